@@ -1,0 +1,63 @@
+# The README's commands. Each target sets up what it needs on a fresh Debian machine.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SYSTEM_STAMP := $(VENV)/.system-stamp
+FLASK  := $(BIN)/flask --app stories
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: serve book test setup system lint format i18n translations demo clean
+
+setup: $(STAMP) translations instance/config.py
+
+system: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP): scripts/system-deps.sh
+	@bash scripts/system-deps.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml | $(SYSTEM_STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Compiled message catalogues (.mo) are build products, made from the .po files.
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d stories/translations > /dev/null
+
+# A random SECRET_KEY for this checkout, written once, never committed.
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	@echo "Wrote $@ with a new random SECRET_KEY."
+
+serve: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+book: setup
+	$(BIN)/python build.py content/volumes/demo.toml --format print,screen,epub --out dist/
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the catalogues after changing user-visible strings, then translate the new entries.
+i18n: $(STAMP)
+	$(BIN)/python scripts/i18n.py update
+
+clean:
+	rm -rf dist .cache .pytest_cache

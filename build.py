@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""Build a volume as print PDF, screen PDF and EPUB: python build.py --help."""
+
+from __future__ import annotations
+
+import sys
+
+from anthology.build import main
+
+if __name__ == "__main__":
+    sys.exit(main())

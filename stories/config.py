@@ -1,0 +1,74 @@
+"""Configuration defaults. Overridden by instance/config.py, then by environment variables."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+INSECURE_SECRET = "dev-insecure-secret-key"  # noqa: S105 - the value we refuse outside debug/testing
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": INSECURE_SECRET,
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "SITE_TITLE": "社工故事征集",
+    "ORGANISER_NAME": "社会工作者联合会（演示）",
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh_CN", "en"],
+    "TITLE_MAX_CHARS": 80,
+    "STORY_MIN_CHARS": 200,
+    "STORY_MAX_CHARS": 30000,
+    "LICENCE_VERSION": "2026-1",
+    "LICENCE_TEXT": (
+        "我同意主办方在非营利的前提下，编辑、汇编并以纸质书和电子书形式出版我提交的故事，"
+        "并可在出版物中署上我填写的笔名。编辑可能为保护当事人而修改人名、地名等细节。"
+    ),
+    "PEOPLE_CONSENT_TEXT": (
+        "我确认：故事中涉及的服务对象及其他人已经匿名处理，或本人已同意在书中讲述其经历。"
+    ),
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_SUBMIT": "10 per hour",
+    "RATELIMIT_TRACK": "30 per minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+}
+
+# Environment variables read as-is (besides any STORIES_* variable).
+ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "MAX_CONTENT_LENGTH", "SITE_TITLE", "ORGANISER_NAME")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to change."""
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for key in ENV_KEYS:
+            if key in os.environ:
+                value: Any = os.environ[key]
+                if key == "MAX_CONTENT_LENGTH":
+                    value = int(value)
+                app.config[key] = value
+        app.config.from_prefixed_env("STORIES")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"]:
+        path = os.path.join(app.instance_path, "stories.db")
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+    if not (app.debug or app.testing):
+        app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", True)
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("REMEMBER_COOKIE_SECURE", True)
+        if app.config["SECRET_KEY"] in (None, "", INSECURE_SECRET):
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable or write "
+                "SECRET_KEY = '...' into instance/config.py (make serve creates one for you)."
+            )

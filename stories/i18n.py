@@ -1,0 +1,43 @@
+"""Flask-Babel: zh_CN by default, en available; chosen by ?lang=, the session or the browser."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale, lazy_gettext
+
+babel = Babel()
+
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    stored = session.get("lang")
+    if stored in languages:
+        return stored
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    if best in ("zh", "zh_CN", None):
+        return "zh_CN"
+    return best if best in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _languages() -> dict[str, object]:
+        current = get_locale()
+        locale = "zh_CN" if current is None or current.language == "zh" else str(current)
+        return {
+            "language_names": LANGUAGE_NAMES,
+            "current_locale": locale,
+            "html_lang": "zh-CN" if locale == "zh_CN" else locale,
+        }
+
+
+_l = lazy_gettext

@@ -1,0 +1,76 @@
+"""Migrations apply to an empty database, and the schema matches the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import SQLModel
+
+import stories.models  # noqa: F401
+from stories import migrate
+
+
+def test_upgrade_empty_sqlite_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names())
+    assert {"story", "story_revision", "consent", "user_account", "alembic_version"} <= tables
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cycle.db'}"
+    migrate.upgrade(url)
+    migrate.downgrade(url, "base")
+    engine = create_engine(url)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    engine.dispose()
+    migrate.upgrade(url)
+
+
+def test_migrated_schema_on_each_backend(database_url: str) -> None:
+    """The fixture database (SQLite copy or PostgreSQL) is at the head revision."""
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        context = MigrationContext.configure(conn)
+        diff = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert version
+    assert diff == [], f"models and migrations differ on {database_url.split(':')[0]}: {diff}"
+
+
+def test_revisions_cannot_be_changed_in_the_database(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO story (title, body, pen_name, real_name, organisation, province, "
+                "city, service_field, contact_phone, contact_email, status, version, "
+                "editor_message, created_at, updated_at, last_activity_at) VALUES "
+                "('t', 'b', 'p', '', '', '', '', 'elderly', '', '', 'submitted', 1, '', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        story_id = conn.execute(text("SELECT max(id) FROM story")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO story_revision (story_id, number, title, body, source, note, "
+                "created_at) VALUES (:s, 1, 't', 'original', 'author', '', CURRENT_TIMESTAMP)"
+            ),
+            {"s": story_id},
+        )
+    for statement in ("UPDATE story_revision SET body = 'changed'", "DELETE FROM story_revision"):
+        with pytest.raises(Exception, match="immutable"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT body FROM story_revision")).scalar_one() == "original"
+    engine.dispose()
