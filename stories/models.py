@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Enum, Index, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, Column, Enum, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from stories.db import UTCDateTime, utcnow
@@ -77,6 +78,7 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_column=_enum_column(Role, "role", nullable=False))
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    last_login_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
 
 
 class Story(SQLModel, table=True):
@@ -88,6 +90,8 @@ class Story(SQLModel, table=True):
         ),
         CheckConstraint("version >= 1", name="ck_story_version_positive"),
         Index("ix_story_status_submitted", "status", "submitted_at"),
+        Index("ix_story_status_activity", "status", "last_activity_at"),
+        Index("ix_story_province", "province"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -169,3 +173,174 @@ def _refuse_revision_update(_mapper: object, _connection: object, target: StoryR
 @event.listens_for(StoryRevision, "before_delete")
 def _refuse_revision_delete(_mapper: object, _connection: object, target: StoryRevision) -> None:
     raise ImmutableRevisionError(f"story revision {target.id} may not be deleted")
+
+
+# --- The editorial queue (issue 3) -------------------------------------------------------------
+
+
+class DecisionAction(enum.StrEnum):
+    start_review = "start_review"
+    request_revision = "request_revision"
+    accept = "accept"
+    reject = "reject"
+
+
+class PrivacyKind(enum.StrEnum):
+    phone = "phone"  # mainland mobile number
+    landline = "landline"
+    id_number = "id_number"  # 18-digit resident ID with a valid check digit
+    bank_card = "bank_card"  # passes the Luhn check
+    email = "email"
+    wechat = "wechat"
+    qq = "qq"
+    address = "address"
+    plate = "plate"  # vehicle licence plate
+    person_name = "person_name"
+
+
+class FlagStatus(enum.StrEnum):
+    open = "open"
+    pseudonymised = "pseudonymised"
+    dismissed = "dismissed"  # not personal data; `reason` says why
+
+
+class Decision(SQLModel, table=True):
+    """One editorial decision on a story: who, when, what, and the message to the author."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "override_reason = '' OR action = 'accept'", name="ck_decision_override_only_accept"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    action: DecisionAction = Field(
+        sa_column=_enum_column(DecisionAction, "decision_action", nullable=False)
+    )
+    editor_id: int = Field(foreign_key="user_account.id", index=True)
+    message: str = Field(default="")  # to the author (request_revision, reject)
+    override_reason: str = Field(default="")  # an admin accepted despite the acceptance gate
+    from_status: StoryStatus = Field(
+        sa_column=_enum_column(StoryStatus, "decision_from_status", nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Note(SQLModel, table=True):
+    """An internal note by an editor; never shown to the author."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    author_id: int = Field(foreign_key="user_account.id")
+    body: str
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class StoryTag(SQLModel, table=True):
+    __tablename__ = "story_tag"
+
+    story_id: int = Field(foreign_key="story.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class PrivacyFlag(SQLModel, table=True):
+    """Personal data found in a story's text by the detector, and how an editor resolved it."""
+
+    __tablename__ = "privacy_flag"
+    __table_args__ = (
+        CheckConstraint('"start" >= 0 AND "end" >= "start"', name="ck_privacy_flag_span"),
+        CheckConstraint(
+            "status = 'open' OR (resolved_by_id IS NOT NULL AND resolved_at IS NOT NULL)",
+            name="ck_privacy_flag_resolved_names_editor",
+        ),
+        CheckConstraint(
+            "status <> 'dismissed' OR reason <> ''", name="ck_privacy_flag_dismissal_reason"
+        ),
+        Index("ix_privacy_flag_story_status", "story_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id")
+    kind: PrivacyKind = Field(sa_column=_enum_column(PrivacyKind, "privacy_kind", nullable=False))
+    text: str = Field(max_length=500)  # the matched text (private: editors only)
+    start: int  # character offsets into the body of `revision_number`
+    end: int
+    revision_number: int = Field(default=1)  # the revision the detector ran on
+    status: FlagStatus = Field(
+        default=FlagStatus.open,
+        sa_column=_enum_column(FlagStatus, "flag_status", nullable=False, index=True),
+    )
+    pseudonym: str = Field(default="", max_length=200)
+    reason: str = Field(default="", max_length=500)
+    resolved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    resolved_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Pseudonym(SQLModel, table=True):
+    """Within one story the same real text always maps to the same pseudonym (editors only)."""
+
+    __table_args__ = (
+        UniqueConstraint("story_id", "real_text", name="uq_pseudonym_story_real_text"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    real_text: str = Field(max_length=500)
+    pseudonym: str = Field(max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which story, when and from where. Written by `stories.operations.audit`."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_story_created", "story_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=64, index=True)  # e.g. "login", "story.accept"
+    story_id: int | None = Field(default=None, foreign_key="story.id")
+    ip: str = Field(default="", max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column(index=True))
+
+
+class Volume(SQLModel, table=True):
+    """A book in the making. Its design and bibliographic data: content/volumes/<slug>.toml."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class VolumePart(SQLModel, table=True):
+    __tablename__ = "volume_part"
+
+    id: int | None = Field(default=None, primary_key=True)
+    volume_id: int = Field(foreign_key="volume.id", index=True)
+    title: str = Field(max_length=200)
+    position: int = Field(default=0)
+
+
+class VolumeEntry(SQLModel, table=True):
+    """A story's place in a volume: at most one volume per story."""
+
+    __tablename__ = "volume_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    volume_id: int = Field(foreign_key="volume.id", index=True)
+    story_id: int = Field(foreign_key="story.id", unique=True)
+    part_id: int | None = Field(default=None, foreign_key="volume_part.id", index=True)
+    position: int = Field(default=0)
