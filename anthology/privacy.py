@@ -1,0 +1,386 @@
+"""Personal data in Chinese story text: find it so editors can pseudonymise it.
+
+`detect(text)` returns non-overlapping `Flag`s (kind, start, end, text), sorted by position. Number
+kinds are found with patterns plus checks (ID check digit and date, Luhn for bank cards); addresses
+and person names with jieba's part-of-speech tagging plus patterns (张阿姨, 王某某, 小李, 老周).
+Used by the editorial site and the book builder; it never imports Flask or `stories`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+KINDS = (
+    "id_number",
+    "bank_card",
+    "mobile",
+    "landline",
+    "email",
+    "wechat",
+    "qq",
+    "plate",
+    "address",
+    "name",
+)
+PHONE_KINDS = frozenset({"mobile", "landline"})
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
+_NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
+
+_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}" + _NOT_ALNUM_AFTER
+)
+_AREA = r"0(?:10|2\d|[3-9]\d{2})"
+_LANDLINE = re.compile(
+    _NOT_ALNUM_BEFORE
+    + r"(?:(?:\+|00)86[\s-]?)?(?:[(（]"
+    + _AREA
+    + r"[)）]\s?|"
+    + _AREA
+    + r"[-－\s])[2-9]\d{2,3}[-\s]?\d{4}(?:[-转]\d{1,5})?"
+    + _NOT_ALNUM_AFTER
+)
+# A local number written without area code counts when it is labelled as a telephone number.
+_LABELLED_LANDLINE = re.compile(
+    r"(?:电话|座机|固话|家里电话)(?:号码)?(?:是|为|：|:)?\s*([2-9]\d{2,3}[-\s]?\d{4})"
+    + _NOT_ALNUM_AFTER
+)
+_ID_NUMBER = re.compile(
+    _NOT_ALNUM_BEFORE + r"[1-9]\d{5}\s?(?:18|19|20)\d{2}\d{4}\s?\d{3}[\dXx]" + _NOT_ALNUM_AFTER
+)
+_BANK_CARD = re.compile(
+    _NOT_ALNUM_BEFORE
+    + r"(?:\d{13,19}|\d{4}(?:[\s-]\d{4}){2,3}(?:[\s-]\d{1,4})?|\d{6}[\s-]\d{7,13})"
+    r"" + _NOT_ALNUM_AFTER
+)
+# Issuer prefixes: UnionPay 62/60/65, Visa 4, Mastercard 51-55/22-27, Amex and JCB 34-37, old
+# domestic cards 9. Other 13-19 digit numbers (order numbers, mistyped IDs) are not flagged.
+_CARD_PREFIX = re.compile(r"^(?:62|60|65|4|5[1-5]|2[2-7]|3[4-7]|9)")
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9_.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+_WECHAT = re.compile(
+    r"(?:微信|weixin|WeChat|wechat|Wechat|VX|vx|威信)(?:号|ID|id|账号)?\s*(?:是|为|：|:)?\s*"
+    r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _NOT_ALNUM_AFTER
+)
+_QQ = re.compile(
+    r"(?:QQ|qq|Qq|扣扣)(?:号码|号|群)?\s*(?:是|为|：|:)?\s*([1-9]\d{4,11})" + _NOT_ALNUM_AFTER
+)
+_PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE = re.compile(
+    rf"[{_PROVINCE_ABBR}][A-HJ-NP-Z][·•\s]?[A-HJ-NP-Z0-9]{{5,6}}" + _NOT_ALNUM_AFTER
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+# Common surnames. Single-character surnames that are also everyday function words
+# (和, 向, 于, 连, 时, 常, 成, 文, 安, 明, 路, 全) are left out of the patterns.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔汤温施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝"
+    "包宁尚符舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳管柴鲍华喻祁蒲房滕屈饶牟艾尤穆"
+    "卓古吉缪简车项麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟应臧闵苟邬边卞姬栾隋商刁沙荣"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "慕容",
+    "令狐",
+    "司徒",
+    "夏侯",
+)
+_KIN_SUFFIXES = (
+    "阿姨|大爷|奶奶|爷爷|大妈|大娘|大伯|大叔|叔叔|婶婶|婶子|阿婆|婆婆|阿公|伯伯|大姐|大哥|姐姐|"
+    "哥哥|老师|医生|护士|主任|书记|师傅|女士|先生|老人|老汉|阿伯|某某|某"
+)
+_KIN_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_KIN_SUFFIXES})")
+_NICKNAME = re.compile(rf"[小老阿][{_SURNAMES}]")
+# Tokens jieba sometimes tags as person names although they are ordinary words.
+_NAME_STOPWORDS = frozenset(
+    "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
+    "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
+    "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平".split()
+)
+
+_REGION_SUFFIXES = (
+    "省",
+    "自治区",
+    "市",
+    "自治州",
+    "州",
+    "盟",
+    "地区",
+    "区",
+    "县",
+    "旗",
+    "镇",
+    "乡",
+)
+_PLACE_SUFFIXES = (
+    "街道",
+    "社区",
+    "小区",
+    "新村",
+    "花园",
+    "家园",
+    "公寓",
+    "大厦",
+    "胡同",
+    "大街",
+    "村",
+    "路",
+    "街",
+    "巷",
+    "弄",
+    "苑",
+    "屯",
+    "庄",
+)
+_STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
+_UNIT = re.compile(r"^(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|组|门|户)$")
+_NUMBER = re.compile(r"^(?:[0-9]+(?:-[0-9]+)*|[一二三四五六七八九十百零〇两]+)$")
+_NUMBERED_UNIT = re.compile(
+    r"^(?:[0-9]+|[一二三四五六七八九十百零〇两]+)(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|组|门)$"
+)
+_NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "t", "m", "b", "l", "i", "eng")
+
+_PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
+_jieba_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str
+    flag: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _posseg() -> Any:
+    """jieba's part-of-speech tokenizer, loaded once (the dictionary takes about a second)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    with _jieba_lock:
+        jieba.initialize()
+    return jieba.posseg
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    for pair in _posseg().cut(text):
+        word = pair.word
+        start = text.find(word, position)
+        if start < 0:  # jieba never drops characters, but stay safe
+            continue
+        tokens.append(_Token(word, pair.flag, start, start + len(word)))
+        position = start + len(word)
+    return tokens
+
+
+def id_number_valid(digits: str) -> bool:
+    """An 18-character resident ID number: a real birth date and the MOD 11-2 check character."""
+    digits = digits.upper()
+    if not re.fullmatch(r"[1-9]\d{16}[\dX]", digits):
+        return False
+    try:
+        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1880 or born > date.today():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == digits[17]
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _number_flags(text: str) -> list[Flag]:
+    found: list[Flag] = []
+
+    def add(kind: str, match: re.Match[str], group: int = 0) -> None:
+        found.append(Flag(kind, match.start(group), match.end(group), match.group(group)))
+
+    for match in _ID_NUMBER.finditer(text):
+        if id_number_valid(re.sub(r"\s", "", match.group())):
+            add("id_number", match)
+    for match in _BANK_CARD.finditer(text):
+        digits = _digits(match.group())
+        if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn_valid(digits):
+            if len(digits) == 18 and id_number_valid(digits):
+                continue
+            if len(set(digits)) > 2:
+                add("bank_card", match)
+    for match in _MOBILE.finditer(text):
+        add("mobile", match)
+    for match in _LANDLINE.finditer(text):
+        add("landline", match)
+    for match in _LABELLED_LANDLINE.finditer(text):
+        add("landline", match, 1)
+    for match in _EMAIL.finditer(text):
+        add("email", match)
+    for match in _WECHAT.finditer(text):
+        add("wechat", match, 1)
+    for match in _QQ.finditer(text):
+        add("qq", match, 1)
+    for match in _PLATE.finditer(text):
+        tail = match.group()[2:]
+        if sum(c.isdigit() for c in tail) >= 2:
+            add("plate", match)
+    return found
+
+
+def _is_region(token: _Token) -> bool:
+    if token.flag == "ns" and len(token.word) >= 2:
+        return True
+    return len(token.word) >= 2 and token.word.endswith(_REGION_SUFFIXES)
+
+
+def _is_place(token: _Token) -> bool:
+    word = token.word
+    return len(word) >= 2 and word.endswith(_PLACE_SUFFIXES) and token.flag != "v"
+
+
+def _address_at(tokens: list[_Token], i: int) -> int:
+    """The index after the address that starts at token i, or i when none starts there."""
+    j = i
+    regions = places = numbers = 0
+    while j < len(tokens):
+        token = tokens[j]
+        following = tokens[j + 1] if j + 1 < len(tokens) else None
+        if (
+            following is not None
+            and following.word in _STANDALONE_PLACE | {"路", "街", "巷", "弄"}
+            and token.flag.startswith(_NOUNISH)
+            and re.fullmatch(r"[\u4e00-\u9fff]{1,4}", token.word)
+        ):
+            places += 1
+            j += 2
+        elif _is_region(token) and not places and not numbers:
+            regions += 1
+            j += 1
+        elif token.word in ("街道", "区", "县", "市", "镇", "乡") and regions and not places:
+            j += 1
+        elif _is_place(token):
+            places += 1
+            j += 1
+        elif _NUMBERED_UNIT.match(token.word) and (regions or places or numbers):
+            numbers += 1
+            j += 1
+        elif (
+            _NUMBER.match(token.word)
+            and following is not None
+            and _UNIT.match(following.word)
+            and (regions or places or numbers)
+        ):
+            numbers += 1
+            j += 2
+        else:
+            break
+    detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
+    return j if detailed else i
+
+
+def _address_flags(text: str, tokens: list[_Token]) -> list[Flag]:
+    found: list[Flag] = []
+    i = 0
+    while i < len(tokens):
+        end = _address_at(tokens, i)
+        if end > i:
+            start, stop = tokens[i].start, tokens[end - 1].end
+            found.append(Flag("address", start, stop, text[start:stop]))
+            i = end
+        else:
+            i += 1
+    return found
+
+
+def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
+    starts = {t.start for t in tokens}
+    ends = {t.end for t in tokens}
+    found: list[Flag] = []
+    for token in tokens:
+        word = token.word
+        if token.flag != "nr" or not 2 <= len(word) <= 4 or word in _NAME_STOPWORDS:
+            continue
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            continue
+        surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
+        nickname = len(word) == 2 and word[0] in "小老阿" and word[1] in _SURNAMES
+        if surname or nickname:
+            found.append(Flag("name", token.start, token.end, word))
+    for token, following in zip(tokens, tokens[1:], strict=False):
+        # jieba sometimes splits a full name into surname + given name (周 / 欣怡).
+        if (
+            token.flag == "nr"
+            and len(token.word) == 1
+            and token.word in _SURNAMES
+            and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", following.word)
+            and not following.flag.startswith(("p", "c", "u", "r", "d", "v", "x", "q", "m"))
+        ):
+            found.append(
+                Flag("name", token.start, following.end, text[token.start : following.end])
+            )
+    for match in _KIN_NAME.finditer(text):
+        if match.start() in starts:
+            found.append(Flag("name", match.start(), match.end(), match.group()))
+    for match in _NICKNAME.finditer(text):
+        if match.start() in starts and match.end() in ends:
+            found.append(Flag("name", match.start(), match.end(), match.group()))
+    return found
+
+
+def _without_overlaps(candidates: list[Flag]) -> list[Flag]:
+    """Keep the longest (then the most specific) of overlapping flags."""
+    ordered = sorted(candidates, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind], f.start))
+    kept: list[Flag] = []
+    for flag in ordered:
+        if all(flag.end <= other.start or flag.start >= other.end for other in kept):
+            kept.append(flag)
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def detect(text: str) -> list[Flag]:
+    """All personal data found in `text`, without overlaps, in text order."""
+    if not text:
+        return []
+    tokens = _tokens(text)
+    candidates = _number_flags(text) + _address_flags(text, tokens) + _name_flags(text, tokens)
+    return _without_overlaps(candidates)
