@@ -19,16 +19,16 @@ from typing import Any
 KINDS = (
     "id_number",
     "bank_card",
-    "mobile",
+    "phone",  # mainland mobile number
     "landline",
     "email",
     "wechat",
     "qq",
     "plate",
     "address",
-    "name",
+    "person_name",
 )
-PHONE_KINDS = frozenset({"mobile", "landline"})
+PHONE_KINDS = frozenset({"phone", "landline"})
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def _number_flags(text: str) -> list[Flag]:
             if len(set(digits)) > 2:
                 add("bank_card", match)
     for match in _MOBILE.finditer(text):
-        add("mobile", match)
+        add("phone", match)
     for match in _LANDLINE.finditer(text):
         add("landline", match)
     for match in _LABELLED_LANDLINE.finditer(text):
@@ -345,7 +345,7 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
         nickname = len(word) == 2 and word[0] in "小老阿" and word[1] in _SURNAMES
         if surname or nickname:
-            found.append(Flag("name", token.start, token.end, word))
+            found.append(Flag("person_name", token.start, token.end, word))
     for token, following in zip(tokens, tokens[1:], strict=False):
         # jieba sometimes splits a full name into surname + given name (周 / 欣怡).
         if (
@@ -356,14 +356,14 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
             and not following.flag.startswith(("p", "c", "u", "r", "d", "v", "x", "q", "m"))
         ):
             found.append(
-                Flag("name", token.start, following.end, text[token.start : following.end])
+                Flag("person_name", token.start, following.end, text[token.start : following.end])
             )
     for match in _KIN_NAME.finditer(text):
         if match.start() in starts:
-            found.append(Flag("name", match.start(), match.end(), match.group()))
+            found.append(Flag("person_name", match.start(), match.end(), match.group()))
     for match in _NICKNAME.finditer(text):
         if match.start() in starts and match.end() in ends:
-            found.append(Flag("name", match.start(), match.end(), match.group()))
+            found.append(Flag("person_name", match.start(), match.end(), match.group()))
     return found
 
 

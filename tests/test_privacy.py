@@ -102,7 +102,7 @@ def test_flags_do_not_overlap_and_carry_positions() -> None:
     for first, second in zip(flags, flags[1:], strict=False):
         assert first.end <= second.start
     kinds = [f.kind for f in flags]
-    assert kinds == ["name", "mobile", "email", "address"], flags
+    assert kinds == ["person_name", "phone", "email", "address"], flags
     assert flags[2].text == "13812345678@qq.com"
 
 
