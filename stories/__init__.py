@@ -36,4 +36,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from stories import public
 
     app.register_blueprint(public.bp)
+
+    from stories import admin, auth, editor, labels
+
+    labels.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(admin.bp)
     return app

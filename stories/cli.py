@@ -53,3 +53,6 @@ def init_app(app: Flask) -> None:
     from stories import commands
 
     app.cli.add_command(commands.stories_cli)
+    from stories import usercommands
+
+    app.cli.add_command(usercommands.users_cli)

@@ -32,7 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_SUBMIT": "10 per hour",
     "RATELIMIT_TRACK": "30 per minute",
+    "RATELIMIT_LOGIN": "10 per minute;60 per hour",
     "RATELIMIT_HEADERS_ENABLED": True,
+    "ARGON2_TIME_COST": 3,  # password hashing cost (argon2id)
+    "ARGON2_MEMORY_COST": 65536,  # KiB
     "WTF_CSRF_TIME_LIMIT": 6 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -50,6 +53,8 @@ class ConfigError(RuntimeError):
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
+    # None: not set by the operator; decided below (Flask's own default would be False).
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = None
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         for key in ENV_KEYS:
@@ -64,9 +69,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config["DATABASE_URL"]:
         path = os.path.join(app.instance_path, "stories.db")
         app.config["DATABASE_URL"] = f"sqlite:///{path}"
+    secure_default = not (app.debug or app.testing)
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config[key] is None:
+            app.config[key] = secure_default
     if not (app.debug or app.testing):
-        app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", True)
-        app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("REMEMBER_COOKIE_SECURE", True)
         if app.config["SECRET_KEY"] in (None, "", INSECURE_SECRET):
             raise ConfigError(
                 "SECRET_KEY is not set. Set the SECRET_KEY environment variable or write "

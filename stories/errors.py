@@ -24,6 +24,14 @@ def init_app(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(403)
+    def forbidden(_error: HTTPException) -> tuple[str, int]:
+        return _page(
+            403,
+            _("Not allowed"),
+            _("Your account does not have the role needed for this page. Ask an admin."),
+        )
+
     @app.errorhandler(404)
     def not_found(_error: HTTPException) -> tuple[str, int]:
         return _page(404, _("Page not found"), _("The page you asked for does not exist."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,6 +81,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "STORY_MIN_CHARS": 200,
+        "ARGON2_TIME_COST": 1,  # cheap password hashes keep the tests fast
+        "ARGON2_MEMORY_COST": 1024,
     }
 
 
@@ -111,3 +114,63 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+# --- Accounts (editors, publishers, admins) --------------------------------------------------
+
+TEST_PASSWORD = "test-password-123"
+_CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str | bytes) -> str:
+    """The CSRF token of the first form in a page."""
+    text_ = html.decode() if isinstance(html, bytes) else html
+    found = _CSRF_INPUT.search(text_)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """make_user(role="editor", username=None, password=TEST_PASSWORD) -> a saved User."""
+    from stories import db
+    from stories.operations import accounts
+
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        role: str = "editor",
+        username: str | None = None,
+        password: str = TEST_PASSWORD,
+        display_name: str = "",
+        active: bool = True,
+    ) -> Any:
+        with app.app_context(), db.session_scope() as session:
+            user = accounts.create_user(
+                session, username or f"{role}{next(counter)}", password, role, display_name
+            )
+            user.is_active = active
+            session.add(user)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login() -> Callable[..., Any]:
+    """login(client, user, password=TEST_PASSWORD): log in through the real form (with CSRF)."""
+
+    def do(client: FlaskClient, user: Any, password: str = TEST_PASSWORD) -> Any:
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={
+                "username": user.username,
+                "password": password,
+                "csrf_token": csrf_token(page.data),
+            },
+        )
+        assert response.status_code == 302, response.data.decode()[:2000]
+        return response
+
+    return do

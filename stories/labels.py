@@ -1,0 +1,49 @@
+"""Translated names for the enums shown on pages (status, role, decision, audit action)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from stories.models import DecisionAction, Role, StoryStatus
+
+STATUS = {
+    StoryStatus.draft: _l("Draft"),
+    StoryStatus.submitted: _l("Submitted"),
+    StoryStatus.in_review: _l("In review"),
+    StoryStatus.revision_requested: _l("Revision requested"),
+    StoryStatus.accepted: _l("Accepted"),
+    StoryStatus.rejected: _l("Rejected"),
+    StoryStatus.withdrawn: _l("Withdrawn"),
+}
+
+ROLE = {
+    Role.editor: _l("Editor"),
+    Role.publisher: _l("Publisher"),
+    Role.admin: _l("Admin"),
+}
+
+DECISION = {
+    DecisionAction.start_review: _l("Started the review"),
+    DecisionAction.request_revision: _l("Asked the author for a revision"),
+    DecisionAction.accept: _l("Accepted"),
+    DecisionAction.reject: _l("Rejected"),
+}
+
+
+def status_label(status: StoryStatus | str) -> str:
+    return str(STATUS.get(StoryStatus(status), status))
+
+
+def role_label(role: Role | str) -> str:
+    return str(ROLE.get(Role(role), role))
+
+
+def decision_label(action: DecisionAction | str) -> str:
+    return str(DECISION.get(DecisionAction(action), action))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        status_label=status_label, role_label=role_label, decision_label=decision_label
+    )
