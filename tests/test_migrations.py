@@ -12,6 +12,9 @@ from sqlmodel import SQLModel
 
 import stories.models  # noqa: F401
 from stories import migrate
+from stories.search import include_name
+
+COMPARE_OPTS = {"include_name": include_name}  # the search index is not a SQLModel table
 
 
 def test_upgrade_empty_sqlite_database(tmp_path: Path) -> None:
@@ -21,7 +24,9 @@ def test_upgrade_empty_sqlite_database(tmp_path: Path) -> None:
     tables = set(inspect(engine).get_table_names())
     assert {"story", "story_revision", "consent", "user_account", "alembic_version"} <= tables
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts=COMPARE_OPTS), SQLModel.metadata
+        )
     engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
 
@@ -41,7 +46,7 @@ def test_migrated_schema_on_each_backend(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        context = MigrationContext.configure(conn)
+        context = MigrationContext.configure(conn, opts=COMPARE_OPTS)
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert version

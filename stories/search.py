@@ -1,0 +1,195 @@
+"""Chinese full-text search over stories: jieba words in an index table, kept current on flush.
+
+Title, body, pen name and organisation are segmented with jieba's search mode (a long word also
+yields its dictionary sub-words: 服务中心 → 服务, 中心, 服务中心) and stored as space-separated,
+lower-cased words:
+- SQLite: the FTS5 table `story_fts` (rowid = story id, unicode61 tokenizer, which splits on the
+  spaces we put in and keeps each Han word whole);
+- PostgreSQL: the table `story_search` (story id, tsvector of the same words built with
+  `array_to_tsvector`, no text-search parser involved) with a GIN index.
+A query is segmented with jieba's precise mode and every word must be present as a whole word, so
+养老 and 社工 are found while 老社 does not match 养老社区 (养老 / 社区).
+
+Both structures are created by migration 0003 and are not SQLModel tables; `include_name` keeps
+Alembic's autogenerate and the models-vs-migrations test away from them. The index is updated by a
+session hook whenever a story's indexed fields change or a story is deleted, so every operation
+(submission, revision, editor edit, pseudonymisation) keeps it current without calling it;
+`flask stories reindex` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import TextClause
+
+INDEXED_FIELDS = ("title", "body", "pen_name", "organisation")
+# Tables outside SQLModel's metadata (FTS5 keeps its data in shadow tables story_fts_*).
+UNMANAGED_TABLE = re.compile(r"^(story_fts(_\w+)?|story_search)$")
+_WORD = re.compile(r"\w", re.UNICODE)
+_lock = threading.Lock()
+
+
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Alembic filter: leave the search index tables (and their indexes) alone."""
+    if type_ == "table" and name and UNMANAGED_TABLE.match(name):
+        return False
+    return not (type_ == "index" and name == "ix_story_search_tokens")
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _lock:
+        jieba.initialize()
+    return jieba
+
+
+def _words(pieces: Iterable[str]) -> list[str]:
+    return [w.strip().lower() for w in pieces if w.strip() and _WORD.search(w)]
+
+
+def document_words(*fields: str) -> list[str]:
+    """The words a story is found by (search mode, duplicates kept in text order)."""
+    jieba = _jieba()
+    words: list[str] = []
+    for field in fields:
+        if field:
+            words.extend(_words(jieba.cut_for_search(field)))
+    return words
+
+
+def query_words(query: str) -> list[str]:
+    """The words that must all be present for a story to match `query` (precise mode)."""
+    unique: dict[str, None] = {}
+    for word in _words(_jieba().cut(query[:200])):
+        unique.setdefault(word, None)
+    return list(unique)
+
+
+def _dialect(connection: Connection) -> str:
+    return connection.dialect.name
+
+
+def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> int:
+    """(Re)index stories given as (id, title, body, pen_name, organisation); returns the count."""
+    count = 0
+    postgres = _dialect(connection) == "postgresql"
+    for story_id, *fields in rows:
+        words = document_words(*fields)
+        if postgres:
+            connection.execute(
+                text(
+                    "INSERT INTO story_search (story_id, tokens) "
+                    "VALUES (:id, array_to_tsvector(CAST(:words AS text[]))) "
+                    "ON CONFLICT (story_id) DO UPDATE SET tokens = excluded.tokens"
+                ),
+                {"id": story_id, "words": sorted(set(words))},
+            )
+        else:
+            connection.execute(text("DELETE FROM story_fts WHERE rowid = :id"), {"id": story_id})
+            connection.execute(
+                text("INSERT INTO story_fts (rowid, tokens) VALUES (:id, :tokens)"),
+                {"id": story_id, "tokens": " ".join(words)},
+            )
+        count += 1
+    return count
+
+
+def unindex(connection: Connection, story_ids: Iterable[int]) -> None:
+    table, column = (
+        ("story_search", "story_id")
+        if _dialect(connection) == "postgresql"
+        else ("story_fts", "rowid")
+    )
+    for story_id in story_ids:
+        connection.execute(
+            text(f"DELETE FROM {table} WHERE {column} = :id"),  # noqa: S608 - fixed names
+            {"id": story_id},
+        )
+
+
+def reindex_all(connection: Connection) -> int:
+    """Rebuild the whole index from the story table."""
+    if _dialect(connection) == "postgresql":
+        connection.execute(text("DELETE FROM story_search"))
+    else:
+        connection.execute(text("DELETE FROM story_fts"))
+    rows = connection.execute(
+        text("SELECT id, title, body, pen_name, organisation FROM story ORDER BY id")
+    ).all()
+    return index_rows(connection, [tuple(row) for row in rows])  # type: ignore[misc]
+
+
+def _tsquery_lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def matching_ids(dialect: str, query: str) -> TextClause | None:
+    """A `SELECT story_id ...` clause for stories matching every word of `query`.
+
+    None when the query has no words (then nothing is filtered)."""
+    words = query_words(query)
+    if not words:
+        return None
+    if dialect == "postgresql":
+        expression = " & ".join(_tsquery_lexeme(word) for word in words)
+        return text(
+            "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery)"
+        ).bindparams(tsquery=expression)
+    expression = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    return text("SELECT rowid AS story_id FROM story_fts WHERE story_fts MATCH :fts").bindparams(
+        fts=expression
+    )
+
+
+def _changed_stories(session: OrmSession) -> tuple[list[Any], list[int]]:
+    from sqlalchemy import inspect as sa_inspect
+
+    from stories.models import Story
+
+    changed = [obj for obj in session.new if isinstance(obj, Story)]
+    for obj in session.dirty:
+        if isinstance(obj, Story):
+            state = sa_inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in INDEXED_FIELDS):
+                changed.append(obj)
+    deleted = [obj.id for obj in session.deleted if isinstance(obj, Story) and obj.id]
+    return changed, deleted
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _remember_changes(session: OrmSession, _context: Any, _instances: Any) -> None:
+    changed, deleted = _changed_stories(session)
+    if changed or deleted:
+        pending = session.info.setdefault("search_pending", ([], []))
+        pending[0].extend(changed)
+        pending[1].extend(deleted)
+
+
+@event.listens_for(OrmSession, "after_flush_postexec")
+def _update_index(session: OrmSession, _context: Any) -> None:
+    pending = session.info.pop("search_pending", None)
+    if not pending:
+        return
+    changed, deleted = pending
+    connection = session.connection()
+    if deleted:
+        unindex(connection, deleted)
+    seen: set[int] = set()
+    rows = []
+    for story in changed:
+        if story.id is not None and story.id not in seen and story.id not in deleted:
+            seen.add(story.id)
+            rows.append((story.id, story.title, story.body, story.pen_name, story.organisation))
+    index_rows(connection, rows)
