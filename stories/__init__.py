@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from stories import cli, db, errors, i18n, security
+    from stories import cli, db, errors, i18n, search, security  # noqa: F401 - search: index hook
 
     db.init_app(app)
     i18n.init_app(app)
