@@ -40,8 +40,10 @@ IMAGE_DATA_URL = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bidirectional embeddings, overrides and isolates (Trojan-source characters).
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-# Characters that Markdown would read as syntax; escaped in plain text from authors.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
+# Characters that Markdown would read as syntax; escaped in plain text from authors. Only the
+# characters Python-Markdown can unescape get a backslash (`:` needs none); `~` (fences) becomes
+# an entity, because a backslash before it would stay visible.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 def clean_text(text: str) -> str:
@@ -55,7 +57,7 @@ def clean_text(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """Escape one line of plain text so that Markdown renders it exactly as typed."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("~", "&#126;")
 
 
 def plain_to_markdown(text: str) -> str:
