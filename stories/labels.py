@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from stories.models import DecisionAction, Role, StoryStatus
+from stories.models import DecisionAction, Role, ServiceField, StoryStatus
 
 STATUS = {
     StoryStatus.draft: _l("Draft"),
@@ -43,7 +43,20 @@ def decision_label(action: DecisionAction | str) -> str:
     return str(DECISION.get(DecisionAction(action), action))
 
 
+def field_label(field: ServiceField | str) -> str:
+    """The service field as shown in the submission form."""
+    value = ServiceField(field).value
+    try:
+        from stories.forms import SERVICE_FIELDS  # the one list of labels, kept with the form
+    except ImportError:  # pragma: no cover - the submission form is part of the site
+        return value
+    return str(dict(SERVICE_FIELDS).get(value, value))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        status_label=status_label, role_label=role_label, decision_label=decision_label
+        status_label=status_label,
+        role_label=role_label,
+        decision_label=decision_label,
+        field_label=field_label,
     )

@@ -1,0 +1,258 @@
+"""Editors' verbs: start a review, ask for a revision, accept, reject, edit, notes and tags.
+
+Every decision is a `Decision` row (who, when, what, the message) plus an audit event; accepted
+and rejected stories name their editor and time (a database check constraint guarantees it).
+Status changes and edits are conditional UPDATEs (`WHERE status = ...` / `WHERE version = ...`),
+so two editors acting at once cannot both win: the second gets a typed error, nothing is lost.
+
+Verbs flush and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from anthology.markup import clean_text
+from stories.db import utcnow
+from stories.models import (
+    Consent,
+    ConsentKind,
+    Decision,
+    DecisionAction,
+    FlagStatus,
+    PrivacyFlag,
+    Role,
+    Story,
+    StoryStatus,
+    User,
+)
+from stories.operations import OperationError, audit
+
+MESSAGE_MAX = 5000
+NOTE_MAX = 5000
+TITLE_MAX = 200  # the column's size
+TAG_MAX = 50
+
+S = StoryStatus
+ALLOWED_FROM: dict[DecisionAction, frozenset[StoryStatus]] = {
+    DecisionAction.start_review: frozenset(
+        {S.submitted, S.revision_requested, S.accepted, S.rejected}
+    ),
+    DecisionAction.request_revision: frozenset({S.submitted, S.in_review}),
+    DecisionAction.accept: frozenset({S.submitted, S.in_review}),
+    DecisionAction.reject: frozenset({S.submitted, S.in_review, S.revision_requested}),
+}  # fmt: skip
+RESULT: dict[DecisionAction, StoryStatus] = {
+    DecisionAction.start_review: S.in_review,
+    DecisionAction.request_revision: S.revision_requested,
+    DecisionAction.accept: S.accepted,
+    DecisionAction.reject: S.rejected,
+}
+
+
+class ReviewError(OperationError):
+    """An editorial change was refused."""
+
+
+class StoryNotFound(ReviewError):
+    pass
+
+
+class NotAllowedNow(ReviewError):
+    """The decision does not fit the story's current status (maybe another editor just acted)."""
+
+
+class MessageRequired(ReviewError):
+    pass
+
+
+class AcceptanceRefused(ReviewError):
+    """The acceptance gate: open privacy flags or a missing consent. `problems` says which."""
+
+    def __init__(self, message: object, problems: Sequence[object]) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class OverrideNotAllowed(ReviewError):
+    """Only an admin may accept past the gate, and only with a written reason."""
+
+
+def get_story(session: Session, story_id: int) -> Story:
+    story = session.get(Story, story_id)
+    if story is None:
+        raise StoryNotFound(_l("There is no story number %(id)s.", id=story_id))
+    return story
+
+
+# --- The acceptance gate ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gate:
+    open_flags: int
+    missing_consents: tuple[ConsentKind, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.open_flags and not self.missing_consents
+
+    def problems(self) -> list[object]:
+        found: list[object] = []
+        if self.open_flags:
+            found.append(_l("%(n)s privacy flags are not resolved yet.", n=self.open_flags))
+        if ConsentKind.licence in self.missing_consents:
+            found.append(_l("The author has not agreed to the publication licence."))
+        if ConsentKind.people in self.missing_consents:
+            found.append(_l("The author has not confirmed consent for the people in the story."))
+        return found
+
+    def details(self) -> dict[str, object]:
+        return {
+            "open_flags": self.open_flags,
+            "missing_consents": [kind.value for kind in self.missing_consents],
+        }
+
+
+def acceptance_gate(session: Session, story_id: int) -> Gate:
+    """What stands between a story and acceptance: open privacy flags, missing consents."""
+    open_flags = session.exec(
+        select(func.count())
+        .select_from(PrivacyFlag)
+        .where(PrivacyFlag.story_id == story_id, PrivacyFlag.status == FlagStatus.open)
+    ).one()
+    given = set(session.exec(select(Consent.kind).where(Consent.story_id == story_id)).all())
+    missing = tuple(kind for kind in ConsentKind if kind not in given)
+    return Gate(open_flags=open_flags, missing_consents=missing)
+
+
+# --- Decisions -------------------------------------------------------------------------------
+
+
+def _decide(
+    session: Session,
+    story: Story,
+    editor: User,
+    action: DecisionAction,
+    message: str = "",
+    override_reason: str = "",
+    details: dict[str, object] | None = None,
+) -> Decision:
+    old = story.status
+    if old not in ALLOWED_FROM[action]:
+        raise NotAllowedNow(
+            _l("This cannot be done while the story is in the status %(status)s.", status=old.value)
+        )
+    new = RESULT[action]
+    now = utcnow()
+    values: dict[str, object] = {"status": new, "updated_at": now, "last_activity_at": now}
+    if new in (S.accepted, S.rejected):
+        values.update(decided_by_id=editor.id, decided_at=now)
+    elif action == DecisionAction.start_review:
+        values.update(decided_by_id=None, decided_at=None, editor_message="")
+    if action in (DecisionAction.request_revision, DecisionAction.reject, DecisionAction.accept):
+        values["editor_message"] = message
+    result = session.execute(
+        update(Story).where(col(Story.id) == story.id, col(Story.status) == old).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(story)
+        raise NotAllowedNow(_l("Another editor has just changed this story. Please look again."))
+    for key, value in values.items():
+        set_committed_value(story, key, value)
+    decision = Decision(
+        story_id=story.id or 0,
+        action=action,
+        editor_id=editor.id or 0,
+        message=message,
+        override_reason=override_reason,
+        from_status=old,
+        created_at=now,
+    )
+    session.add(decision)
+    audit.record(
+        session,
+        editor,
+        f"story.{action.value}",
+        story=story,
+        details={"from": old.value, "to": new.value, **({"message": message} if message else {}),
+                 **(details or {})},
+    )  # fmt: skip
+    session.flush()
+    return decision
+
+
+def _message(text: str, required: bool) -> str:
+    text = clean_text(text or "").strip()
+    if required and not text:
+        raise MessageRequired(_l("Please write a message to the author."))
+    if len(text) > MESSAGE_MAX:
+        raise ReviewError(_l("The message is too long (at most %(n)s characters).", n=MESSAGE_MAX))
+    return text
+
+
+def start_review(session: Session, story: Story, editor: User) -> Decision:
+    return _decide(session, story, editor, DecisionAction.start_review)
+
+
+def request_revision(session: Session, story: Story, editor: User, message: str) -> Decision:
+    """Ask the author for changes; the message appears on the author's status page."""
+    text = _message(message, required=True)
+    return _decide(session, story, editor, DecisionAction.request_revision, message=text)
+
+
+def reject_story(session: Session, story: Story, editor: User, message: str = "") -> Decision:
+    text = _message(message, required=False)
+    return _decide(session, story, editor, DecisionAction.reject, message=text)
+
+
+def accept_story(
+    session: Session,
+    story: Story,
+    editor: User,
+    message: str = "",
+    override_reason: str = "",
+) -> Decision:
+    """Accept, if the gate passes; an admin may override it with a written reason (logged)."""
+    text = _message(message, required=False)
+    reason = clean_text(override_reason or "").strip()
+    gate = acceptance_gate(session, story.id or 0)
+    if gate.passed:
+        return _decide(session, story, editor, DecisionAction.accept, message=text)
+    if not reason:
+        raise AcceptanceRefused(_l("The story cannot be accepted yet."), problems=gate.problems())
+    if editor.role != Role.admin:
+        raise OverrideNotAllowed(_l("Only an admin can accept a story past the privacy gate."))
+    if len(reason) > MESSAGE_MAX:
+        raise ReviewError(_l("The reason is too long (at most %(n)s characters).", n=MESSAGE_MAX))
+    decision = _decide(
+        session,
+        story,
+        editor,
+        DecisionAction.accept,
+        message=text,
+        override_reason=reason,
+        details={"override": True},
+    )
+    audit.record(
+        session, editor, "story.override", story=story, details={"reason": reason, **gate.details()}
+    )
+    session.flush()
+    return decision
+
+
+def decisions(session: Session, story_id: int) -> list[tuple[Decision, str]]:
+    """A story's decisions, oldest first, with the editor's username."""
+    query = (
+        select(Decision, User.username)
+        .join(User, col(Decision.editor_id) == col(User.id))
+        .where(Decision.story_id == story_id)
+        .order_by(col(Decision.created_at), col(Decision.id))
+    )
+    return [(decision, username) for decision, username in session.exec(query).all()]
