@@ -37,6 +37,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
 
+    from stories import submit, track
+
+    app.register_blueprint(submit.bp)
+    app.register_blueprint(track.bp)
+
     from stories import admin, auth, editor, labels
 
     labels.init_app(app)

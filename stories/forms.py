@@ -1,0 +1,267 @@
+"""The authors' forms: a story (with an optional Word file), a revision, a tracking code.
+
+Every text field is cleaned with `anthology.markup.clean_text` (NFC, no control or bidi-override
+characters, \\n line endings). Messages are translated; the form keeps what the author typed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from anthology.markup import clean_text, plain_to_markdown
+from stories import storytext
+from stories.models import ServiceField
+from stories.operations import submission
+
+SERVICE_FIELDS = [
+    (ServiceField.elderly.value, _l("Elderly (老年)")),
+    (ServiceField.children.value, _l("Children (儿童)")),
+    (ServiceField.community.value, _l("Community (社区)")),
+    (ServiceField.medical.value, _l("Medical (医务)")),
+    (ServiceField.school.value, _l("School (学校)")),
+    (ServiceField.drugs.value, _l("Drug rehabilitation (禁毒)")),
+    (ServiceField.assistance.value, _l("Social assistance (社会救助)")),
+    (ServiceField.other.value, _l("Other (其他)")),
+]
+
+# Stored in Chinese (as printed in the book); shown translated.
+PROVINCES = [
+    ("北京市", _l("Beijing")), ("天津市", _l("Tianjin")), ("河北省", _l("Hebei")),
+    ("山西省", _l("Shanxi")), ("内蒙古自治区", _l("Inner Mongolia")), ("辽宁省", _l("Liaoning")),
+    ("吉林省", _l("Jilin")), ("黑龙江省", _l("Heilongjiang")), ("上海市", _l("Shanghai")),
+    ("江苏省", _l("Jiangsu")), ("浙江省", _l("Zhejiang")), ("安徽省", _l("Anhui")),
+    ("福建省", _l("Fujian")), ("江西省", _l("Jiangxi")), ("山东省", _l("Shandong")),
+    ("河南省", _l("Henan")), ("湖北省", _l("Hubei")), ("湖南省", _l("Hunan")),
+    ("广东省", _l("Guangdong")), ("广西壮族自治区", _l("Guangxi")), ("海南省", _l("Hainan")),
+    ("重庆市", _l("Chongqing")), ("四川省", _l("Sichuan")), ("贵州省", _l("Guizhou")),
+    ("云南省", _l("Yunnan")), ("西藏自治区", _l("Tibet")), ("陕西省", _l("Shaanxi")),
+    ("甘肃省", _l("Gansu")), ("青海省", _l("Qinghai")), ("宁夏回族自治区", _l("Ningxia")),
+    ("新疆维吾尔自治区", _l("Xinjiang")), ("其他", _l("Elsewhere")),
+]  # fmt: skip
+
+_PHONE_JUNK = re.compile(r"[\s\-()（）]")
+_MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(\+?86)?0\d{2,3}\d{7,8}(转\d{1,6})?$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def single_line(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return " ".join(clean_text(value).split())
+
+
+def multi_line(value: Any) -> Any:
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def _docx_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="stories.docx-markdown")
+
+
+def sign_markdown(markdown: str) -> str:
+    """The converted Word text travels between the steps of the form, signed by the server."""
+    return _docx_signer().dumps(markdown)
+
+
+def unsign_markdown(signed: str) -> str | None:
+    try:
+        value = _docx_signer().loads(signed)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _phone(_form: Any, field: Any) -> None:
+    if field.data and not (_MOBILE.match(_PHONE_JUNK.sub("", field.data)) or
+                           _LANDLINE.match(_PHONE_JUNK.sub("", field.data))):  # fmt: skip
+        raise ValidationError(
+            _l("Please enter a mobile number (11 digits) or a landline with its area code.")
+        )
+
+
+def _email(_form: Any, field: Any) -> None:
+    if field.data and not _EMAIL.match(field.data):
+        raise ValidationError(_l("Please enter a valid e-mail address, such as name@example.org."))
+
+
+def _years(_form: Any, field: Any) -> None:
+    if not field.data:
+        return
+    if not field.data.isdigit() or not 0 <= int(field.data) <= 80:
+        raise ValidationError(_l("Please enter a whole number of years between 0 and 80."))
+
+
+class TextFields(FlaskForm):
+    """Title and text, shared by a new story and a revision."""
+
+    title = StringField(
+        _l("Title"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Please give your story a title."))],
+    )
+    body = TextAreaField(_l("Your story"), filters=[multi_line])
+    docx = FileField(_l("Or upload a Word file (.docx)"))
+    docx_markdown = HiddenField()
+    docx_name = HiddenField(filters=[single_line])
+
+    def validate_title(self, field: Any) -> None:
+        limit = current_app.config["TITLE_MAX_CHARS"]
+        if len(field.data or "") > limit:
+            raise ValidationError(
+                _l(
+                    "The title may have at most %(n)s characters (now %(m)s).",
+                    n=limit,
+                    m=len(field.data),
+                )  # fmt: skip
+            )
+
+    def word_markdown(self) -> str | None:
+        """The converted Word text, if the author uses a Word file (and the signature holds)."""
+        if not self.docx_markdown.data:
+            return None
+        return unsign_markdown(self.docx_markdown.data)
+
+    def markdown(self) -> str:
+        """The story text as stored: Word text, or the textarea with every line a paragraph."""
+        word = self.word_markdown()
+        return word if word is not None else plain_to_markdown(self.body.data or "")
+
+    def validate_body(self, field: Any) -> None:
+        if self.docx_markdown.data and self.word_markdown() is None:
+            self.docx_markdown.data = ""
+            raise ValidationError(_l("The converted Word text was damaged. Upload the file again."))
+        count = storytext.length(self.markdown())
+        low, high = current_app.config["STORY_MIN_CHARS"], current_app.config["STORY_MAX_CHARS"]
+        if count == 0:
+            raise ValidationError(_l("Please write your story or upload a Word file."))
+        if count < low:
+            raise ValidationError(
+                _l("The story needs at least %(n)s characters (now %(m)s).", n=low, m=count)
+            )
+        if count > high:
+            raise ValidationError(
+                _l("The story may have at most %(n)s characters (now %(m)s).", n=high, m=count)
+            )
+
+    def length(self) -> int:
+        return storytext.length(self.markdown())
+
+
+class StoryForm(TextFields):
+    pen_name = StringField(
+        _l("Pen name"),
+        filters=[single_line],
+        validators=[
+            InputRequired(message=_l("Please enter the name to print with your story.")),
+            Length(max=40, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    real_name = StringField(
+        _l("Real name"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=50, message=_l("At most %(max)d characters."))],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=100, message=_l("At most %(max)d characters."))],
+    )
+    province = SelectField(
+        _l("Province"),
+        choices=[("", _l("Please choose"))] + PROVINCES,
+        validators=[InputRequired(message=_l("Please choose a province."))],
+    )
+    city = StringField(
+        _l("City"),
+        filters=[single_line],
+        validators=[Optional(), Length(max=50, message=_l("At most %(max)d characters."))],
+    )
+    service_field = SelectField(
+        _l("Field of service"),
+        choices=[("", _l("Please choose"))] + SERVICE_FIELDS,
+        validators=[InputRequired(message=_l("Please choose the field of service."))],
+    )
+    years_in_practice = StringField(
+        _l("Years in practice"), filters=[single_line], validators=[_years]
+    )
+    contact_phone = StringField(
+        _l("Phone"), filters=[single_line], validators=[Optional(), Length(max=40), _phone]
+    )
+    contact_email = StringField(
+        _l("E-mail"), filters=[single_line], validators=[Optional(), Length(max=200), _email]
+    )
+    consent_licence = BooleanField(_l("I accept the publication licence above."))
+    consent_people = BooleanField(_l("I confirm the statement about the people in my story."))
+    submission_token = HiddenField()
+
+    def ensure_token(self) -> str:
+        if not submission.valid_token(self.submission_token.data):
+            self.submission_token.data = submission.new_token()
+        return self.submission_token.data
+
+    def validate_consents(self) -> bool:
+        ok = True
+        for field in (self.consent_licence, self.consent_people):
+            if not field.data:
+                field.errors = [_l("Please tick this box to send your story.")]
+                ok = False
+        return ok
+
+    def to_submission(self) -> submission.Submission:
+        config = current_app.config
+        years = self.years_in_practice.data
+        return submission.Submission(
+            title=self.title.data,
+            body=self.markdown(),
+            pen_name=self.pen_name.data,
+            service_field=ServiceField(self.service_field.data),
+            real_name=self.real_name.data or "",
+            organisation=self.organisation.data or "",
+            province=self.province.data or "",
+            city=self.city.data or "",
+            years_in_practice=int(years) if years else None,
+            contact_phone=self.contact_phone.data or "",
+            contact_email=self.contact_email.data or "",
+            licence=submission.ConsentText(config["LICENCE_TEXT"], config["LICENCE_VERSION"]),
+            people=submission.ConsentText(config["PEOPLE_CONSENT_TEXT"], config["LICENCE_VERSION"]),
+        )
+
+
+class RevisionForm(TextFields):
+    version = HiddenField()
+    note = TextAreaField(
+        _l("A note to the editors (optional)"),
+        filters=[multi_line],
+        validators=[Optional(), Length(max=500, message=_l("At most %(max)d characters."))],
+    )
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class TrackForm(FlaskForm):
+    code = StringField(
+        _l("Tracking code"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Please enter your tracking code."))],
+    )
+
+    def validate_code(self, field: Any) -> None:
+        if submission.normalise_code(field.data or "") is None:
+            raise ValidationError(
+                _l("A tracking code has 12 letters and digits, such as ABCD-EFGH-JKMN.")
+            )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for confirmation buttons (withdrawal)."""

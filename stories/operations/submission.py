@@ -1,0 +1,321 @@
+"""Authors' verbs: submit a story, look it up by tracking code, revise it, withdraw it.
+
+The tracking code is the author's only key to their story. It is derived from the random
+submission token of the form (HMAC with the app's secret), so a repeated or double-clicked
+submission of the same form finds the same story and can show the same code again. Only the
+SHA-256 of the normalised code is stored (`Story.tracking_hash`), and only the SHA-256 of the
+submission token (`Story.submission_token`).
+
+Verbs take the session first, flush, and leave the commit to the caller, except `submit_story`,
+which must start in a fresh transaction (it rolls back to recover from a concurrent duplicate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from stories.db import utcnow
+from stories.models import (
+    Consent,
+    ConsentKind,
+    RevisionSource,
+    ServiceField,
+    Story,
+    StoryRevision,
+    StoryStatus,
+)
+from stories.operations import OperationError, audit
+
+# Upper-case letters and digits without 0/O, 1/I/L (and U/V look-alikes are fine in print).
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+GROUP = 4
+_SEPARATORS = re.compile(r"[\s\-_.·—–]+")
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+WITHDRAWABLE = frozenset(
+    {
+        StoryStatus.draft,
+        StoryStatus.submitted,
+        StoryStatus.in_review,
+        StoryStatus.revision_requested,
+    }
+)
+
+SUBMIT = "story.submit"
+REVISE = "story.revise"
+WITHDRAW = "story.withdraw"
+
+
+class SubmissionError(OperationError):
+    """An author's change was refused."""
+
+
+class NotRevisable(SubmissionError):
+    """The story is not waiting for a revision from its author."""
+
+
+class NotWithdrawable(SubmissionError):
+    """The story has been decided (or withdrawn) and can no longer be withdrawn."""
+
+
+class StaleVersion(SubmissionError):
+    """The story changed since the author's form was shown (e.g. a double click)."""
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    """The wording an author ticked, with its version."""
+
+    text: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A validated, cleaned submission. `body` is Markdown (the author's text escaped)."""
+
+    title: str
+    body: str
+    pen_name: str
+    service_field: ServiceField
+    real_name: str = ""
+    organisation: str = ""
+    province: str = ""
+    city: str = ""
+    years_in_practice: int | None = None
+    contact_phone: str = ""
+    contact_email: str = ""
+    licence: ConsentText | None = None
+    people: ConsentText | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the author gets back: the story and its tracking code (the code is never stored)."""
+
+    story_id: int
+    tracking_code: str  # grouped, e.g. ABCD-EFGH-JKMN
+    created: bool  # False when the same form had already been submitted
+
+
+# --- tracking codes ----------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    """A random submission token for a new form (43 URL-safe characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def valid_token(token: str | None) -> bool:
+    return bool(token) and TOKEN_PATTERN.match(token or "") is not None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(("submission:" + token).encode()).hexdigest()
+
+
+def tracking_code_for(token: str, secret: str) -> str:
+    """The tracking code of the form with this token: 12 characters of ALPHABET, ungrouped."""
+    digest = hmac.new(secret.encode(), ("tracking:" + token).encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[index])
+    return "".join(chars)
+
+
+def normalise_code(text: str) -> str | None:
+    """Accept a code typed with or without dashes and spaces, in any case; None if impossible."""
+    code = _SEPARATORS.sub("", text or "").upper()
+    if len(code) != CODE_LENGTH or any(char not in ALPHABET for char in code):
+        return None
+    return code
+
+
+def format_code(code: str) -> str:
+    """ABCDEFGHJKMN -> ABCD-EFGH-JKMN."""
+    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
+
+
+def tracking_hash(code: str) -> str:
+    """The stored form of a tracking code: SHA-256 of the normalised code."""
+    normalised = normalise_code(code)
+    if normalised is None:
+        raise ValueError("not a tracking code")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def find_by_tracking_code(session: Session, code: str) -> Story | None:
+    normalised = normalise_code(code)
+    if normalised is None:
+        return None
+    query = select(Story).where(Story.tracking_hash == tracking_hash(normalised))
+    return session.exec(query).first()
+
+
+def find_by_token(session: Session, token: str) -> Story | None:
+    return session.exec(select(Story).where(Story.submission_token == token_hash(token))).first()
+
+
+# --- verbs -------------------------------------------------------------------------------------
+
+
+def submit_story(
+    session: Session, submission: Submission, token: str, secret: str, now: datetime | None = None
+) -> Receipt:
+    """Store a new story with revision 1 and both consents, and return its tracking code.
+
+    The same token submitted again returns the existing story (created=False) and the same code.
+    Run it in a fresh transaction: a concurrent duplicate is detected by the unique token and
+    rolled back.
+    """
+    if not valid_token(token):
+        raise SubmissionError(_l("The form is incomplete. Please reload the page."))
+    if submission.licence is None or submission.people is None:
+        raise SubmissionError(_l("Both consent statements must be accepted."))
+    code = tracking_code_for(token, secret)
+    existing = find_by_token(session, token)
+    if existing is not None:
+        return _repeat(existing, code)
+    now = now or utcnow()
+    story = Story(
+        title=submission.title,
+        body=submission.body,
+        pen_name=submission.pen_name,
+        real_name=submission.real_name,
+        organisation=submission.organisation,
+        province=submission.province,
+        city=submission.city,
+        service_field=submission.service_field,
+        years_in_practice=submission.years_in_practice,
+        contact_phone=submission.contact_phone,
+        contact_email=submission.contact_email,
+        status=StoryStatus.submitted,
+        tracking_hash=tracking_hash(code),
+        submission_token=token_hash(token),
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+        last_activity_at=now,
+    )
+    try:
+        session.add(story)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = find_by_token(session, token)
+        if existing is None:
+            raise
+        return _repeat(existing, code)
+    assert story.id is not None
+    session.add(
+        StoryRevision(
+            story_id=story.id,
+            number=1,
+            title=story.title,
+            body=story.body,
+            source=RevisionSource.author,
+            note="original submission",
+            created_at=now,
+        )
+    )
+    for kind, consent in ((ConsentKind.licence, submission.licence),
+                          (ConsentKind.people, submission.people)):  # fmt: skip
+        session.add(
+            Consent(
+                story_id=story.id,
+                kind=kind,
+                text=consent.text,
+                version=consent.version,
+                accepted_at=now,
+            )
+        )
+    audit.record(session, None, SUBMIT, story=story.id)
+    session.flush()
+    return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
+
+
+def _repeat(story: Story, code: str) -> Receipt:
+    assert story.id is not None
+    if story.tracking_hash != tracking_hash(code):
+        # The secret changed since the first submission: the code cannot be shown again.
+        raise SubmissionError(
+            _l(
+                "This form has already been sent. Use the tracking code you were shown then, "
+                "or write to the organisers."
+            )
+        )
+    return Receipt(story_id=story.id, tracking_code=format_code(code), created=False)
+
+
+def revisions(session: Session, story_id: int) -> list[StoryRevision]:
+    query = select(StoryRevision).where(StoryRevision.story_id == story_id)
+    return list(session.exec(query.order_by(StoryRevision.number)).all())  # type: ignore[arg-type]
+
+
+def revise_story(
+    session: Session,
+    story: Story,
+    title: str,
+    body: str,
+    expected_version: int | None = None,
+    note: str = "",
+) -> StoryRevision:
+    """The author answers a revision request: a new revision; the story is submitted again."""
+    if expected_version is not None and story.version != expected_version:
+        raise StaleVersion(_l("Your revision has already been received."))
+    if story.status != StoryStatus.revision_requested:
+        raise NotRevisable(_l("This story is not waiting for a revision."))
+    assert story.id is not None
+    last = session.exec(
+        select(func.max(StoryRevision.number)).where(StoryRevision.story_id == story.id)
+    ).one()
+    now = utcnow()
+    revision = StoryRevision(
+        story_id=story.id,
+        number=(last or 0) + 1,
+        title=title,
+        body=body,
+        source=RevisionSource.author,
+        note=note[:500],
+        created_at=now,
+    )
+    session.add(revision)
+    story.title = title
+    story.body = body
+    story.status = StoryStatus.submitted
+    story.version += 1
+    story.updated_at = now
+    story.last_activity_at = now
+    session.add(story)
+    audit.record(session, None, REVISE, story=story, details={"revision": revision.number})
+    session.flush()
+    return revision
+
+
+def withdraw_story(session: Session, story: Story) -> Story:
+    """The author takes the story back. Possible at any time before a decision."""
+    if story.status not in WITHDRAWABLE:
+        raise NotWithdrawable(_l("This story can no longer be withdrawn."))
+    now = utcnow()
+    previous = story.status
+    story.status = StoryStatus.withdrawn
+    story.version += 1
+    story.updated_at = now
+    story.last_activity_at = now
+    session.add(story)
+    audit.record(session, None, WITHDRAW, story=story, details={"from": previous.value})
+    session.flush()
+    return story

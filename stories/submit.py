@@ -1,0 +1,159 @@
+"""The submission form: write (or upload a Word file), preview, consent and send.
+
+No step stores anything until the author sends: the preview page carries the form along in hidden
+fields (the converted Word text signed by the server), so going back to edit loses nothing and the
+form works without JavaScript. The random submission token in the form makes a repeated send (a
+double click, a reload) answer with the same receipt instead of a second story.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from anthology.markup import render
+from stories import db, docx, storytext
+from stories.forms import StoryForm, TextFields, sign_markdown
+from stories.operations import submission
+from stories.security import limiter
+
+bp = Blueprint("submit", __name__, url_prefix="/submit")
+
+
+def _submit_limit() -> str:
+    return current_app.config["RATELIMIT_SUBMIT"]
+
+
+def _preview_limit() -> str:
+    # Previews convert Word files; generous, but bounded.
+    return current_app.config.get("RATELIMIT_PREVIEW", "120 per hour")
+
+
+def _form_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
+    form.ensure_token()
+    return render_template(
+        "web/submit.html", form=form, config_min=_min(), config_max=_max()
+    ), status
+
+
+def _preview_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
+    html = render(form.markdown())
+    return render_template("web/submit_preview.html", form=form, story_html=html), status
+
+
+def _min() -> int:
+    return current_app.config["STORY_MIN_CHARS"]
+
+
+def _max() -> int:
+    return current_app.config["STORY_MAX_CHARS"]
+
+
+def take_upload(form: TextFields) -> bool:
+    """Convert an uploaded Word file into the form's signed Markdown; False on a bad file."""
+    upload = form.docx.data
+    if not upload or not getattr(upload, "filename", ""):
+        return True
+    name = form.docx.data.filename
+    try:
+        converted = docx.convert(upload.read(), name)
+    except docx.DocxError as error:
+        form.docx.errors = [error.message]
+        return False
+    form.docx_markdown.data = sign_markdown(converted.markdown)
+    form.docx_name.data = name
+    if converted.dropped_images:
+        form.docx.errors = [
+            _(
+                "%(n)s picture(s) in a format we cannot show were left out; "
+                "save pictures as PNG or JPEG.",
+                n=converted.dropped_images,
+            )
+        ]
+    return True
+
+
+def drop_upload(form: TextFields) -> None:
+    """The author goes back to typing: the Word text becomes plain lines in the textarea."""
+    word = form.word_markdown()
+    if word is not None and not (form.body.data or "").strip():
+        form.body.data = storytext.to_plain(word)
+    form.docx_markdown.data = ""
+    form.docx_name.data = ""
+
+
+@bp.get("")
+def start() -> tuple[str, int]:
+    return _form_page(StoryForm())
+
+
+@bp.post("/edit")
+def edit() -> tuple[str, int]:
+    """Back from the preview (or a language switch): the form as the author left it."""
+    form = StoryForm()
+    if request.form.get("drop_docx"):
+        drop_upload(form)
+    return _form_page(form)
+
+
+@bp.post("/preview")
+@limiter.limit(_preview_limit)
+def preview() -> tuple[str, int]:
+    form = StoryForm()
+    upload_ok = take_upload(form)
+    valid = form.validate()
+    if not upload_ok:
+        return _form_page(form, 400)
+    if not valid:
+        return _form_page(form, 422)
+    return _preview_page(form)
+
+
+@bp.post("/send")
+@limiter.limit(_submit_limit)
+def send() -> Response | tuple[str, int]:
+    form = StoryForm()
+    token = form.ensure_token()
+    if not form.validate():
+        return _form_page(form, 422)
+    if not form.validate_consents():
+        return _preview_page(form, 422)
+    try:
+        receipt = submission.submit_story(
+            db.session(), form.to_submission(), token, current_app.secret_key
+        )
+        db.session().commit()
+    except submission.SubmissionError as error:
+        db.session().rollback()
+        return render_template(
+            "web/error.html", status=409, title=_("Already sent"), message=str(error)
+        ), 409
+    session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id}
+    return redirect(url_for(".sent"), 303)
+
+
+@bp.get("/sent")
+def sent() -> Response | str:
+    receipt = session.get("receipt")
+    if not receipt:
+        return redirect(url_for(".start"))
+    code = receipt["code"]
+    link = url_for("track.status", code=code, _external=True)
+    return render_template("web/submit_sent.html", code=code, link=link)
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # The pages hold the author's text and, after sending, the tracking code.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

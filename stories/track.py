@@ -1,0 +1,198 @@
+"""The author's status page, reached by tracking code or private link; revision and withdrawal.
+
+Every page under /track looks a story up by its code, so all of them share one rate limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from anthology.markup import render
+from stories import db, storytext
+from stories.forms import ConfirmForm, RevisionForm, TrackForm
+from stories.labels import status_label
+from stories.models import Story, StoryStatus
+from stories.operations import submission
+from stories.security import limiter
+from stories.submit import drop_upload, take_upload
+
+bp = Blueprint("track", __name__, url_prefix="/track")
+
+
+def _track_limit() -> str:
+    return current_app.config["RATELIMIT_TRACK"]
+
+
+track_limit = limiter.shared_limit(_track_limit, scope="track")
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What the author sees about their story (never the private contact data)."""
+
+    code: str
+    title: str
+    pen_name: str
+    status: StoryStatus
+    status_label: str
+    editor_message: str
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    revisions: int
+    body_html: str
+    can_revise: bool
+    can_withdraw: bool
+
+
+def _view(story: Story, code: str) -> StatusView:
+    assert story.id is not None
+    return StatusView(
+        code=code,
+        title=story.title,
+        pen_name=story.pen_name,
+        status=story.status,
+        status_label=status_label(story.status),
+        editor_message=story.editor_message,
+        submitted_at=story.submitted_at,
+        decided_at=story.decided_at,
+        revisions=len(submission.revisions(db.session(), story.id)),
+        body_html=render(story.body),
+        can_revise=story.status == StoryStatus.revision_requested,
+        can_withdraw=story.status in submission.WITHDRAWABLE,
+    )
+
+
+def _not_found(form: TrackForm) -> tuple[str, int]:
+    return render_template("web/status_lookup.html", form=form, not_found=True), 404
+
+
+def _story(code: str) -> tuple[Story, str]:
+    """The story for a code in the URL, and the code in its grouped form; 404 otherwise."""
+    normalised = submission.normalise_code(code)
+    story = submission.find_by_tracking_code(db.session(), code) if normalised else None
+    if story is None:
+        abort(404)
+    return story, submission.format_code(normalised or "")
+
+
+@bp.route("", methods=["GET", "POST"])
+@track_limit
+def lookup() -> Response | tuple[str, int]:
+    form = TrackForm()
+    if request.method == "GET":
+        return render_template("web/status_lookup.html", form=form, not_found=False), 200
+    if not form.validate():
+        return _not_found(form)
+    story = submission.find_by_tracking_code(db.session(), form.code.data)
+    if story is None:
+        form.code.errors = [_("No story has this tracking code. Please check it and try again.")]
+        return _not_found(form)
+    code = submission.format_code(submission.normalise_code(form.code.data) or "")
+    return redirect(url_for(".status", code=code), 303)
+
+
+@bp.get("/<code>")
+@track_limit
+def status(code: str) -> Response | str:
+    story, canonical = _story(code)
+    if code != canonical:
+        return redirect(url_for(".status", code=canonical))
+    return render_template("web/status.html", story=_view(story, canonical))
+
+
+@bp.route("/<code>/revise", methods=["GET", "POST"])
+@track_limit
+def revise(code: str) -> Response | tuple[str, int]:
+    story, code = _story(code)
+    if story.status != StoryStatus.revision_requested:
+        flash(_("This story is not waiting for a revision."), "info")
+        return redirect(url_for(".status", code=code), 303)
+    view = _view(story, code)
+    if request.method == "GET":
+        form = RevisionForm(
+            title=story.title, body=storytext.to_plain(story.body), version=str(story.version)
+        )
+        return render_template("web/status_revise.html", form=form, story=view), 200
+    form = RevisionForm()
+    # The language switch sends the form with ?action=... instead of a button value.
+    action = request.form.get("action") or request.args.get("action", "preview")
+    if action == "edit" or request.form.get("drop_docx"):
+        if request.form.get("drop_docx"):
+            drop_upload(form)
+        return render_template("web/status_revise.html", form=form, story=view), 200
+    upload_ok = take_upload(form)
+    if not form.validate() or not upload_ok:
+        page = render_template("web/status_revise.html", form=form, story=view)
+        return page, 400 if not upload_ok else 422
+    if action != "send":
+        preview_html = render(form.markdown())
+        return render_template(
+            "web/status_revise_preview.html", form=form, story=view, story_html=preview_html
+        ), 200
+    try:
+        submission.revise_story(
+            db.session(),
+            story,
+            form.title.data,
+            form.markdown(),
+            expected_version=form.expected_version(),
+            note=form.note.data or "",
+        )
+        db.session().commit()
+    except submission.SubmissionError as error:
+        db.session().rollback()
+        flash(str(error), "info")
+        return redirect(url_for(".status", code=code), 303)
+    flash(_("Thank you. Your revised story has been sent to the editors."), "success")
+    return redirect(url_for(".status", code=code), 303)
+
+
+@bp.route("/<code>/withdraw", methods=["GET", "POST"])
+@track_limit
+def withdraw(code: str) -> Response | str:
+    story, code = _story(code)
+    form = ConfirmForm()
+    if request.method == "GET" or not form.validate():
+        if story.status not in submission.WITHDRAWABLE:
+            flash(_("This story can no longer be withdrawn."), "info")
+            return redirect(url_for(".status", code=code), 303)
+        return render_template("web/status_withdraw.html", form=form, story=_view(story, code))
+    try:
+        submission.withdraw_story(db.session(), story)
+        db.session().commit()
+    except submission.SubmissionError as error:
+        db.session().rollback()
+        flash(str(error), "info")
+        return redirect(url_for(".status", code=code), 303)
+    flash(_("Your story has been withdrawn. It will not be published."), "success")
+    return redirect(url_for(".status", code=code), 303)
+
+
+@bp.errorhandler(404)
+def _unknown_code(_error: Exception) -> tuple[str, int]:
+    """An unknown code in a private link: the look-up form, to try again."""
+    form = TrackForm(formdata=None, code=(request.view_args or {}).get("code", ""))
+    return _not_found(form)
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # The URL holds the tracking code: never send it elsewhere, never cache, never index.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
