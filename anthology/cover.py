@@ -88,7 +88,7 @@ def _draw_block(
     for line in lines:
         left, upper, right, lower = draw.textbbox((0, 0), line, font=font)
         draw.text(((WIDTH - (right - left)) / 2 - left, y - upper), line, font=font, fill=INK)
-        y += (lower - upper) + gap
+        y += int(lower - upper) + gap
     return y
 
 
