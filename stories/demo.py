@@ -1,8 +1,196 @@
-"""Demo content for `make serve`: loaded once from content/demo/stories.json."""
+"""Demo content for `make serve`, loaded once.
+
+`content/demo/stories.json` (the export format of README.md, also the demo book's input) holds the
+accepted stories; `content/demo/submissions.json` a few stories waiting in the editorial queue.
+Every demo story is found again by its submission token `demo-<id>` (`demo-<key>` for the queue),
+so loading twice creates nothing new. All demo text is fictional.
+"""
 
 from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from stories import db
+from stories.models import (
+    Consent,
+    ConsentKind,
+    Decision,
+    DecisionAction,
+    RevisionSource,
+    Role,
+    ServiceField,
+    Story,
+    StoryRevision,
+    StoryStatus,
+    User,
+)
+from stories.operations import submission
+
+CONTENT = Path(__file__).resolve().parent.parent / "content" / "demo"
+STORIES = CONTENT / "stories.json"
+SUBMISSIONS = CONTENT / "submissions.json"
+EDITOR = "demo-editor"
+UNUSABLE_PASSWORD = "!"  # never matches a hash: the demo editor cannot log in  # noqa: S105
+
+
+class DemoError(RuntimeError):
+    """The demo files are missing or malformed; the message names the file."""
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DemoError(f"{path}: {error}") from error
+
+
+def demo_editor(session: Session) -> User:
+    """The editor named in the demo decisions (created once, with an unusable password)."""
+    user = session.exec(select(User).where(User.username == EDITOR)).first()
+    if user is None:
+        user = User(
+            username=EDITOR,
+            display_name="演示编辑",
+            password_hash=UNUSABLE_PASSWORD,
+            role=Role.editor,
+        )
+        session.add(user)
+        session.flush()
+    return user
+
+
+def _exists(session: Session, token: str) -> bool:
+    return session.exec(select(Story.id).where(Story.submission_token == token)).first() is not None
+
+
+def _add_story(
+    session: Session,
+    entry: dict[str, Any],
+    token: str,
+    status: StoryStatus,
+    decided: tuple[User, datetime] | None = None,
+) -> Story:
+    submitted = _time(entry.get("submitted_at"))
+    assert submitted is not None, "every demo story has submitted_at"
+    code = entry.get("tracking_code")
+    story = Story(
+        title=entry["title"],
+        body=entry["body"],
+        pen_name=entry["pen_name"],
+        real_name=entry.get("real_name", ""),
+        organisation=entry.get("organisation", ""),
+        province=entry.get("province", ""),
+        city=entry.get("city", ""),
+        service_field=ServiceField(entry["service_field"]),
+        years_in_practice=entry.get("years_in_practice"),
+        contact_phone=entry.get("contact_phone", ""),
+        contact_email=entry.get("contact_email", ""),
+        status=status,
+        editor_message=entry.get("editor_message", ""),
+        submission_token=token,
+        tracking_hash=submission.tracking_hash(code) if code else None,
+        created_at=submitted,
+        updated_at=submitted,
+        submitted_at=submitted,
+        last_activity_at=decided[1] if decided else submitted,
+        decided_by_id=decided[0].id if decided else None,
+        decided_at=decided[1] if decided else None,
+    )
+    session.add(story)
+    session.flush()
+    assert story.id is not None
+    session.add(
+        StoryRevision(
+            story_id=story.id,
+            number=1,
+            title=story.title,
+            body=story.body,
+            source=RevisionSource.author,
+            note="original submission (demo)",
+            created_at=submitted,
+        )
+    )
+    config = current_app.config
+    consents = entry.get("consents") or {}
+    texts = {ConsentKind.licence: config["LICENCE_TEXT"],
+             ConsentKind.people: config["PEOPLE_CONSENT_TEXT"]}  # fmt: skip
+    for kind, text in texts.items():
+        given = consents.get(kind.value) or {}
+        session.add(
+            Consent(
+                story_id=story.id,
+                kind=kind,
+                text=text,
+                version=given.get("version", config["LICENCE_VERSION"]),
+                accepted_at=_time(given.get("accepted_at")) or submitted,
+            )
+        )
+    return story
+
+
+def _decisions(
+    session: Session, story: Story, editor: User, steps: list[tuple[DecisionAction, StoryStatus]]
+) -> None:
+    """The editorial history a demo story would have had."""
+    for action, from_status in steps:
+        session.add(
+            Decision(
+                story_id=story.id or 0,
+                action=action,
+                editor_id=editor.id or 0,
+                message=story.editor_message if action != DecisionAction.start_review else "",
+                from_status=from_status,
+                created_at=story.last_activity_at,
+            )
+        )
+
+
+def load_into(session: Session) -> int:
+    """Create the demo stories that are not there yet; return how many were created."""
+    created = 0
+    editor = demo_editor(session)
+    book = _read(STORIES)
+    if book.get("format") != "social-work-stories" or book.get("version") != 1:
+        raise DemoError(f"{STORIES}: not a version 1 stories file")
+    for part in book["parts"]:
+        for entry in part["stories"]:
+            token = f"demo-{entry['id']}"
+            if _exists(session, token):
+                continue
+            accepted = _time(entry.get("accepted_at")) or _time(entry["submitted_at"])
+            assert accepted is not None
+            story = _add_story(session, entry, token, StoryStatus.accepted, (editor, accepted))
+            _decisions(session, story, editor, [
+                (DecisionAction.start_review, StoryStatus.submitted),
+                (DecisionAction.accept, StoryStatus.in_review),
+            ])  # fmt: skip
+            created += 1
+    for entry in _read(SUBMISSIONS)["stories"]:
+        token = f"demo-{entry['key']}"
+        if _exists(session, token):
+            continue
+        story = _add_story(session, entry, token, StoryStatus(entry["status"]))
+        if story.status == StoryStatus.revision_requested:
+            _decisions(session, story, editor, [
+                (DecisionAction.start_review, StoryStatus.submitted),
+                (DecisionAction.request_revision, StoryStatus.in_review),
+            ])  # fmt: skip
+        created += 1
+    session.flush()
+    return created
 
 
 def load() -> int:
     """Load the demo stories unless they are already there; return how many were created."""
-    return 0
+    with db.session_scope() as session:
+        return load_into(session)

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
 
 from stories.db import utcnow
 from stories.models import (
@@ -265,6 +266,25 @@ def revisions(session: Session, story_id: int) -> list[StoryRevision]:
     return list(session.exec(query.order_by(StoryRevision.number)).all())  # type: ignore[arg-type]
 
 
+def _compare_and_set(session: Session, story: Story, **values: object) -> None:
+    """Change the story only if nobody (an editor, a second click) changed it meanwhile."""
+    result = session.execute(
+        update(Story)
+        .where(
+            col(Story.id) == story.id,
+            col(Story.version) == story.version,
+            col(Story.status) == story.status,
+        )  # fmt: skip
+        .values(version=story.version + 1, **values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(story)
+        raise StaleVersion(_l("The story has just changed. Please look at its status again."))
+    set_committed_value(story, "version", story.version + 1)
+    for key, value in values.items():
+        set_committed_value(story, key, value)
+
+
 def revise_story(
     session: Session,
     story: Story,
@@ -273,16 +293,24 @@ def revise_story(
     expected_version: int | None = None,
     note: str = "",
 ) -> StoryRevision:
-    """The author answers a revision request: a new revision; the story is submitted again."""
+    """The author answers a revision request: a new revision; the story is submitted again.
+
+    `expected_version` is the story's version when the form was shown: a second send of the
+    same form (a double click) is refused with StaleVersion instead of making two revisions.
+    """
     if expected_version is not None and story.version != expected_version:
         raise StaleVersion(_l("Your revision has already been received."))
     if story.status != StoryStatus.revision_requested:
         raise NotRevisable(_l("This story is not waiting for a revision."))
     assert story.id is not None
+    now = utcnow()
+    _compare_and_set(
+        session, story, title=title, body=body, status=StoryStatus.submitted,
+        updated_at=now, last_activity_at=now,
+    )  # fmt: skip
     last = session.exec(
         select(func.max(StoryRevision.number)).where(StoryRevision.story_id == story.id)
     ).one()
-    now = utcnow()
     revision = StoryRevision(
         story_id=story.id,
         number=(last or 0) + 1,
@@ -293,13 +321,6 @@ def revise_story(
         created_at=now,
     )
     session.add(revision)
-    story.title = title
-    story.body = body
-    story.status = StoryStatus.submitted
-    story.version += 1
-    story.updated_at = now
-    story.last_activity_at = now
-    session.add(story)
     audit.record(session, None, REVISE, story=story, details={"revision": revision.number})
     session.flush()
     return revision
@@ -311,11 +332,9 @@ def withdraw_story(session: Session, story: Story) -> Story:
         raise NotWithdrawable(_l("This story can no longer be withdrawn."))
     now = utcnow()
     previous = story.status
-    story.status = StoryStatus.withdrawn
-    story.version += 1
-    story.updated_at = now
-    story.last_activity_at = now
-    session.add(story)
+    _compare_and_set(
+        session, story, status=StoryStatus.withdrawn, updated_at=now, last_activity_at=now
+    )
     audit.record(session, None, WITHDRAW, story=story, details={"from": previous.value})
     session.flush()
     return story
