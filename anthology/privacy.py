@@ -384,3 +384,57 @@ def detect(text: str) -> list[Flag]:
     tokens = _tokens(text)
     candidates = _number_flags(text) + _address_flags(text, tokens) + _name_flags(text, tokens)
     return _without_overlaps(candidates)
+
+
+# Markdown bodies carry the escapes of `anthology.markup.escape_markdown` (139\-2233\-4455,
+# qq\.com, &amp;): the detector reads the unescaped text and the flags point into the Markdown.
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])|&(amp|lt|gt|#126);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "#126": "~"}
+
+
+@dataclass(frozen=True)
+class MarkdownView:
+    """Markdown read as plain text: `text[i]` comes from `markdown[starts[i]:ends[i]]`."""
+
+    markdown: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The Markdown span of the plain-text span [start, end)."""
+        if start >= end:
+            position = self.starts[start] if start < len(self.starts) else len(self.markdown)
+            return position, position
+        return self.starts[start], self.ends[end - 1]
+
+
+def markdown_view(markdown: str) -> MarkdownView:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for match in _MARKDOWN_ESCAPE.finditer(markdown):
+        for index in range(position, match.start()):
+            chars.append(markdown[index])
+            starts.append(index)
+            ends.append(index + 1)
+        chars.append(match.group(1) or _ENTITIES[match.group(2)])
+        starts.append(match.start())
+        ends.append(match.end())
+        position = match.end()
+    for index in range(position, len(markdown)):
+        chars.append(markdown[index])
+        starts.append(index)
+        ends.append(index + 1)
+    return MarkdownView(markdown, "".join(chars), tuple(starts), tuple(ends))
+
+
+def detect_markdown(markdown: str) -> list[Flag]:
+    """`detect` on a Markdown body: `text` as read, `start`/`end` into the Markdown."""
+    view = markdown_view(markdown)
+    flags = []
+    for flag in detect(view.text):
+        start, end = view.source_span(flag.start, flag.end)
+        flags.append(Flag(flag.kind, start, end, flag.text))
+    return flags

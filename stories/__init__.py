@@ -48,4 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(editor.bp)
     app.register_blueprint(admin.bp)
+
+    from stories import privacypanel, queue, volumecli, volumepages  # noqa: F401 - volumecli: CLI
+
+    app.register_blueprint(queue.bp)
+    app.register_blueprint(privacypanel.bp)
+    app.register_blueprint(volumepages.bp)
     return app

@@ -106,6 +106,14 @@ def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str, str, 
     return count
 
 
+def index_story(session: OrmSession, story: Any) -> None:
+    """Index one story now (for changes made with UPDATE statements, which the hook cannot see)."""
+    index_rows(
+        session.connection(),
+        [(story.id, story.title, story.body, story.pen_name, story.organisation)],
+    )
+
+
 def unindex(connection: Connection, story_ids: Iterable[int]) -> None:
     table, column = (
         ("story_search", "story_id")

@@ -128,6 +128,9 @@ def edit_story(
         details={"revision": number, "version": expected_version + 1, "changed": changed},
     )
     session.flush()
+    from stories.operations import privacy  # privacy uses this module
+
+    privacy.scan_story(session, story)  # flags follow the new text
     return revision
 
 

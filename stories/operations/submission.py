@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from stories import search
 from stories.db import utcnow
 from stories.models import (
     Consent,
@@ -35,7 +36,7 @@ from stories.models import (
     StoryRevision,
     StoryStatus,
 )
-from stories.operations import OperationError, audit
+from stories.operations import OperationError, audit, privacy
 
 # Upper-case letters and digits without 0/O, 1/I/L (and U/V look-alikes are fine in print).
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -245,6 +246,7 @@ def submit_story(
         )
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
+    privacy.scan_story(session, story)  # personal data in the text: flags for the editors
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
 
@@ -323,6 +325,8 @@ def revise_story(
     session.add(revision)
     audit.record(session, None, REVISE, story=story, details={"revision": revision.number})
     session.flush()
+    search.index_story(session, story)  # the UPDATE above bypasses the index hook
+    privacy.scan_story(session, story)
     return revision
 
 

@@ -1,0 +1,124 @@
+"""The stories file (`stories.json`, format version 1, documented in README.md).
+
+A volume's accepted stories in the editors' order, with the current (anonymised) text and the
+public metadata only: never the real name, phone number or e-mail address of the author.
+Every export is an audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from stories.db import utcnow
+from stories.models import (
+    Consent,
+    Decision,
+    DecisionAction,
+    FlagStatus,
+    PrivacyFlag,
+    Story,
+    StoryRevision,
+    StoryStatus,
+    User,
+    Volume,
+)
+from stories.operations import audit, volumes
+
+FORMAT = "social-work-stories"
+VERSION = 1
+
+
+def _time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _story(session: Session, story: Story) -> dict[str, Any]:
+    revision = session.exec(
+        select(func.max(StoryRevision.number)).where(StoryRevision.story_id == story.id)
+    ).one()
+    accept = session.exec(
+        select(Decision)
+        .where(Decision.story_id == story.id, Decision.action == DecisionAction.accept)
+        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
+    ).first()
+    consents = {
+        consent.kind.value: {"version": consent.version, "accepted_at": _time(consent.accepted_at)}
+        for consent in session.exec(select(Consent).where(Consent.story_id == story.id))
+    }
+    open_flags = session.exec(
+        select(func.count())
+        .select_from(PrivacyFlag)
+        .where(PrivacyFlag.story_id == story.id, PrivacyFlag.status == FlagStatus.open)
+    ).one()
+    return {
+        "id": story.id,
+        "title": story.title,
+        "body": story.body,
+        "pen_name": story.pen_name,
+        "organisation": story.organisation,
+        "province": story.province,
+        "city": story.city,
+        "service_field": story.service_field.value,
+        "years_in_practice": story.years_in_practice,
+        "revision": revision or 1,
+        "submitted_at": _time(story.submitted_at),
+        "accepted_at": _time(accept.created_at if accept else story.decided_at),
+        "consents": consents,
+        "privacy": {
+            "unresolved_flags": open_flags,
+            "override_reason": (accept.override_reason or None) if accept else None,
+        },
+    }
+
+
+def _document(volume: dict[str, str], parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _time(utcnow()),
+        "volume": volume,
+        "parts": parts,
+    }
+
+
+def volume_document(session: Session, actor: User | None, volume: Volume) -> dict[str, Any]:
+    """The stories file of a volume: its accepted stories, part by part, in order."""
+    parts = []
+    count = 0
+    for part in volumes.arrangement(session, volume):
+        stories = []
+        for entry in part.entries:
+            story = session.get(Story, entry.story_id)
+            if story is not None and story.status == StoryStatus.accepted:
+                stories.append(_story(session, story))
+        if stories:
+            parts.append({"title": part.title, "stories": stories})
+            count += len(stories)
+    audit.record(session, actor, "volume.export", details={"volume": volume.slug, "stories": count})
+    meta = {"slug": volume.slug, "title": volume.title, "description": volume.description}
+    return _document(meta, parts)
+
+
+def selection_document(
+    session: Session, actor: User | None, story_ids: list[int], title: str
+) -> dict[str, Any]:
+    """The stories file of chosen stories (accepted ones only), in the given order."""
+    stories = []
+    for story_id in story_ids:
+        story = session.get(Story, story_id)
+        if story is not None and story.status == StoryStatus.accepted:
+            stories.append(_story(session, story))
+    audit.record(
+        session,
+        actor,
+        "story.export",
+        details={"stories": [s["id"] for s in stories]},
+    )
+    meta = {"slug": "selection", "title": title, "description": ""}
+    return _document(meta, [{"title": "", "stories": stories}] if stories else [])

@@ -1,0 +1,349 @@
+"""Privacy review: scan a story for personal data, then pseudonymise or dismiss each flag.
+
+`scan_story` is called by the verbs that change a story's text: `submission.submit_story` and
+`submission.revise_story` (the author's text), `editing.edit_story` (an editor's edit, which also
+covers pseudonymisation); the story page rescans a story whose flags were found on an older
+revision; `flask stories scan` rescans every story. A rescan keeps resolved decisions: dismissed
+text stays dismissed, pseudonyms are not flagged again.
+
+Pseudonymising replaces every occurrence of the flagged text in the current body through
+`editing.edit_story` (a new editor revision; the original stays), and records the mapping in
+`Pseudonym` so the same real text always becomes the same pseudonym in that story.
+Every resolution is an audit event (without the real text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from anthology.markup import clean_text, escape_markdown
+from anthology.privacy import detect_markdown, markdown_view
+from stories.db import utcnow
+from stories.models import (
+    FlagStatus,
+    PrivacyFlag,
+    PrivacyKind,
+    Pseudonym,
+    Story,
+    StoryRevision,
+    User,
+)
+from stories.operations import OperationError, audit, editing
+
+REASON_MAX = 500
+PSEUDONYM_MAX = 200
+
+
+class PrivacyError(OperationError):
+    """A flag resolution was refused."""
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    id: int
+    kind: PrivacyKind
+    text: str
+    start: int
+    end: int
+    status: FlagStatus
+    pseudonym: str
+    reason: str
+
+
+def _current_revision(session: Session, story_id: int) -> int:
+    numbers = session.exec(
+        select(StoryRevision.number)
+        .where(StoryRevision.story_id == story_id)
+        .order_by(col(StoryRevision.number).desc())
+    ).first()
+    return numbers or 1
+
+
+def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
+    """Bring the story's open flags up to date with its current body; returns the open flags."""
+    assert story.id is not None
+    with session.no_autoflush:
+        existing = list(session.exec(select(PrivacyFlag).where(PrivacyFlag.story_id == story.id)))
+        pseudonyms = set(
+            session.exec(select(Pseudonym.pseudonym).where(Pseudonym.story_id == story.id))
+        )
+        revision = _current_revision(session, story.id)
+    dismissed = {(f.kind.value, f.text) for f in existing if f.status == FlagStatus.dismissed}
+    reusable: dict[tuple[str, str], list[PrivacyFlag]] = {}
+    for flag in existing:
+        if flag.status == FlagStatus.open:
+            reusable.setdefault((flag.kind.value, flag.text), []).append(flag)
+    open_flags: list[PrivacyFlag] = []
+    for found in detect_markdown(story.body):
+        key = (found.kind, found.text[:500])
+        if key in dismissed or found.text in pseudonyms:
+            continue
+        candidates = reusable.get(key)
+        row = candidates.pop(0) if candidates else None
+        if row is None:
+            row = PrivacyFlag(story_id=story.id, kind=PrivacyKind(found.kind), text=key[1])
+        row.start, row.end, row.revision_number = found.start, found.end, revision
+        session.add(row)
+        open_flags.append(row)
+    for leftovers in reusable.values():
+        for row in leftovers:
+            session.delete(row)
+    return open_flags
+
+
+def needs_rescan(session: Session, story: Story) -> bool:
+    """True when the story has flags found on an older revision than the current one."""
+    numbers = session.exec(
+        select(PrivacyFlag.revision_number).where(PrivacyFlag.story_id == story.id).distinct()
+    ).all()
+    return bool(numbers) and min(numbers) < _current_revision(session, story.id or 0)
+
+
+# Suggested replacements are book text (Chinese); editors may type anything else.
+PLACEHOLDERS = {
+    PrivacyKind.phone: "（电话已隐去）",
+    PrivacyKind.landline: "（电话已隐去）",
+    PrivacyKind.id_number: "（身份证号已隐去）",
+    PrivacyKind.bank_card: "（银行卡号已隐去）",
+    PrivacyKind.email: "（邮箱已隐去）",
+    PrivacyKind.wechat: "（微信号已隐去）",
+    PrivacyKind.qq: "（QQ号已隐去）",
+    PrivacyKind.address: "（地址已隐去）",
+    PrivacyKind.plate: "（车牌号已隐去）",
+}
+PSEUDONYM_SURNAMES = "林秦苏叶沈韩唐陆许顾范程邱孟柳严"
+
+
+def suggestions(body: str, rows: list[FlagRow]) -> dict[int, str]:
+    """A suggested pseudonym per open flag: a fresh surname for names, a placeholder otherwise."""
+    used = set(body)
+    free = [s for s in PSEUDONYM_SURNAMES if s not in used]
+    by_text: dict[str, str] = {}
+    result: dict[int, str] = {}
+    for row in rows:
+        if row.status != FlagStatus.open:
+            continue
+        if row.text not in by_text:
+            if row.kind != PrivacyKind.person_name:
+                by_text[row.text] = PLACEHOLDERS.get(row.kind, "（已隐去）")
+            else:
+                surname = free.pop(0) if free else "某"
+                by_text[row.text] = _renamed(row.text, surname)
+        result[row.id] = by_text[row.text]
+    return result
+
+
+def _renamed(name: str, surname: str) -> str:
+    if len(name) == 2 and name[0] in "小老阿":
+        return name[0] + surname
+    if name.endswith(
+        (
+            "阿姨",
+            "大爷",
+            "奶奶",
+            "爷爷",
+            "大妈",
+            "大娘",
+            "大叔",
+            "叔叔",
+            "婆婆",
+            "先生",
+            "女士",
+            "老师",
+            "师傅",
+        )
+    ):
+        return surname + name[-2:]
+    return surname + "某"
+
+
+def flags(session: Session, story_id: int) -> list[FlagRow]:
+    query = (
+        select(PrivacyFlag)
+        .where(PrivacyFlag.story_id == story_id)
+        .order_by(col(PrivacyFlag.status), col(PrivacyFlag.start), col(PrivacyFlag.id))
+    )
+    return [
+        FlagRow(
+            id=f.id or 0,
+            kind=f.kind,
+            text=f.text,
+            start=f.start,
+            end=f.end,
+            status=f.status,
+            pseudonym=f.pseudonym,
+            reason=f.reason,
+        )
+        for f in session.exec(query)
+    ]
+
+
+def pseudonym_map(session: Session, story_id: int) -> dict[str, str]:
+    query = select(Pseudonym).where(Pseudonym.story_id == story_id).order_by(col(Pseudonym.id))
+    return {p.real_text: p.pseudonym for p in session.exec(query)}
+
+
+def _open_flag(session: Session, story: Story, flag_id: int) -> PrivacyFlag:
+    flag = session.get(PrivacyFlag, flag_id)
+    if flag is None or flag.story_id != story.id:
+        raise PrivacyError(_l("There is no such privacy flag on this story."))
+    if flag.status != FlagStatus.open:
+        raise PrivacyError(_l("This flag has been resolved already."))
+    return flag
+
+
+def _same_text(session: Session, story: Story, flag: PrivacyFlag) -> list[PrivacyFlag]:
+    query = select(PrivacyFlag).where(
+        PrivacyFlag.story_id == story.id,
+        PrivacyFlag.text == flag.text,
+        PrivacyFlag.status == FlagStatus.open,
+    )
+    return list(session.exec(query))
+
+
+def _replace_all(body: str, real: str, replacement: str) -> tuple[str, int]:
+    """Replace every occurrence of the plain text `real` in a Markdown body."""
+    view = markdown_view(body)
+    spans = []
+    position = view.text.find(real)
+    while position >= 0:
+        spans.append(view.source_span(position, position + len(real)))
+        position = view.text.find(real, position + len(real))
+    for start, end in reversed(spans):
+        body = body[:start] + replacement + body[end:]
+    return body, len(spans)
+
+
+def pseudonymise(
+    session: Session,
+    story: Story,
+    editor: User,
+    flag_id: int,
+    pseudonym: str,
+    expected_version: int,
+) -> StoryRevision | None:
+    """Replace the flagged text everywhere in the story by its pseudonym (a new revision)."""
+    flag = _open_flag(session, story, flag_id)
+    pseudonym = " ".join(clean_text(pseudonym or "").split())[:PSEUDONYM_MAX]
+    mapping = pseudonym_map(session, story.id or 0)
+    if flag.text in mapping:
+        if pseudonym and pseudonym != mapping[flag.text]:
+            raise PrivacyError(
+                _l(
+                    "In this story this text is already replaced by %(pseudonym)s.",
+                    pseudonym=mapping[flag.text],
+                )
+            )
+        pseudonym = mapping[flag.text]
+    if not pseudonym:
+        raise PrivacyError(_l("Please enter the pseudonym."))
+    if pseudonym == flag.text:
+        raise PrivacyError(_l("The pseudonym must differ from the original text."))
+    for real, used in mapping.items():
+        if used == pseudonym and real != flag.text:
+            raise PrivacyError(_l("This pseudonym already stands for someone else in this story."))
+    body, count = _replace_all(story.body, flag.text, escape_markdown(pseudonym))
+    now = utcnow()
+    resolved = _same_text(session, story, flag)
+    for row in resolved:
+        row.status, row.pseudonym = FlagStatus.pseudonymised, pseudonym
+        row.resolved_by_id, row.resolved_at = editor.id, now
+        session.add(row)
+    if flag.text not in mapping:
+        session.add(
+            Pseudonym(
+                story_id=story.id or 0,
+                real_text=flag.text,
+                pseudonym=pseudonym,
+                created_by_id=editor.id,
+            )
+        )
+    session.flush()
+    revision = None
+    if count:
+        revision = editing.edit_story(
+            session,
+            story,
+            editor,
+            story.title,
+            body,
+            expected_version,
+            note=str(_l("Pseudonym for a %(kind)s", kind=flag.kind.value)),
+        )
+    audit.record(
+        session,
+        editor,
+        "flag.pseudonymise",
+        story=story,
+        details={
+            "flags": [row.id for row in resolved],
+            "kind": flag.kind.value,
+            "pseudonym": pseudonym,
+            "replaced": count,
+            "revision": revision.number if revision else None,
+        },
+    )
+    session.flush()
+    return revision
+
+
+def dismiss(session: Session, story: Story, editor: User, flag_id: int, reason: str) -> int:
+    """Mark the flagged text as not personal data (all its occurrences); returns how many."""
+    flag = _open_flag(session, story, flag_id)
+    reason = " ".join(clean_text(reason or "").split())[:REASON_MAX]
+    if not reason:
+        raise PrivacyError(_l("Please say why this is not personal data."))
+    now = utcnow()
+    resolved = _same_text(session, story, flag)
+    for row in resolved:
+        row.status, row.reason = FlagStatus.dismissed, reason
+        row.resolved_by_id, row.resolved_at = editor.id, now
+        session.add(row)
+    audit.record(
+        session,
+        editor,
+        "flag.dismiss",
+        story=story,
+        details={"flags": [row.id for row in resolved], "kind": flag.kind.value, "reason": reason},
+    )
+    session.flush()
+    return len(resolved)
+
+
+def scan_all(session: Session) -> int:
+    count = 0
+    for story in session.exec(select(Story).order_by(col(Story.id))):
+        scan_story(session, story)
+        count += 1
+    session.flush()
+    return count
+
+
+def plain_positions(body: str, rows: list[FlagRow]) -> dict[int, int]:
+    """Each flag's position counted in characters of the text as read (without Markdown escapes)."""
+    view = markdown_view(body)
+    plain_at = {start: index for index, start in enumerate(view.starts)}
+    return {row.id: plain_at[row.start] for row in rows if row.start in plain_at}
+
+
+def highlighted(body: str, rows: list[FlagRow]) -> list[tuple[str, FlagRow | None]]:
+    """The body as read (unescaped), cut into segments; flagged segments carry their flag.
+
+    The page escapes every segment and wraps the flagged ones in <mark>."""
+    view = markdown_view(body)
+    plain_at = {start: index for index, start in enumerate(view.starts)}
+    segments: list[tuple[str, FlagRow | None]] = []
+    position = 0
+    for row in sorted((r for r in rows if r.status == FlagStatus.open), key=lambda r: r.start):
+        start = plain_at.get(row.start)
+        end = plain_at.get(row.end, len(view.text)) if row.end < len(body) else len(view.text)
+        if start is None or start < position or end <= start:
+            continue
+        segments.append((view.text[position:start], None))
+        segments.append((view.text[start:end], row))
+        position = end
+    segments.append((view.text[position:], None))
+    return [(text, row) for text, row in segments if text]

@@ -1,0 +1,165 @@
+"""The editorial queue at /editor/queue: tabs, filters, search, sorting, pages, bulk actions.
+
+Bulk actions are only the safe ones: tag (editors), assign to a volume and export (publishers).
+Decisions are taken on a story's own page, never from the list.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import SelectField, StringField
+from wtforms.validators import Length
+
+from stories import db, listing
+from stories.auth import actor, role_required
+from stories.labels import STATUS
+from stories.models import Role, ServiceField, Story, StoryStatus
+from stories.operations import OperationError, annotations, export, volumes
+
+bp = Blueprint("queue", __name__, url_prefix="/editor")
+
+BULK_ACTIONS = ("tag", "assign", "export")
+
+
+class BulkForm(FlaskForm):
+    action = SelectField(choices=[(a, a) for a in BULK_ACTIONS])
+    tag = StringField(validators=[Length(max=50)])
+    volume = StringField(validators=[Length(max=64)])
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _enum(cls: Any, value: str | None) -> Any:
+    try:
+        return cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def queue_filter(args: Any) -> listing.QueueFilter:
+    page = args.get("page", "1")
+    sort = args.get("sort", "")
+    return listing.QueueFilter(
+        status=_enum(StoryStatus, args.get("status")),
+        service_field=_enum(ServiceField, args.get("field")),
+        province=args.get("province", "").strip()[:50],
+        volume=args.get("volume", "").strip()[:64],
+        tag=args.get("tag", "").strip()[:50],
+        flagged=args.get("flagged") == "1",
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+        q=args.get("q", "").strip()[:200],
+        sort=sort if sort in listing.SORTS else "submitted_desc",
+        page=int(page) if page.isdigit() else 1,
+    )
+
+
+def _link_args(where: listing.QueueFilter, **changes: Any) -> dict[str, Any]:
+    """Query-string arguments for a link that keeps the current filters."""
+    args: dict[str, Any] = {
+        "status": where.status.value if where.status else None,
+        "field": where.service_field.value if where.service_field else None,
+        "province": where.province or None,
+        "volume": where.volume or None,
+        "tag": where.tag or None,
+        "flagged": "1" if where.flagged else None,
+        "since": where.since.isoformat() if where.since else None,
+        "until": where.until.isoformat() if where.until else None,
+        "q": where.q or None,
+        "sort": where.sort if where.sort != "submitted_desc" else None,
+        "page": where.page if where.page > 1 else None,
+    }
+    args.update(changes)
+    return {key: value for key, value in args.items() if value not in (None, "")}
+
+
+@bp.get("/queue")
+@role_required(Role.editor)
+def index() -> str:
+    session = db.session()
+    where = queue_filter(request.args)
+    page = listing.queue_page(session, where)
+    return render_template(
+        "web/editor/queue.html",
+        where=where,
+        page=page,
+        statuses=list(STATUS.items()),
+        fields=list(ServiceField),
+        provinces=listing.provinces(session),
+        volumes=listing.volume_slugs(session),
+        tags=listing.tag_names(session),
+        link=lambda **changes: url_for("queue.index", **_link_args(where, **changes)),
+        bulk_form=BulkForm(formdata=None),
+        can_publish=current_user.can(Role.publisher),
+    )
+
+
+def _selected() -> list[int]:
+    ids = []
+    for value in request.form.getlist("story"):
+        if value.isdigit() and int(value) not in ids:
+            ids.append(int(value))
+    return ids
+
+
+@bp.post("/queue/bulk")
+@role_required(Role.editor)
+def bulk() -> BaseResponse:
+    form = BulkForm()
+    back = request.form.get("back", "")
+    target = back if back.startswith("/editor/queue") else url_for("queue.index")
+    ids = _selected()
+    if not form.validate() or not ids:
+        flash(_("Choose at least one story and an action."), "error")
+        return redirect(target)
+    action = form.action.data
+    if action in ("assign", "export") and not current_user.can(Role.publisher):
+        flash(_("Only publishers can assign stories to volumes or export them."), "error")
+        return redirect(target)
+    session = db.session()
+    editor = actor()
+    if action == "export":
+        document = export.selection_document(session, editor, ids, _("Selected stories"))
+        if not document["parts"]:
+            session.rollback()
+            flash(_("None of the chosen stories is accepted; nothing to export."), "error")
+            return redirect(target)
+        session.commit()
+        body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        return Response(
+            body,
+            mimetype="application/json",
+            headers={"Content-Disposition": "attachment; filename=stories-selection.json"},
+        )
+    done = 0
+    try:
+        for story_id in ids:
+            story = session.get(Story, story_id)
+            if story is None:
+                continue
+            if action == "tag":
+                annotations.tag_story(session, story, editor, form.tag.data or "")
+            else:
+                volume = volumes.get(session, (form.volume.data or "").strip())
+                volumes.assign(session, editor, volume, story_id)
+            done += 1
+    except OperationError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(target)
+    session.commit()
+    flash(_("Done for %(n)s stories.", n=done), "info")
+    return redirect(target)
