@@ -195,7 +195,7 @@ def edit(story_id: int) -> Response | tuple[str, int]:
         session.rollback()
         editing.keep_conflicting_edit(session, editor, conflict)
         session.commit()
-        form.version.data = conflict.current_version
+        form.version.data, form.version.raw_data = conflict.current_version, None
         diff = side_by_side(
             f"{conflict.current_title}\n\n{conflict.current_body}",
             f"{conflict.submitted_title}\n\n{conflict.submitted_body}",
