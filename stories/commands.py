@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from stories import db
-from stories.models import Story
+from stories import db, storytext
+from stories.models import Consent, Story
+from stories.operations import submission
 
 stories_cli = AppGroup("stories", help="Stories: list, show, and more.")
 
@@ -22,3 +23,79 @@ def list_stories(status: str | None) -> None:
             query = query.where(Story.status == status)
         for story in session.exec(query):
             click.echo(f"{story.id}\t{story.status.value}\t{story.pen_name}\t{story.title}")
+
+
+def _story(session: Session, story_id: int) -> Story:
+    story = session.get(Story, story_id)
+    if story is None:
+        raise click.ClickException(f"no story with id {story_id}")
+    return story
+
+
+@stories_cli.command("show")
+@click.argument("story_id", type=int)
+@click.option("--text", is_flag=True, help="Also print the current text (Markdown).")
+@click.option("--private", is_flag=True, help="Also print the real name and contact data.")
+def show_story(story_id: int, text: bool, private: bool) -> None:
+    """Show one story: its data, consents and revisions."""
+    with db.session_scope() as session:
+        story = _story(session, story_id)
+        lines = [
+            ("id", story.id),
+            ("title", story.title),
+            ("status", story.status.value),
+            ("pen name", story.pen_name),
+            ("organisation", story.organisation),
+            ("place", f"{story.province} {story.city}".strip()),
+            ("service field", story.service_field.value),
+            ("years in practice", story.years_in_practice),
+            ("characters", storytext.length(story.body)),
+            ("submitted", story.submitted_at.isoformat() if story.submitted_at else ""),
+            ("decided", story.decided_at.isoformat() if story.decided_at else ""),
+            ("editor message", story.editor_message),
+        ]
+        if private:
+            lines += [("real name", story.real_name), ("phone", story.contact_phone),
+                      ("e-mail", story.contact_email)]  # fmt: skip
+        for label, value in lines:
+            click.echo(f"{label + ':':<19}{'' if value is None else value}")
+        consents = session.exec(select(Consent).where(Consent.story_id == story_id)).all()
+        for consent in consents:
+            accepted = consent.accepted_at.isoformat()
+            click.echo(f"consent {consent.kind.value}: version {consent.version}, {accepted}")
+        for revision in submission.revisions(session, story_id):
+            click.echo(
+                f"revision {revision.number}: {revision.source.value}, "
+                f"{revision.created_at.isoformat()}, {storytext.length(revision.body)} characters"
+                + (f", {revision.note}" if revision.note else "")
+            )
+        if text:
+            click.echo("")
+            click.echo(story.body)
+
+
+@stories_cli.command("track")
+@click.argument("code")
+def track_story(code: str) -> None:
+    """Find the story with a tracking code (as the author's status page does)."""
+    with db.session_scope() as session:
+        story = submission.find_by_tracking_code(session, code)
+        if story is None:
+            raise click.ClickException("no story has this tracking code")
+        click.echo(f"{story.id}\t{story.status.value}\t{story.pen_name}\t{story.title}")
+
+
+@stories_cli.command("withdraw")
+@click.argument("story_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def withdraw(story_id: int, yes: bool) -> None:
+    """Withdraw a story on its author's behalf (e.g. asked by e-mail)."""
+    with db.session_scope() as session:
+        story = _story(session, story_id)
+        if not yes:
+            click.confirm(f"Withdraw story {story_id} “{story.title}”?", abort=True)
+        try:
+            submission.withdraw_story(session, story)
+        except submission.SubmissionError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Story {story_id} withdrawn.")

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +175,55 @@ def login() -> Callable[..., Any]:
         return response
 
     return do
+
+
+@dataclass(frozen=True)
+class MadeStory:
+    """A story made through `submit_story`: its id and the tracking code its author got."""
+
+    id: int
+    tracking_code: str
+
+
+@pytest.fixture
+def make_story(app: Flask) -> Callable[..., MadeStory]:
+    """make_story(status="submitted", editor_message="", **Submission fields) -> MadeStory.
+
+    The story is submitted by the real operation (revision 1, both consents); other statuses are
+    then set directly, accepted and rejected ones decided by the demo editor.
+    """
+    from stories import db, demo
+    from stories.db import utcnow
+    from stories.models import ServiceField, Story, StoryStatus
+    from stories.operations import submission
+
+    def factory(status: str = "submitted", editor_message: str = "", **fields: Any) -> MadeStory:
+        values: dict[str, Any] = {
+            "title": "一次家访",
+            "body": "\n\n".join(["这是一段用于测试的社工故事正文，讲述一次普通的家访。" * 4] * 3),
+            "pen_name": "测试笔名",
+            "service_field": ServiceField.community,
+            "real_name": "测试真名",
+            "province": "浙江省",
+            "city": "杭州市",
+            "contact_phone": "13800138000",
+            "contact_email": "author@example.org",
+            "licence": submission.ConsentText(app.config["LICENCE_TEXT"], "2026-1"),
+            "people": submission.ConsentText(app.config["PEOPLE_CONSENT_TEXT"], "2026-1"),
+        }
+        values.update(fields)
+        with app.app_context(), db.session_scope() as session:
+            receipt = submission.submit_story(
+                session, submission.Submission(**values), submission.new_token(), app.secret_key
+            )
+            story = session.get(Story, receipt.story_id)
+            assert story is not None
+            story.status = StoryStatus(status)
+            story.editor_message = editor_message
+            if story.status in (StoryStatus.accepted, StoryStatus.rejected):
+                story.decided_by_id = demo.demo_editor(session).id
+                story.decided_at = utcnow()
+            session.add(story)
+        return MadeStory(id=receipt.story_id, tracking_code=receipt.tracking_code)
+
+    return factory
