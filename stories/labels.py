@@ -50,7 +50,9 @@ def field_label(field: ServiceField | str) -> str:
         from stories.forms import SERVICE_FIELDS  # the one list of labels, kept with the form
     except ImportError:  # pragma: no cover - the submission form is part of the site
         return value
-    return str(dict(SERVICE_FIELDS).get(value, value))
+    labels = {getattr(c, "value", None) or c[0]: getattr(c, "label", None) or c[1]
+              for c in SERVICE_FIELDS}  # fmt: skip  # SelectChoice or (value, label)
+    return str(labels.get(value, value))
 
 
 def init_app(app: Flask) -> None:

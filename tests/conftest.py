@@ -218,11 +218,11 @@ def make_story(app: Flask) -> Callable[..., MadeStory]:
             )
             story = session.get(Story, receipt.story_id)
             assert story is not None
+            if StoryStatus(status) in (StoryStatus.accepted, StoryStatus.rejected):
+                story.decided_by_id = demo.demo_editor(session).id  # before the status: autoflush
+                story.decided_at = utcnow()
             story.status = StoryStatus(status)
             story.editor_message = editor_message
-            if story.status in (StoryStatus.accepted, StoryStatus.rejected):
-                story.decided_by_id = demo.demo_editor(session).id
-                story.decided_at = utcnow()
             session.add(story)
         return MadeStory(id=receipt.story_id, tracking_code=receipt.tracking_code)
 
