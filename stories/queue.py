@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import SelectField, StringField
-from wtforms.validators import Length
+from wtforms import StringField
+from wtforms.validators import AnyOf, Length
 
 from stories import db, listing
 from stories.auth import actor, role_required
@@ -30,7 +30,7 @@ BULK_ACTIONS = ("tag", "assign", "export")
 
 
 class BulkForm(FlaskForm):
-    action = SelectField(choices=[(a, a) for a in BULK_ACTIONS])
+    action = StringField(validators=[AnyOf(BULK_ACTIONS)])
     tag = StringField(validators=[Length(max=50)])
     volume = StringField(validators=[Length(max=64)])
 
