@@ -1,8 +1,34 @@
-"""Command line of the book builder (the PDF and EPUB writers come in their own modules)."""
+"""Command line of the book builder: `python build.py RECIPE --format print,screen,epub`.
+
+Two phases (DESIGN 5.4): gather and validate everything (recipe, chapter files, stories, fonts,
+the publication gate, images), then render. Errors are typed and name the file and line; the
+exit code is non-zero; outputs are written into a temporary folder inside --out and moved into
+place only when every requested format has been built, so nothing half-written is left.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anthology.errors import BuildError, BuildWarning, ContentError
+from anthology.figures import image_warnings
+from anthology.fonts import ResolvedFonts, harfbuzz_warning, resolve
+from anthology.gate import check_gate, privacy_warnings
+from anthology.manuscript import Manuscript
+from anthology.render import DEFAULT_ICC, body_html, geometry
+from anthology.sources import load_manuscript
+
+FORMATS = ("print", "screen", "epub")
+DbLoader = Callable[[str, str | None], dict[str, Any]]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -14,11 +40,159 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="print,screen,epub", help="print, screen, epub")
     p.add_argument("--out", default="dist/", help="output folder")
     p.add_argument("--stories", help="stories.json exported by `flask stories export`")
+    p.add_argument(
+        "--from-db",
+        nargs="?",
+        const="",
+        metavar="DATABASE_URL",
+        help="take the volume's accepted stories from the database (default: $DATABASE_URL, "
+        "else instance/stories.db)",
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--marks", action="store_true", help="crop marks on the print PDF")
+    p.add_argument(
+        "--chunk-pages",
+        type=int,
+        default=None,
+        help="render the body in chunks of about N pages in parallel (0: one single pass; "
+        "default: chunked)",
+    )
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--cache-dir", default=".cache/book", help="chunk cache folder")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser().parse_args(argv)
+@dataclass(frozen=True)
+class Gathered:
+    manuscript: Manuscript
+    fonts: ResolvedFonts
+    formats: tuple[str, ...]
+    warnings: tuple[BuildWarning, ...]
+
+
+def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathered:
+    """Phase one: read and check everything; raises BuildError/ContentError, writes nothing."""
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise BuildError(f"unknown format {', '.join(unknown) or '(none)'} (use {FORMATS})")
+    stories_data = None
+    if args.from_db is not None:
+        if db_loader is None:
+            raise BuildError("--from-db needs the web app's package (run build.py from the repo)")
+        slug = Path(args.recipe).stem
+        try:
+            stories_data = db_loader(slug, args.from_db or None)
+        except LookupError as exc:
+            raise BuildError(f"database: {exc}") from None
+    manuscript = load_manuscript(args.recipe, args.stories, stories_data)
+    warnings: list[BuildWarning] = []
+    fonts, font_warnings = resolve(manuscript.meta.fonts, args.recipe)
+    warnings += font_warnings
+    check_gate(manuscript)
+    warnings += privacy_warnings(manuscript)
+    if "print" in formats:
+        icc = Path(manuscript.meta.icc_profile) if manuscript.meta.icc_profile else DEFAULT_ICC
+        if not icc.is_file():
+            hint = "" if manuscript.meta.icc_profile else " (apt-get install libgs-common)"
+            raise ContentError(f"CMYK colour profile not found: {icc}{hint}", args.recipe)
+    width = geometry(manuscript.meta).text_width
+    for chapter in manuscript.chapters():
+        warnings += image_warnings(chapter, body_html(chapter.body), width)
+    hb = harfbuzz_warning()
+    if hb:
+        warnings.append(hb)
+    if args.strict and warnings:
+        raise ContentError(
+            "--strict: warnings are errors:\n  " + "\n  ".join(str(w) for w in warnings)
+        )
+    return Gathered(manuscript, fonts, formats, tuple(warnings))
+
+
+def render(
+    gathered: Gathered, args: argparse.Namespace, progress: Callable[[str], None]
+) -> list[tuple[str, Path, int, int, float]]:
+    """Phase two: write every format into a temporary folder, then move them into --out."""
+    from anthology.pdf import write_pdf
+
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slug = gathered.manuscript.meta.slug
+    chunk_pages = 0 if args.chunk_pages is None else args.chunk_pages
+    rows: list[tuple[str, Path, int, int, float]] = []
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+    try:
+        chapter_pages = None
+        for fmt in ("print", "screen"):
+            if fmt not in gathered.formats:
+                continue
+            result = write_pdf(
+                gathered.manuscript,
+                staging / f"{slug}-{fmt}.pdf",
+                fmt,
+                fonts=gathered.fonts,
+                marks=args.marks,
+                chunk_pages=chunk_pages,
+                workers=args.workers,
+                cache_dir=None if args.no_cache else args.cache_dir,
+                progress=progress,
+            )
+            chapter_pages = chapter_pages or result.chapter_pages
+            rows.append(
+                (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
+            )
+        if "epub" in gathered.formats:
+            progress("epub: writing")
+            rows.append(
+                _epub(gathered.manuscript, staging / f"{slug}.epub", chapter_pages, out_dir)
+            )
+        for _fmt, final, *_ in rows:
+            os.replace(staging / final.name, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return rows
+
+
+def _epub(
+    manuscript: Manuscript, path: Path, chapter_pages: dict | None, out_dir: Path
+) -> tuple[str, Path, int, int, float]:
+    try:
+        from anthology.epub import write_epub
+    except ImportError as exc:
+        raise BuildError(f"the EPUB writer is not available: {exc}") from None
+    result = write_epub(manuscript, path, chapter_pages=chapter_pages)
+    return ("epub", out_dir / path.name, result.pages, result.bytes, result.seconds)
+
+
+def main(argv: list[str] | None = None, db_loader: DbLoader | None = None) -> int:
+    args = parser().parse_args(argv)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        progress(f"gathering {args.recipe}")
+        gathered = gather(args, db_loader)
+        m = gathered.manuscript
+        progress(
+            f"{len(m.stories())} stories, {len(m.chapters())} chapters, "
+            f"{m.word_count()} characters; fonts {gathered.fonts.body} / {gathered.fonts.heading}"
+        )
+        for warning in gathered.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        rows = render(gathered, args, progress)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    print(f"{'output':<34} {'pages':>6} {'size':>10} {'seconds':>8}")
+    for _fmt, path, pages, size, seconds in rows:
+        print(f"{str(path):<34} {pages:>6} {size / 1e6:>8.2f} MB {seconds:>8.2f}")
+    print(f"total {time.perf_counter() - started:.1f} s")
     return 0

@@ -1,0 +1,48 @@
+"""Reading built PDFs with real tools (poppler's pdftotext/pdffonts, pypdf), for the tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+FORBIDDEN_START = set("、，。：；！？”’」』）》〉】〕·")
+FORBIDDEN_END = set("“‘「『（《〈【〔")
+ROMAN = re.compile(r"^[ivxlcdm]+$")
+
+
+def page_texts(pdf: Path, layout: bool = False) -> list[str]:
+    """The text of every page (pdftotext separates pages with form feeds)."""
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(pdf), "-"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def folio(text: str) -> str:
+    """The last non-empty line of a page: its folio when it has one."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def flat(text: str) -> str:
+    """Text without any whitespace (pdftotext breaks lines; thin spaces become spaces)."""
+    return re.sub(r"\s+", "", text)
+
+
+def fonts(pdf: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    rows = out.stdout.splitlines()[2:]
+    return [row.split() for row in rows if row.strip()]
+
+
+def line_break_violations(pdf: Path) -> list[str]:
+    bad = []
+    for number, text in enumerate(page_texts(pdf, layout=True), 1):
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if line[0] in FORBIDDEN_START or line[-1] in FORBIDDEN_END:
+                bad.append(f"page {number}: {line}")
+    return bad
