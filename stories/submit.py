@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -58,28 +59,42 @@ def _max() -> int:
     return current_app.config["STORY_MAX_CHARS"]
 
 
-def take_upload(form: TextFields) -> bool:
-    """Convert an uploaded Word file into the form's signed Markdown; False on a bad file."""
+def take_upload(form: TextFields) -> str | None:
+    """Convert an uploaded Word file into the form's signed Markdown; the error for a bad file.
+
+    Call it before `form.validate()` (the body's length check needs the text) and put the error
+    back on the field afterwards (validation resets the fields' errors).
+    """
     upload = form.docx.data
     if not upload or not getattr(upload, "filename", ""):
-        return True
-    name = form.docx.data.filename
+        return None
+    name = upload.filename
     try:
         converted = docx.convert(upload.read(), name)
     except docx.DocxError as error:
-        form.docx.errors = [error.message]
-        return False
+        return str(error.message)
     form.docx_markdown.data = sign_markdown(converted.markdown)
     form.docx_name.data = name
     if converted.dropped_images:
-        form.docx.errors = [
+        flash(
             _(
                 "%(n)s picture(s) in a format we cannot show were left out; "
                 "save pictures as PNG or JPEG.",
                 n=converted.dropped_images,
-            )
-        ]
-    return True
+            ),
+            "warning",
+        )
+    return None
+
+
+def validate_with_upload(form: TextFields) -> tuple[bool, int]:
+    """Take the upload, validate; (valid, status code for the form page when not valid)."""
+    upload_error = take_upload(form)
+    valid = form.validate()
+    if upload_error is not None:
+        form.docx.errors = [*form.docx.errors, upload_error]
+        return False, 400
+    return valid, 422
 
 
 def drop_upload(form: TextFields) -> None:
@@ -109,12 +124,9 @@ def edit() -> tuple[str, int]:
 @limiter.limit(_preview_limit)
 def preview() -> tuple[str, int]:
     form = StoryForm()
-    upload_ok = take_upload(form)
-    valid = form.validate()
-    if not upload_ok:
-        return _form_page(form, 400)
+    valid, status = validate_with_upload(form)
     if not valid:
-        return _form_page(form, 422)
+        return _form_page(form, status)
     return _preview_page(form)
 
 

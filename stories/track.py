@@ -28,7 +28,7 @@ from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
 from stories.security import limiter
-from stories.submit import drop_upload, take_upload
+from stories.submit import drop_upload, validate_with_upload
 
 bp = Blueprint("track", __name__, url_prefix="/track")
 
@@ -134,10 +134,9 @@ def revise(code: str) -> Response | tuple[str, int]:
         if request.form.get("drop_docx"):
             drop_upload(form)
         return render_template("web/status_revise.html", form=form, story=view), 200
-    upload_ok = take_upload(form)
-    if not form.validate() or not upload_ok:
-        page = render_template("web/status_revise.html", form=form, story=view)
-        return page, 400 if not upload_ok else 422
+    valid, status = validate_with_upload(form)
+    if not valid:
+        return render_template("web/status_revise.html", form=form, story=view), status
     if action != "send":
         preview_html = render(form.markdown())
         return render_template(
