@@ -60,7 +60,7 @@ def load_manuscript(
     story_parts: list[Part] | None = None
     if _places_stories(structure):
         if stories_data is not None:
-            story_parts = parse_stories(stories_data, Source("<database>"))
+            story_parts = parse_stories(stories_data, Source(f"database volume {meta.slug}"))
         else:
             path = _stories_path(recipe, text, recipe_path, stories_path)
             story_parts = load_stories(path)
