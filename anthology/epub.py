@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from anthology import archive, cover, metadata, typeset, xhtml
 from anthology.errors import BuildError
 from anthology.manuscript import Chapter, Kind, Manuscript, Part
@@ -112,14 +114,17 @@ def _gather(shelf: Shelf, picture: cover.Cover) -> None:
         meta=meta,
         cip_lines=cip_lines,
         words=f"{max(1, round(words / 1000))}千字",
+        paged=bool(shelf.chapter_pages),
     )
     for chapter in manuscript.front:
         shelf.toc.append(_chapter(shelf, chapter, "frontmatter"))
     shelf.add_nav_slot()
     shelf.landmark("toc", "nav", fragment="toc")
+    parts = 0
     for item in manuscript.body:
         if isinstance(item, Part):
-            shelf.toc.append(_part(shelf, item))
+            parts += 1
+            shelf.toc.append(_part(shelf, item, parts))
         else:
             shelf.toc.append(_chapter(shelf, item, "bodymatter"))
     if manuscript.show_contributors and manuscript.contributors:
@@ -129,8 +134,33 @@ def _gather(shelf: Shelf, picture: cover.Cover) -> None:
     shelf.check_pages()
 
 
-def _part(shelf: Shelf, part: Part) -> NavEntry:
-    doc = shelf.add_doc(part.id, part.title, "part.xhtml", "bodymatter", part=part)
+def _typeset(text: str) -> Markup:
+    """A plain-text title through the typesetting pass, as safe markup (text stays text)."""
+    # Safe: the text is escaped first; the pass adds only <span class="nobr"> around dashes.
+    return Markup(typeset.typeset_text(str(escape(text))))  # noqa: S704
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 23 -> 二十三 (part numbers, as in the print book)."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens = "" if n < 20 else digits[n // 10]
+        return tens + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _part(shelf: Shelf, part: Part, number: int) -> NavEntry:
+    doc = shelf.add_doc(
+        part.id,
+        part.title,
+        "part.xhtml",
+        "bodymatter",
+        part=part,
+        heading=_typeset(part.title),
+        number=f"第{chinese_number(number)}部分",
+    )
     shelf.landmark_once("bodymatter", doc)
     children = [_chapter(shelf, chapter, "bodymatter") for chapter in part.chapters]
     return NavEntry(part.title, doc, children)
@@ -162,6 +192,8 @@ def _chapter(shelf: Shelf, chapter: Chapter, matter: str) -> NavEntry:
             matter,
             body=body,
             chapter=chapter,
+            heading=_typeset(chapter.title),
+            subtitle=_typeset(chapter.subtitle),
             kind=chapter.kind.value,
             section_type=section_type,
             role=role,
@@ -179,8 +211,7 @@ def _contributors(shelf: Shelf) -> NavEntry:
     people = [
         {
             "pen_name": person.pen_name,
-            "organisation": person.organisation,
-            "region": person.region,
+            "details": "，".join(x for x in (person.organisation, person.region) if x),
             "stories": [
                 {"href": f"{story_id}.xhtml", "title": titles[story_id]}
                 for story_id in person.story_ids

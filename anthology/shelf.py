@@ -29,7 +29,7 @@ CONTAINER = """<?xml version="1.0" encoding="utf-8"?>
 </container>
 """
 # Elements the stylesheet sets in the heading face (Hei).
-SANS_CLASSES = {"byline", "book-subtitle", "part-title"}
+SANS_CLASSES = {"byline", "book-subtitle", "part-number"}
 LANDMARK_LABELS = {"cover": "封面", "toc": "目录", "bodymatter": "正文"}
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
@@ -237,7 +237,7 @@ class Shelf:
                 classes = set((element.get("class") or "").split())
                 if element.tag in sans or SANS_CLASSES & classes:
                     roles["sans"].update("".join(element.itertext()))
-                elif element.tag in bold or "pen-name" in classes:
+                elif element.tag in bold:
                     roles["bold"].update("".join(element.itertext()))
         return {role: "".join(sorted(chars)) for role, chars in roles.items()}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,3 +101,9 @@ def check(path: Path | str, timeout: float = 300) -> Report:
         for m in data.get("messages", [])
     )
     return Report(path, messages)
+
+
+def check_many(paths: list[Path | str], workers: int = 3) -> list[Report]:
+    """Check several EPUBs at once (one Java process each), in the order given."""
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(check, paths))

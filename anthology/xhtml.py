@@ -151,18 +151,15 @@ def _ids_and_links(div: etree._Element) -> None:
         renamed.setdefault(old, new)
         element.set("id", new)
     for link in div.iter(x("a")):
-        href = link.get("href")
-        if href is None:
-            continue
-        if href.startswith("#"):
-            target = renamed.get(href[1:])
-            if target is None:
-                del link.attrib["href"]  # a link to nothing would be an EPUBCheck error
-            else:
-                link.set("href", f"#{target}")
+        href = link.get("href") or ""
+        if href.startswith("#") and href[1:] in renamed:
+            link.set("href", f"#{renamed[href[1:]]}")
             link.attrib.pop("rel", None)
         elif not re.match(r"^(https?|mailto):", href, re.I):
-            del link.attrib["href"]  # relative links point at nothing inside the book
+            # A link to nothing inside the book (a missing fragment, a relative file) would be an
+            # EPUBCheck error: keep the text, drop the link and the attributes that need one.
+            for name in ("href", "rel", "target", "hreflang", "type", "download", "ping"):
+                link.attrib.pop(name, None)
 
 
 def _decode_data_url(src: str) -> bytes | None:
