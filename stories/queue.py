@@ -10,7 +10,16 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -22,7 +31,7 @@ from stories import db, listing
 from stories.auth import actor, role_required
 from stories.labels import STATUS
 from stories.models import Role, ServiceField, Story, StoryStatus
-from stories.operations import OperationError, annotations, export, volumes
+from stories.operations import OperationError, curation, export, volumes
 
 bp = Blueprint("queue", __name__, url_prefix="/editor")
 
@@ -83,6 +92,8 @@ def _link_args(where: listing.QueueFilter, **changes: Any) -> dict[str, Any]:
         "page": where.page if where.page > 1 else None,
     }
     args.update(changes)
+    if args.get("page") == 1:
+        args["page"] = None
     return {key: value for key, value in args.items() if value not in (None, "")}
 
 
@@ -91,7 +102,8 @@ def _link_args(where: listing.QueueFilter, **changes: Any) -> dict[str, Any]:
 def index() -> str:
     session = db.session()
     where = queue_filter(request.args)
-    page = listing.queue_page(session, where)
+    page_size = int(current_app.config.get("QUEUE_PAGE_SIZE", listing.PAGE_SIZE))
+    page = listing.queue_page(session, where, page_size)
     return render_template(
         "web/editor/queue.html",
         where=where,
@@ -151,7 +163,7 @@ def bulk() -> BaseResponse:
             if story is None:
                 continue
             if action == "tag":
-                annotations.tag_story(session, story, editor, form.tag.data or "")
+                curation.tag_story(session, story, editor, form.tag.data or "")
             else:
                 volume = volumes.get(session, (form.volume.data or "").strip())
                 volumes.assign(session, editor, volume, story_id)
