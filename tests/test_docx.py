@@ -130,7 +130,7 @@ def test_typing_instead_of_the_word_file_keeps_the_text(client: FlaskClient) -> 
     data["body"] = ""
     form = client.post("/submit/edit", data=data).get_data(as_text=True)
     textarea = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', form, re.S)
-    assert textarea is not None and 'hidden' not in textarea.group(0).split(">")[0]
+    assert textarea is not None and "hidden" not in textarea.group(0).split(">")[0]
     lines = textarea.group(1).strip().splitlines()
     assert lines[:3] == ["第一章 走进社区", "一个下午", "我记得那天 特别冷，老人说话很轻。"]
     assert "准备热水" in lines

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+import submitting as s
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -14,7 +15,6 @@ from sqlalchemy import text
 from stories import db
 from stories.models import ConsentKind, RevisionSource, StoryStatus
 from stories.operations import submission
-import submitting as s
 
 
 def test_landing_page_explains_the_call_in_both_languages(client: FlaskClient) -> None:
