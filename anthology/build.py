@@ -60,6 +60,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--cache-dir", default=".cache/book", help="chunk cache folder")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument(
+        "--embed-fonts",
+        action="store_true",
+        help="EPUB: embed subsets of the CJK fonts (only the characters the book uses)",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="EPUB: run EPUBCheck; an error or warning fails"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     return p
 
@@ -144,9 +152,21 @@ def render(
                 (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
             )
         if "epub" in gathered.formats:
+            if chapter_pages is None:  # the page-list needs the print edition's page numbers
+                progress("epub: laying out the print edition for its page numbers")
+                chapter_pages = write_pdf(
+                    gathered.manuscript,
+                    staging / "pages-only.pdf",
+                    "print",
+                    fonts=gathered.fonts,
+                    chunk_pages=chunk_pages,
+                    workers=args.workers,
+                    cache_dir=None if args.no_cache else args.cache_dir,
+                    progress=progress,
+                ).chapter_pages
             progress("epub: writing")
             rows.append(
-                _epub(gathered.manuscript, staging / f"{slug}.epub", chapter_pages, out_dir)
+                _epub(gathered.manuscript, staging / f"{slug}.epub", chapter_pages, out_dir, args)
             )
         for _fmt, final, *_ in rows:
             os.replace(staging / final.name, final)
@@ -156,13 +176,27 @@ def render(
 
 
 def _epub(
-    manuscript: Manuscript, path: Path, chapter_pages: dict | None, out_dir: Path
+    manuscript: Manuscript,
+    path: Path,
+    chapter_pages: dict | None,
+    out_dir: Path,
+    args: argparse.Namespace,
 ) -> tuple[str, Path, int, int, float]:
-    try:
-        from anthology.epub import write_epub
-    except ImportError as exc:
-        raise BuildError(f"the EPUB writer is not available: {exc}") from None
-    result = write_epub(manuscript, path, chapter_pages=chapter_pages)
+    from anthology.epub import write_epub
+    from anthology.validator import ValidatorUnavailable, check
+
+    result = write_epub(manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.strict and result.warnings:
+        raise ContentError("--strict: EPUB warnings are errors:\n  " + "\n  ".join(result.warnings))
+    if args.check:
+        try:
+            report = check(path)
+        except ValidatorUnavailable as exc:
+            raise BuildError(f"--check: {exc}") from None
+        if not report.ok:
+            raise BuildError(report.summary().replace(str(path), str(out_dir / path.name)))
     return ("epub", out_dir / path.name, result.pages, result.bytes, result.seconds)
 
 
