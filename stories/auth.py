@@ -146,6 +146,7 @@ def home_url() -> str:
 # Links in the staff navigation: (endpoint, label, least role). Other blueprints add theirs with
 # `add_staff_link`; links to endpoints that are not registered are left out.
 STAFF_LINKS: list[tuple[str, Any, Role]] = [
+    ("volumes.index", _l("Volumes"), Role.publisher),
     ("admin.users", _l("Accounts"), Role.admin),
     ("admin.audit_log", _l("Audit log"), Role.admin),
 ]

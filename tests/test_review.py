@@ -119,11 +119,38 @@ def test_anonymous_decision_goes_to_login(app: Flask, client: FlaskClient) -> No
     assert load(app, Story, story_id).status == StoryStatus.submitted
 
 
-def test_tracking_code_grants_no_editorial_access(app: Flask, client: FlaskClient) -> None:
-    story_id = new_story(app, tracking_hash="a" * 64)
-    for path in (f"/editor/stories/{story_id}?code=ABCD-EFGH-JKMN", "/editor/recent"):
-        response = client.get(path, headers={"Authorization": "Bearer ABCDEFGHJKMN"})
+def test_tracking_code_grants_no_editorial_access(
+    app: Flask, client: FlaskClient, make_story: Any
+) -> None:
+    """The author's tracking code shows the status page, and nothing editorial."""
+    made = make_story(editor_message="请补充细节", status="revision_requested")
+    status_page = client.get(f"/track/{made.tracking_code}")
+    assert status_page.status_code == 200
+    for path in (
+        f"/editor/stories/{made.id}",
+        f"/editor/stories/{made.id}?code={made.tracking_code}",
+        f"/editor/stories/{made.id}/edit",
+        "/editor/recent",
+    ):
+        response = client.get(path, headers={"Authorization": f"Bearer {made.tracking_code}"})
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+    token = token_of(client, "/login")
+    response = client.post(
+        f"/editor/stories/{made.id}/decision",
+        data={"csrf_token": token, "action": "accept", "code": made.tracking_code},
+    )
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert load(app, Story, made.id).status == StoryStatus.revision_requested
+
+
+def test_story_submitted_through_the_site_can_be_decided(
+    app: Flask, client: FlaskClient, editor: User, make_story: Any
+) -> None:
+    made = make_story()
+    assert decide(client, made.id, "start_review").status_code == 302
+    assert decide(client, made.id, "accept").status_code == 302
+    story = load(app, Story, made.id)
+    assert story.status == StoryStatus.accepted and story.decided_by_id == editor.id
 
 
 def test_accept_refused_with_open_privacy_flag(
