@@ -90,7 +90,9 @@ def convert(data: bytes, filename: str = "") -> Converted:
         return [mammoth.html.element("img", attributes)]
 
     try:
-        result = mammoth.convert_to_html(io.BytesIO(data), convert_image=convert_image)
+        result = mammoth.convert_to_html(
+            io.BytesIO(data), convert_image=convert_image, external_file_access=False
+        )
     except Exception as error:  # mammoth raises many kinds for damaged files
         raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename) from error
     writer = _MarkdownWriter()
