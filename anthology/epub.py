@@ -62,7 +62,8 @@ def write_epub(
 
     chapter_pages: chapter or part id -> the print folio where it starts (from the PDF build);
       gives the page-list and page-break markers. embed_fonts: embed subsets of the CJK faces.
-    cover_image: the volume's own cover (PNG/JPEG/GIF); else one is drawn.
+    cover_image: the volume's own cover (PNG/JPEG/GIF); default the recipe's `cover`, else one
+      is drawn from the title.
     modified: dcterms:modified; default SOURCE_DATE_EPOCH, else now.
     """
     started = time.perf_counter()
@@ -70,6 +71,7 @@ def write_epub(
     shelf = Shelf(manuscript, chapter_pages or {})
     moment = metadata.modified(modified)
     try:
+        cover_image = cover_image or manuscript.meta.cover
         picture = cover.load(Path(cover_image)) if cover_image else _drawn_cover(manuscript)
     except cover.CoverError as exc:
         raise BuildError(str(exc), cover_image) from exc

@@ -84,6 +84,8 @@ class VolumeMeta:
     fonts: Fonts = field(default_factory=Fonts)
     icc_profile: str = ""  # absolute path of the printer's CMYK profile; "" = the default
     language: str = "zh-CN"
+    description: str = ""  # a blurb for the EPUB's dc:description ("" = one from the contents)
+    cover: str = ""  # absolute path of the EPUB cover image; "" = one drawn from the title
     source: Source = field(default_factory=lambda: Source(""))
 
 

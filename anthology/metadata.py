@@ -87,8 +87,10 @@ def subjects(manuscript: Manuscript) -> list[str]:
 
 
 def description(manuscript: Manuscript) -> str:
-    """A one-sentence description from the contents (the recipe has no blurb)."""
+    """The recipe's `description`, else a sentence made from the contents."""
     meta = manuscript.meta
+    if meta.description:
+        return meta.description
     stories = len(manuscript.stories())
     history = sum(1 for c in manuscript.chapters() if c.kind is Kind.history)
     name = f"{meta.title}：{meta.subtitle}" if meta.subtitle else meta.title

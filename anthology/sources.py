@@ -152,8 +152,20 @@ def _volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
         fonts=Fonts(**{k: v for k, v in fonts.items() if k in ("body", "heading", "quote")}),
         icc_profile=str((path.parent / icc).resolve()) if icc else "",
         language=recipe.get("language", "zh-CN"),
+        description=opt("description"),
+        cover=_cover(opt("cover"), text, path),
         source=Source(str(path)),
     )
+
+
+def _cover(name: str, text: str, path: Path) -> str:
+    """The recipe's `cover` image (relative to the recipe), which must exist."""
+    if not name:
+        return ""
+    cover = (path.parent / name).resolve()
+    if not cover.is_file():
+        raise ContentError(f"cover image not found: {cover}", path, _line_of(text, name))
+    return str(cover)
 
 
 def _trim(page: dict[str, Any], text: str, path: Path) -> Trim:
