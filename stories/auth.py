@@ -98,13 +98,20 @@ def _load_user(user_id: str) -> Account | None:
     return account if account.token == token else None
 
 
+def _to_login() -> Response:
+    """The login page; GET requests come back to where they were after logging in."""
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"))
+
+
 def login_required(view: F) -> F:
     """Anonymous visitors are sent to the login page, and come back afterwards."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return _to_login()
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -118,7 +125,7 @@ def role_required(*roles: Role | str) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                return _to_login()
             if not any(current_user.can(role) for role in wanted):
                 abort(403)
             return view(*args, **kwargs)

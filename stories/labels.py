@@ -31,6 +31,14 @@ DECISION = {
 }
 
 
+DECISION_BUTTON = {
+    DecisionAction.start_review: _l("Start the review"),
+    DecisionAction.request_revision: _l("Ask the author to revise"),
+    DecisionAction.accept: _l("Accept"),
+    DecisionAction.reject: _l("Reject"),
+}
+
+
 def status_label(status: StoryStatus | str) -> str:
     return str(STATUS.get(StoryStatus(status), status))
 
@@ -41,6 +49,10 @@ def role_label(role: Role | str) -> str:
 
 def decision_label(action: DecisionAction | str) -> str:
     return str(DECISION.get(DecisionAction(action), action))
+
+
+def decision_button(action: DecisionAction | str) -> str:
+    return str(DECISION_BUTTON[DecisionAction(action)])
 
 
 def field_label(field: ServiceField | str) -> str:
@@ -60,5 +72,6 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         role_label=role_label,
         decision_label=decision_label,
+        decision_button=decision_button,
         field_label=field_label,
     )
