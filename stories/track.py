@@ -154,6 +154,12 @@ def revise(code: str) -> Response | tuple[str, int]:
         db.session().commit()
     except submission.SubmissionError as error:
         db.session().rollback()
+        if story.status == StoryStatus.revision_requested:
+            # Changed meanwhile (e.g. by an editor) but still open: keep the author's text.
+            form.version.data = str(story.version)
+            form.title.errors = [str(error)]
+            page = render_template("web/status_revise.html", form=form, story=_view(story, code))
+            return page, 409
         flash(str(error), "info")
         return redirect(url_for(".status", code=code), 303)
     flash(_("Thank you. Your revised story has been sent to the editors."), "success")

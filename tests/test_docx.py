@@ -104,7 +104,7 @@ def test_a_file_that_is_not_a_docx_gets_a_400_form_error_and_keeps_the_text(
         page = s.preview(client, docx=(io.BytesIO(payload), name))
         text_ = page.get_data(as_text=True)
         assert page.status_code == 400
-        assert re.search(r'id="docx-error"[^>]*>这不是 Word .docx 文件', text_)
+        assert re.search(r'id="docx-error"[^>]*><p>这不是 Word .docx 文件', text_)
         assert s.PARAGRAPH in text_ and 'value="钥匙挂在门后"' in text_
     client.get("/?lang=en")
     page = s.preview(client, docx=(io.BytesIO(b"nope"), "x.docx"))

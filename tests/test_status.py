@@ -210,3 +210,23 @@ def test_original_text_survives_every_later_operation(
     check()
     assert [r.number for r in s.revisions(app, 1)] == [1, 2, 3]
     assert s.stories(app)[0].status == StoryStatus.withdrawn
+
+
+def test_revision_against_a_text_changed_meanwhile_keeps_the_authors_text(
+    app: Flask, client: FlaskClient, make_story: Any
+) -> None:
+    made = make_story(status="revision_requested", editor_message="请修改。")
+    page = client.get(f"/track/{made.tracking_code}/revise").get_data(as_text=True)
+    with app.app_context(), db.session_scope() as session:  # an editor touches the story
+        story = session.get(Story, made.id)
+        assert story is not None
+        story.version += 1
+        session.add(story)
+    data = {"csrf_token": s.csrf(page), "version": "1", "title": "作者的新标题",
+            "body": s.BODY + "\n作者新写的一段。", "action": "send"}  # fmt: skip
+    response = client.post(f"/track/{made.tracking_code}/revise", data=data)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "作者新写的一段。" in text and 'value="作者的新标题"' in text
+    assert 'name="version" type="hidden" value="2"' in text
+    assert len(s.revisions(app, made.id)) == 1

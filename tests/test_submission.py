@@ -110,7 +110,7 @@ def test_each_field_is_validated_in_chinese_and_the_text_is_kept(
     page = s.preview(client, **overrides)
     text_ = page.get_data(as_text=True)
     assert page.status_code == 422
-    error = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', text_)
+    error = re.search(rf'id="{field}-error"[^>]*><p>([^<]*)<', text_)
     assert error is not None, f"no error next to {field}"
     if message != "Not a valid choice":
         assert message in error.group(1)

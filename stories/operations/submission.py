@@ -301,6 +301,10 @@ def revise_story(
     same form (a double click) is refused with StaleVersion instead of making two revisions.
     """
     if expected_version is not None and story.version != expected_version:
+        if story.status == StoryStatus.revision_requested:
+            raise StaleVersion(
+                _l("The text was changed meanwhile. Please check your revision and send it again.")
+            )
         raise StaleVersion(_l("Your revision has already been received."))
     if story.status != StoryStatus.revision_requested:
         raise NotRevisable(_l("This story is not waiting for a revision."))
