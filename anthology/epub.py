@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from anthology import archive, cover, metadata, typeset, xhtml
 from anthology.errors import BuildError
+from anthology.figures import figures
 from anthology.manuscript import Chapter, Kind, Manuscript, Part
 from anthology.shelf import Doc, NavEntry, Shelf, page_id
 
@@ -178,7 +179,7 @@ def _section_type(chapter: Chapter) -> tuple[str, str]:
 
 
 def _chapter(shelf: Shelf, chapter: Chapter, matter: str) -> NavEntry:
-    html = typeset.chapter_html(chapter.body)
+    html = figures(typeset.chapter_html(chapter.body))  # lone images become captioned figures
     images_from = None
     if chapter.kind is not Kind.story and chapter.source.path:
         images_from = Path(chapter.source.path).parent  # content files may ship images

@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from anthology import metadata, validator, xhtml
 from anthology.epub import write_epub
 from anthology.manuscript import Manuscript, Part
+from anthology.markup import render
 from anthology.pdf import write_pdf
 from anthology.sources import load_manuscript
 
@@ -458,6 +459,7 @@ def test_images_become_files_and_remote_ones_their_alt_text(hostile):
     assert Image.open(io.BytesIO(book.files[path])).size == (4, 3)
     item = book.opf.find(f"opf:manifest/opf:item[@href='{path[5:]}']", NS)
     assert item.get("media-type") == "image/png"
+    assert images[0].getparent().findtext("h:figcaption", namespaces=NS) == "红色方块"
     assert "［远程的图］" in "".join(story.itertext())
     assert any("images.invalid" in w for w in book.result.warnings)
 
@@ -486,3 +488,24 @@ def test_same_input_same_bytes(hostile, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400))
     later = write_epub(manuscript, tmp_path / "later.epub")
     assert Book(later.path).meta("dcterms:modified") == ["2026-01-02T00:00:00Z"]
+
+
+def test_relative_images_only_from_the_chapter_folder(tmp_path):
+    (tmp_path / "history").mkdir()
+    Image.new("RGB", (2, 2)).save(tmp_path / "history" / "map.gif", format="GIF")
+    Image.new("RGB", (2, 2)).save(tmp_path / "secret.png", format="PNG")
+    html = '<p><img src="map.gif" alt="地图"><img src="../secret.png" alt="机密"></p>'
+    body = xhtml.convert(html, images_from=tmp_path / "history")
+    assert [(r.media_type, r.name.endswith(".gif")) for r in body.images] == [("image/gif", True)]
+    assert body.image_alts == ["地图"] and len(body.warnings) == 1
+    text = "".join("".join(e.itertext()) for e in body.elements)
+    assert "［机密］" in text
+    assert xhtml.convert(html).images == []  # story text may not name files at all
+
+
+def test_table_alignment_becomes_css():
+    html = render('<table><tr><th align="center">甲</th><td align="bogus">乙</td></tr></table>')
+    assert 'align="center"' in html  # the sanitizer keeps it; EPUB's HTML rules do not
+    cells = [c for e in xhtml.convert(html).elements for c in e.iter(h("td"), h("th"))]
+    assert [c.get("style") for c in cells] == ["text-align: center", None]
+    assert all("align" not in c.attrib for c in cells)
