@@ -87,7 +87,7 @@ def multi_line(value: Any) -> Any:
 
 
 def _docx_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="stories.docx-markdown")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="stories.docx-markdown")
 
 
 def sign_markdown(markdown: str) -> str:

@@ -141,7 +141,7 @@ def send() -> Response | tuple[str, int]:
         return _preview_page(form, 422)
     try:
         receipt = submission.submit_story(
-            db.session(), form.to_submission(), token, current_app.secret_key
+            db.session(), form.to_submission(), token, current_app.config["SECRET_KEY"]
         )
         db.session().commit()
     except submission.SubmissionError as error:
@@ -151,6 +151,14 @@ def send() -> Response | tuple[str, int]:
         ), 409
     session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id}
     return redirect(url_for(".sent"), 303)
+
+
+@bp.get("/edit")
+@bp.get("/preview")
+@bp.get("/send")
+def back_to_start() -> Response:
+    """The steps are POST only; a bookmark or a typed address starts a new form."""
+    return redirect(url_for(".start"))
 
 
 @bp.get("/sent")

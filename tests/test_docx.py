@@ -134,3 +134,44 @@ def test_typing_instead_of_the_word_file_keeps_the_text(client: FlaskClient) -> 
     lines = textarea.group(1).strip().splitlines()
     assert lines[:3] == ["第一章 走进社区", "一个下午", "我记得那天 特别冷，老人说话很轻。"]
     assert "准备热水" in lines
+
+
+def test_web_links_are_kept_other_links_keep_only_their_text() -> None:
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    document = Document()
+    for target, label in (("https://example.org/a b", "网站"), ("file:///etc/passwd", "文件")):
+        paragraph = document.add_paragraph("见")
+        rel_id = paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), rel_id)
+        run, text = OxmlElement("w:r"), OxmlElement("w:t")
+        text.text = label
+        run.append(text)
+        link.append(run)
+        paragraph._p.append(link)
+    out = io.BytesIO()
+    document.save(out)
+    markdown = docx.convert(out.getvalue()).markdown
+    assert "见[网站](https://example.org/a%20b)" in markdown
+    assert "见文件" in markdown and "passwd" not in markdown
+
+
+def test_left_out_pictures_are_reported_on_the_preview(client: FlaskClient) -> None:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(out, "BMP")
+    upload = (io.BytesIO(s.docx_file(image=out.getvalue())), "a.docx")
+    page = s.preview(client, body="", docx=upload)
+    assert page.status_code == 200
+    assert "有 1 张图片的格式无法显示，已略去" in page.get_data(as_text=True)
+
+
+def test_get_on_a_form_step_starts_a_new_form(client: FlaskClient) -> None:
+    for step in ("edit", "preview", "send"):
+        response = client.get(f"/submit/{step}")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/submit")
