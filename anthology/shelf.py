@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 from lxml import etree
+from markupsafe import Markup
 
 from anthology import fontsubset, metadata, xhtml
 from anthology.manuscript import Manuscript
@@ -55,6 +56,15 @@ class NavEntry:
     children: list[NavEntry] = field(default_factory=list)
 
 
+def xml_text(value: Any) -> Any:
+    """Every value a template prints, without characters that would make the XML ill-formed."""
+    if isinstance(value, str):
+        cleaned = xhtml.xml_safe(value)
+        # Removing characters from markup that was already safe keeps it safe.
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned  # noqa: S704
+    return value
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -62,6 +72,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=xml_text,
     )
 
 

@@ -39,6 +39,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _DIGITS = re.compile(r"^\d{1,5}$")
 
 
+# Characters XML 1.0 does not allow (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters that XML cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 def x(tag: str) -> str:
     """The qualified XHTML name of `tag`."""
     return f"{{{XHTML}}}{tag}"
@@ -87,13 +96,13 @@ def _rebuild(element: etree._Element) -> etree._Element:
     new = etree.Element(x(element.tag), nsmap=NSMAP)
     for name, value in element.attrib.items():
         if ":" not in name:  # the sanitizer allows no namespaced attribute; never copy one
-            new.set(name, value)
-    new.text = element.text
+            new.set(name, xml_safe(value))
+    new.text = xml_safe(element.text) if element.text else None
     for child in element:
         if not isinstance(child.tag, str):  # comment or processing instruction
             continue
         copy = _rebuild(child)
-        copy.tail = child.tail
+        copy.tail = xml_safe(child.tail) if child.tail else None
         new.append(copy)
     return new
 

@@ -116,6 +116,7 @@ def hostile_volume(folder: Path) -> Manuscript:
             "图文作者",
         ),
         story(3, "平常的故事", "2018年，我们在Android手机上填表……然后——结束。", "平常人"),
+        story(4, "控制\u0001字符\ufffe", "正文\u000b含\ufffe不可见字符\u0002。", "无\u0008名"),
     ]
     data = {
         "format": "social-work-stories",
@@ -123,7 +124,7 @@ def hostile_volume(folder: Path) -> Manuscript:
         "volume": {"slug": "hostile", "title": "测试卷"},
         "parts": [
             {"title": "第一组 <u>下划线</u>", "stories": bodies[:2]},
-            {"title": "第二组", "stories": bodies[2:]},
+            {"title": "第二组\u0001", "stories": bodies[2:]},
         ],
     }
     return load_manuscript(folder / "recipe.toml", stories_data=json.loads(json.dumps(data)))
@@ -435,6 +436,9 @@ def test_hostile_text_stays_text(hostile):
     part = book.xml("EPUB/text/part-1.xhtml")
     assert part.find(".//h:span[@id='page-7']", NS).get(EPUB_TYPE) == "pagebreak"
     assert "<u>下划线</u>" in "".join(part.find(".//h:h1", NS).itertext())
+    controls = book.xml("EPUB/text/story-4.xhtml")
+    assert controls.findtext(".//h:h1", namespaces=NS) == "控制字符"
+    assert "正文含不可见字符。" in "".join(controls.itertext())
 
 
 def test_footnotes_are_noterefs_and_asides(hostile):
