@@ -287,3 +287,20 @@ def test_decisions_leave_the_original_revision_intact(
         assert decide(client, story_id, action, message=message).status_code == 302
     after = rows(app, select(StoryRevision).where(StoryRevision.story_id == story_id))
     assert [(r.number, r.title, r.body) for r in after] == [(1, original.title, original.body)]
+
+
+def test_author_sees_the_revision_request_but_never_notes(
+    app: Flask, client: FlaskClient, editor: User, make_story: Any
+) -> None:
+    made = make_story()
+    token = token_of(client, f"/editor/stories/{made.id}")
+    client.post(
+        f"/editor/stories/{made.id}/notes",
+        data={"csrf_token": token, "body": "内部备注：作者单位待核实"},
+    )
+    message = "请补充您与服务对象第一次见面的情形。"
+    assert decide(client, made.id, "request_revision", message=message).status_code == 302
+    author = app.test_client()
+    status_page = text_of(author.get(f"/track/{made.tracking_code}").data)
+    assert message in status_page
+    assert "内部备注" not in status_page
