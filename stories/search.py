@@ -4,7 +4,7 @@ Title, body, pen name and organisation are segmented with jieba's search mode (a
 yields its dictionary sub-words: 服务中心 → 服务, 中心, 服务中心) and stored as space-separated,
 lower-cased words:
 - SQLite: the FTS5 table `story_fts` (rowid = story id, unicode61 tokenizer, which splits on the
-  spaces we put in and keeps each Han word whole);
+  spaces we put in and keeps each Han word whole; detail=none, as queries are single words);
 - PostgreSQL: the table `story_search` (story id, tsvector of the same words built with
   `array_to_tsvector`, no text-search parser involved) with a GIN index.
 A query is segmented with jieba's precise mode and every word must be present as a whole word, so
@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import TextClause
 INDEXED_FIELDS = ("title", "body", "pen_name", "organisation")
 # Tables outside SQLModel's metadata (FTS5 keeps its data in shadow tables story_fts_*).
 UNMANAGED_TABLE = re.compile(r"^(story_fts(_\w+)?|story_search)$")
-_WORD = re.compile(r"\w", re.UNICODE)
+_RUN = re.compile(r"[^\W_]+")
 _lock = threading.Lock()
 
 
@@ -56,7 +56,12 @@ def _jieba() -> Any:
 
 
 def _words(pieces: Iterable[str]) -> list[str]:
-    return [w.strip().lower() for w in pieces if w.strip() and _WORD.search(w)]
+    """Lower-cased words; a piece with inner punctuation (wechat_id) becomes its alphanumeric
+    runs, exactly as FTS5's unicode61 tokenizer would split it."""
+    words: list[str] = []
+    for piece in pieces:
+        words.extend(run.lower() for run in _RUN.findall(piece))
+    return words
 
 
 def document_words(*fields: str) -> list[str]:
@@ -83,27 +88,28 @@ def _dialect(connection: Connection) -> str:
 
 def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> int:
     """(Re)index stories given as (id, title, body, pen_name, organisation); returns the count."""
-    count = 0
-    postgres = _dialect(connection) == "postgresql"
-    for story_id, *fields in rows:
-        words = document_words(*fields)
-        if postgres:
-            connection.execute(
-                text(
-                    "INSERT INTO story_search (story_id, tokens) "
-                    "VALUES (:id, array_to_tsvector(CAST(:words AS text[]))) "
-                    "ON CONFLICT (story_id) DO UPDATE SET tokens = excluded.tokens"
-                ),
-                {"id": story_id, "words": sorted(set(words))},
-            )
-        else:
-            connection.execute(text("DELETE FROM story_fts WHERE rowid = :id"), {"id": story_id})
-            connection.execute(
-                text("INSERT INTO story_fts (rowid, tokens) VALUES (:id, :tokens)"),
-                {"id": story_id, "tokens": " ".join(words)},
-            )
-        count += 1
-    return count
+    entries = [(story_id, document_words(*fields)) for story_id, *fields in rows]
+    if not entries:
+        return 0
+    if _dialect(connection) == "postgresql":
+        connection.execute(
+            text(
+                "INSERT INTO story_search (story_id, tokens) "
+                "VALUES (:id, array_to_tsvector(CAST(:words AS text[]))) "
+                "ON CONFLICT (story_id) DO UPDATE SET tokens = excluded.tokens"
+            ),
+            [{"id": story_id, "words": sorted(set(words))} for story_id, words in entries],
+        )
+    else:
+        connection.execute(
+            text("DELETE FROM story_fts WHERE rowid = :id"),
+            [{"id": story_id} for story_id, _ in entries],
+        )
+        connection.execute(
+            text("INSERT INTO story_fts (rowid, tokens) VALUES (:id, :tokens)"),
+            [{"id": story_id, "tokens": " ".join(words)} for story_id, words in entries],
+        )
+    return len(entries)
 
 
 def index_story(session: OrmSession, story: Any) -> None:

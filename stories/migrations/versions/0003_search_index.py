@@ -27,7 +27,11 @@ def upgrade() -> None:
         )
         op.execute("CREATE INDEX ix_story_search_tokens ON story_search USING GIN (tokens)")
     else:
-        op.execute("CREATE VIRTUAL TABLE story_fts USING fts5(tokens, tokenize='unicode61')")
+        # detail=none: only which stories hold a word (no positions), small and fast; queries
+        # are single words, never phrases.
+        op.execute(
+            "CREATE VIRTUAL TABLE story_fts USING fts5(tokens, tokenize='unicode61', detail=none)"
+        )
     from stories import search
 
     search.reindex_all(bind)

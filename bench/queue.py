@@ -1,0 +1,284 @@
+"""Queue and search timings with 10,000 generated stories.
+
+    .venv/bin/python bench/queue.py [--stories 10000] [--runs 20]
+
+Always runs on a fresh SQLite file; also on PostgreSQL when TEST_DATABASE_URL is set (that database
+is emptied first, as the tests do). Stories are generated from a word list, inserted in bulk,
+indexed with the same code as the site (`stories.search`), then searches, filtered queue pages and
+status counts are timed through `stories.listing` (the functions the queue page calls).
+Prints the median and the slowest run per query in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# This file is called queue.py: keep its folder off the path so the standard `queue` module wins.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from stories import migrate, search  # noqa: E402
+from stories.listing import QueueFilter, queue_page, status_counts  # noqa: E402
+from stories.models import (  # noqa: E402
+    FlagStatus,
+    PrivacyFlag,
+    PrivacyKind,
+    ServiceField,
+    Story,
+    StoryStatus,
+    StoryTag,
+    Tag,
+    Volume,
+    VolumeEntry,
+)
+
+WORDS = (
+    "养老 社区 社工 老人 独居 家访 志愿者 孩子 留守儿童 学校 老师 家长 医院 病房 康复 残疾 "
+    "低保 救助 "
+    "困难 家庭 服务 中心 项目 小组 个案 评估 需求 资源 链接 邻里 互助 陪伴 倾听 信任 改变 成长 "
+    "情绪 压力 沟通 冲突 调解 戒毒 社区矫正 街道 居委会 政府 购买服务 督导 反思 专业 伦理 边界 "
+    "尊严 自决 赋能 优势视角 生命故事 回忆 照片 厨房 楼道 菜场 公园 雨天 冬天 夏天 春节 电话 "
+    "微笑 眼泪 感谢 坚持 放弃 希望 第一次 后来 终于 慢慢 每周 每天 常常 突然 一起 我们 他们 "
+    "她 他 我 说 想 做 看见 听见 记得 忘记 离开 回来 帮助 学习 工作 生活 身体 健康 药 饭 "
+    "钥匙 门 窗户 书包 作业 轮椅 拐杖 床 被子 热水 报纸 手机 视频 社区活动 读书会 手工课"
+).split()
+PROVINCES = ("浙江省", "广东省", "江苏省", "四川省", "湖北省", "北京市", "上海市", "山东省")
+ORGS = ("禾苗", "阳光", "同心", "彩虹", "暖流", "春晖", "明德", "和谐")
+SURNAMES = "王李张刘陈杨黄赵吴周"
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+class Vocabulary:
+    """The 20,000 most frequent words of jieba's dictionary, drawn by (damped) frequency, so that
+    common words are in most stories and rare ones in few, as in real text."""
+
+    def __init__(self) -> None:
+        jieba = search._jieba()
+        han = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+        ranked = sorted(
+            ((word, freq) for word, freq in jieba.dt.FREQ.items() if freq > 0 and han.match(word)),
+            key=lambda item: -item[1],
+        )[:20_000]
+        self.words = [word for word, _ in ranked]
+        self.cumulative = list(itertools.accumulate(freq**0.75 for _, freq in ranked))
+
+    def draw(self, rng: random.Random, count: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=count)
+
+
+def sentence(rng: random.Random, vocabulary: Vocabulary, topic: list[str]) -> str:
+    words = vocabulary.draw(rng, rng.randint(6, 14))
+    if rng.random() < 0.3:
+        words.insert(rng.randrange(len(words)), rng.choice(topic))
+    return "".join(words) + rng.choice("。，！？")
+
+
+def generate(rng: random.Random, count: int) -> list[dict[str, object]]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    statuses = list(StoryStatus)
+    weights = [1, 40, 15, 8, 20, 12, 4]
+    vocabulary = Vocabulary()
+    rows = []
+    for number in range(1, count + 1):
+        topic = rng.sample(WORDS, 4)
+        submitted = start + timedelta(minutes=rng.randint(0, 300 * 24 * 60))
+        status = rng.choices(statuses, weights)[0]
+        decided = status in (StoryStatus.accepted, StoryStatus.rejected)
+        body = "\n\n".join(
+            "".join(sentence(rng, vocabulary, topic) for _ in range(rng.randint(4, 8)))
+            for _ in range(5)
+        )
+        rows.append(
+            {
+                "id": number,
+                "title": "".join(rng.sample(topic, 2) + vocabulary.draw(rng, 1)),
+                "body": body,
+                "pen_name": rng.choice(SURNAMES) + rng.choice("小晓明华丽芳军"),
+                "real_name": "",
+                "organisation": rng.choice(ORGS) + "社会工作服务中心",
+                "province": rng.choice(PROVINCES),
+                "city": "",
+                "service_field": rng.choice(list(ServiceField)),
+                "contact_phone": "",
+                "contact_email": "",
+                "status": status,
+                "version": 1,
+                "editor_message": "",
+                "decided_by_id": None,
+                "decided_at": submitted if decided else None,
+                "created_at": submitted,
+                "updated_at": submitted,
+                "submitted_at": submitted,
+                "last_activity_at": submitted + timedelta(days=rng.randint(0, 30)),
+            }
+        )
+    return rows
+
+
+def reset(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if url.startswith("postgresql"):
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate.upgrade(url)
+
+
+def populate(url: str, count: int, seed: int) -> float:
+    rng = random.Random(seed)
+    rows = generate(rng, count)
+    engine = create_engine(url)
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO user_account (username, display_name, password_hash, role, "
+                "is_active, created_at) VALUES ('bench', '', '!', 'editor', true, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        for row in rows:
+            if row["decided_at"] is not None:
+                row["decided_by_id"] = 1
+        conn.execute(insert(Story), rows)
+        conn.execute(
+            insert(Tag), [{"id": i, "name": f"标签{i}", "created_at": NOW} for i in range(1, 21)]
+        )
+        conn.execute(
+            insert(StoryTag),
+            [{"story_id": r["id"], "tag_id": rng.randint(1, 20)} for r in rows[::3]],
+        )
+        conn.execute(
+            insert(Volume),
+            [{"id": 1, "slug": "bench", "title": "基准卷", "created_at": NOW, "updated_at": NOW}],
+        )
+        accepted = [r["id"] for r in rows if r["status"] == StoryStatus.accepted][:500]
+        conn.execute(
+            insert(VolumeEntry),
+            [{"volume_id": 1, "story_id": sid, "position": i} for i, sid in enumerate(accepted)],
+        )
+        conn.execute(
+            insert(PrivacyFlag),
+            [
+                {
+                    "story_id": r["id"],
+                    "kind": PrivacyKind.person_name,
+                    "text": "王奶奶",
+                    "start": 0,
+                    "end": 3,
+                    "status": FlagStatus.open,
+                    "created_at": NOW,
+                }
+                for r in rows[::7]
+            ],
+        )
+        if url.startswith("postgresql"):
+            conn.execute(text("SELECT setval('story_id_seq', (SELECT max(id) FROM story))"))
+        inserted = time.perf_counter()
+        search.index_rows(
+            conn,
+            [(r["id"], r["title"], r["body"], r["pen_name"], r["organisation"]) for r in rows],
+        )
+        indexed = time.perf_counter()
+    # What autovacuum does on a live server: statistics, and the GIN pending list merged.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    engine.dispose()
+    print(
+        f"  generated and inserted {count} stories in {inserted - began:.1f} s, "
+        f"indexed (jieba) in {indexed - inserted:.1f} s"
+    )
+    return indexed - began
+
+
+QUERIES: list[tuple[str, QueueFilter]] = [
+    ("search 养老", QueueFilter(q="养老")),
+    ("search 我们 (in most stories)", QueueFilter(q="我们")),
+    ("search 社工", QueueFilter(q="社工")),
+    ("search 留守儿童", QueueFilter(q="留守儿童")),
+    ("search 社区 志愿者", QueueFilter(q="社区 志愿者")),
+    ("search 老社 (no match)", QueueFilter(q="老社")),
+    ("search pen name 王小", QueueFilter(q="王小")),
+    ("search 养老 + submitted tab", QueueFilter(q="养老", status=StoryStatus.submitted)),
+    ("queue: all, newest first", QueueFilter()),
+    ("queue: submitted tab, page 20", QueueFilter(status=StoryStatus.submitted, page=20)),
+    (
+        "queue: elderly + 浙江省",
+        QueueFilter(service_field=ServiceField.elderly, province="浙江省"),
+    ),
+    ("queue: privacy flags present", QueueFilter(flagged=True)),
+    ("queue: tag 标签3", QueueFilter(tag="标签3")),
+    ("queue: volume bench, by title", QueueFilter(volume="bench", sort="title")),
+    (
+        "queue: date range, by activity",
+        QueueFilter(
+            since=datetime(2026, 3, 1).date(), until=datetime(2026, 4, 30).date(), sort="activity"
+        ),
+    ),
+]
+
+
+def measure(url: str, runs: int) -> None:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        results = []
+        for _label, where in QUERIES:  # warm the caches once, as a running site has them
+            queue_page(session, where)
+        for label, where in QUERIES:
+            times = []
+            for _ in range(runs):
+                began = time.perf_counter()
+                page = queue_page(session, where)
+                times.append((time.perf_counter() - began) * 1000)
+            results.append((label, statistics.median(times), max(times), page.total))
+        times = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            status_counts(session, QueueFilter())
+            times.append((time.perf_counter() - began) * 1000)
+        results.append(("status counts only", statistics.median(times), max(times), 0))
+    engine.dispose()
+    print(
+        f"  {'query (page of 50 + total + tab counts)':44s} {'median':>8s} {'max':>8s} {'hits':>6s}"
+    )
+    for label, median, slowest, total in results:
+        print(f"  {label:44s} {median:7.1f}ms {slowest:7.1f}ms {total:6d}")
+    worst = max(median for _, median, _, _ in results)
+    print(f"  slowest median: {worst:.1f} ms ({'under' if worst < 100 else 'OVER'} 100 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    targets = []
+    with tempfile.TemporaryDirectory() as folder:
+        targets.append(("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}"))
+        if os.environ.get("TEST_DATABASE_URL"):
+            targets.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
+        for name, url in targets:
+            print(f"{name}: {args.stories} stories")
+            reset(url)
+            populate(url, args.stories, args.seed)
+            measure(url, args.runs)
+
+
+if __name__ == "__main__":
+    main()
