@@ -243,7 +243,7 @@ def test_decision_not_allowed_in_current_status(
     assert decide(client, story_id, "accept").status_code == 302
     response = decide(client, story_id, "request_revision", message="再改改")
     assert response.status_code == 409
-    assert "不能这样操作" in text_of(response.data)
+    assert "稿件处于“已采用”状态时不能这样操作" in text_of(response.data)
     assert load(app, Story, story_id).status == StoryStatus.accepted
     withdrawn = new_story(app, status=StoryStatus.withdrawn)
     page = client.get(f"/editor/stories/{withdrawn}")

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from anthology.markup import clean_text
 from stories.db import utcnow
+from stories.labels import status_label
 from stories.models import (
     Consent,
     ConsentKind,
@@ -147,7 +148,10 @@ def _decide(
     old = story.status
     if old not in ALLOWED_FROM[action]:
         raise NotAllowedNow(
-            _l("This cannot be done while the story is in the status %(status)s.", status=old.value)
+            _l(
+                "This cannot be done while the story is in the status %(status)s.",
+                status=status_label(old),
+            )
         )
     new = RESULT[action]
     now = utcnow()
