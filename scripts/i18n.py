@@ -48,7 +48,10 @@ def update() -> None:
     )  # fmt: skip
     catalog = _read("en")
     for message in catalog:
-        if message.id and not message.string:
+        empty = not message.string or (
+            isinstance(message.string, tuple) and not any(message.string)
+        )
+        if message.id and empty:  # plural entries: msgid and msgid_plural as the forms
             message.string = message.id
         message.flags.discard("fuzzy")
     _write("en", catalog)
