@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ebooklib import epub as ebooklib_epub
 from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image
@@ -513,3 +514,14 @@ def test_table_alignment_becomes_css():
     cells = [c for e in xhtml.convert(html).elements for c in e.iter(h("td"), h("th"))]
     assert [c.get("style") for c in cells] == ["text-align: center", None]
     assert all("align" not in c.attrib for c in cells)
+
+
+def test_ebooklib_reads_the_book(demo):
+    manuscript, pdf, book = demo
+    read = ebooklib_epub.read_epub(str(book.path))
+    assert read.title == manuscript.meta.title
+    assert read.get_metadata("DC", "language")[0][0] == "zh-CN"
+    top = [item[0].title if isinstance(item, tuple) else item.title for item in read.toc]
+    expected = [c.title for c in manuscript.front] + [item.title for item in manuscript.body]
+    assert top == [*expected, "作者名录", *[c.title for c in manuscript.back]]
+    assert len(read.pages) == len(pdf.chapter_pages)
