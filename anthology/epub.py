@@ -21,7 +21,7 @@ from anthology import archive, cover, metadata, typeset, xhtml
 from anthology.errors import BuildError
 from anthology.figures import figures
 from anthology.manuscript import Chapter, Kind, Manuscript, Part
-from anthology.shelf import Doc, NavEntry, Shelf, page_id
+from anthology.shelf import NavEntry, Shelf
 
 CONTRIBUTORS_ID = "back-contributors"
 CONTRIBUTORS_TITLE = "作者名录"
@@ -231,6 +231,3 @@ def _contributors(shelf: Shelf) -> NavEntry:
         contributors=people,
     )
     return NavEntry(CONTRIBUTORS_TITLE, doc)
-
-
-__all__ = ["EpubResult", "write_epub", "Doc", "page_id"]

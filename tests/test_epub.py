@@ -24,6 +24,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from anthology import metadata, validator, xhtml
+from anthology.build import main as build_main
 from anthology.epub import write_epub
 from anthology.manuscript import Manuscript, Part
 from anthology.markup import render
@@ -525,3 +526,13 @@ def test_ebooklib_reads_the_book(demo):
     expected = [c.title for c in manuscript.front] + [item.title for item in manuscript.body]
     assert top == [*expected, "作者名录", *[c.title for c in manuscript.back]]
     assert len(read.pages) == len(pdf.chapter_pages)
+
+
+def test_epub_only_build_still_has_print_pages(demo, tmp_path, capsys):
+    manuscript, pdf, _ = demo
+    code = build_main([str(DEMO), "--format", "epub", "--out", str(tmp_path), "-q", "--no-cache"])
+    assert code == 0, capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{manuscript.meta.slug}.epub"]
+    book = Book(tmp_path / f"{manuscript.meta.slug}.epub")
+    pages = dict((href.split(".xhtml")[0], label) for label, href in book.nav_labels("page-list"))
+    assert pages == {key: str(value) for key, value in pdf.chapter_pages.items()}
