@@ -48,9 +48,15 @@ def session_token(password_hash: str) -> str:
 
 def burn_time(password: str) -> None:
     """Verify against a throwaway hash, so an unknown username costs as long as a known one."""
-    verify(_dummy_hash(), password)
+    hasher = _hasher()
+    dummy = _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    try:
+        hasher.verify(dummy, password)
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return PasswordHasher().hash("not-a-real-password")
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    return hasher.hash("not-a-real-password")
