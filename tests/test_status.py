@@ -230,3 +230,30 @@ def test_revision_against_a_text_changed_meanwhile_keeps_the_authors_text(
     assert "作者新写的一段。" in text and 'value="作者的新标题"' in text
     assert 'name="version" type="hidden" value="2"' in text
     assert len(s.revisions(app, made.id)) == 1
+
+
+def test_revision_with_a_word_file(app: Flask, client: FlaskClient, make_story: Any) -> None:
+    import io
+
+    made = make_story(status="revision_requested", editor_message="请加上小标题。")
+    page = client.get(f"/track/{made.tracking_code}/revise").get_data(as_text=True)
+    data = {"csrf_token": s.csrf(page), "version": "1", "title": "有小标题的版本", "body": "",
+            "action": "preview", "docx": (io.BytesIO(s.docx_file()), "修改稿.docx")}  # fmt: skip
+    bad = client.post(
+        f"/track/{made.tracking_code}/revise",
+        data={**data, "docx": (io.BytesIO(b"not a word file"), "a.docx")},
+    )
+    assert bad.status_code == 400 and "这不是 Word .docx 文件" in bad.get_data(as_text=True)
+    assert 'value="有小标题的版本"' in bad.get_data(as_text=True)
+    data["docx"] = (io.BytesIO(s.docx_file()), "修改稿.docx")
+    preview = client.post(f"/track/{made.tracking_code}/revise", data=data)
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200, text[:2000]
+    assert "<h2>第一章 走进社区</h2>" in text
+    carried = s.carried(text)
+    carried["action"] = "send"
+    sent = client.post(f"/track/{made.tracking_code}/revise", data=carried)
+    assert sent.status_code == 303
+    first, second = s.revisions(app, made.id)
+    assert second.body.startswith("## 第一章 走进社区\n") and "**特别冷**" in second.body
+    assert "第一章" not in first.body
