@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SUBMIT": "10 per hour",
     "RATELIMIT_TRACK": "30 per minute",
     "RATELIMIT_LOGIN": "10 per minute;60 per hour",
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front of the site (X-Forwarded-For/-Proto)
     "RATELIMIT_HEADERS_ENABLED": True,
     "ARGON2_TIME_COST": 3,  # password hashing cost (argon2id)
     "ARGON2_MEMORY_COST": 65536,  # KiB

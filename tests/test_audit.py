@@ -119,3 +119,14 @@ def test_every_kind_of_change_is_audited(
     ]
     assert all(event.ip == "127.0.0.1" for event in events(app)[1:])
     assert {event.actor_id for event in events(app)[1:]} == {admin.id}
+
+
+def test_client_address_behind_a_trusted_proxy(make_app: Any, make_user: Any, login: Any) -> None:
+    for proxies, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = make_app(TRUSTED_PROXIES=proxies)
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+        user = make_user()
+        login(client, user)
+        [event] = [e for e in events(app, "login") if e.actor_id == user.id]
+        assert event.ip == expected
