@@ -198,6 +198,10 @@ def test_cli_creates_users_with_roles(app: Flask) -> None:
     assert _user(app, "ed").role == Role.editor
     listed = runner.invoke(args=["users", "list"])
     assert "chief\tadmin\tactive" in listed.output
+    unknown = runner.invoke(args=["users", "reset-password", "ghost", "--password", "p" * 12])
+    assert unknown.exit_code != 0 and "ghost" in unknown.output
+    [created] = [e for e in _events(app, "user.create") if e.details["user"] == "chief"]
+    assert created.actor_id is None and created.ip == ""  # from the command line
 
 
 def _admin_post(client: FlaskClient, path: str, **data: str) -> Any:
