@@ -162,7 +162,7 @@ class TextFields(FlaskForm):
         if self.docx_markdown.data and self.word_markdown() is None:
             self.docx_markdown.data = ""
             raise ValidationError(_l("The converted Word text was damaged. Upload the file again."))
-        count = storytext.length(self.markdown())
+        count = self.length()
         low, high = current_app.config["STORY_MIN_CHARS"], current_app.config["STORY_MAX_CHARS"]
         if count == 0:
             raise ValidationError(_l("Please write your story or upload a Word file."))
@@ -176,7 +176,11 @@ class TextFields(FlaskForm):
             )
 
     def length(self) -> int:
-        return storytext.length(self.markdown())
+        """Characters without white space; typed text is counted without rendering it."""
+        word = self.word_markdown()
+        if word is not None:
+            return storytext.length(word)
+        return storytext.plain_length(self.body.data or "")
 
 
 class StoryForm(TextFields):

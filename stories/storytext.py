@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from anthology.markup import render
+from anthology.markup import clean_text, render
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|figcaption)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -21,6 +21,11 @@ def _visible_text(markdown: str) -> str:
 def length(markdown: str) -> int:
     """Characters a reader sees, without white space and pictures (the Chinese 字数)."""
     return len(_SPACE.sub("", _visible_text(markdown)))
+
+
+def plain_length(text: str) -> int:
+    """The same count for typed plain text (which renders to exactly its own characters)."""
+    return len(_SPACE.sub("", clean_text(text)))
 
 
 def to_plain(markdown: str) -> str:

@@ -176,3 +176,14 @@ def test_the_audit_finds_active_markup() -> None:
     checker = MarkupAudit(allowed_page_tags=set())
     checker.feed(bad)
     assert len(checker.problems) == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["普通的一段话。", "a * b # c <d> & e ~ f : g | h", "第一行\r\n\r\n  第二行  \n\t第三行"],
+)
+def test_typed_text_counts_the_same_before_and_after_rendering(text: str) -> None:
+    from anthology.markup import plain_to_markdown
+    from stories import storytext
+
+    assert storytext.plain_length(text) == storytext.length(plain_to_markdown(text))
