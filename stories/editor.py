@@ -22,7 +22,7 @@ from anthology.markup import render
 from stories import db
 from stories.auth import actor, role_required
 from stories.editorforms import ConfirmForm, DecisionForm, EditForm, NoteForm, TagForm
-from stories.models import Consent, DecisionAction, Role, Story, User
+from stories.models import Consent, DecisionAction, Role, Story, StoryRevision, User
 from stories.operations import OperationError, audit, curation, editing, review
 from stories.revisiondiff import side_by_side
 
@@ -66,10 +66,8 @@ def _revision_number(value: str | None, default: int, highest: int) -> int:
     return default
 
 
-def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int]:
-    session = db.session()
-    story_id = story.id or 0
-    revisions = editing.revisions(session, story_id)
+def _diff_context(revisions: list[StoryRevision]) -> dict[str, Any]:
+    """The two revisions chosen with ?a=&b= (default: the original and the latest), compared."""
     highest = revisions[-1].number if revisions else 1
     left = _revision_number(request.args.get("a"), 1, highest)
     right = _revision_number(request.args.get("b"), highest, highest)
@@ -78,6 +76,13 @@ def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int
     if left in by_number and right in by_number:
         old, new = by_number[left], by_number[right]
         diff = side_by_side(f"{old.title}\n\n{old.body}", f"{new.title}\n\n{new.body}")
+    return {"diff": diff, "diff_left": left, "diff_right": right}
+
+
+def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int]:
+    session = db.session()
+    story_id = story.id or 0
+    revisions = editing.revisions(session, story_id)
     editors = dict(session.exec(select(User.id, User.username)).all())
     consents = session.exec(select(Consent).where(Consent.story_id == story_id)).all()
     events, _total = audit.events(session, audit.EventFilter(story_id=story_id), limit=500)
@@ -88,11 +93,9 @@ def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int
         "web/editor/story.html",
         story=story,
         revisions=revisions,
-        original=by_number.get(1),
+        original=revisions[0] if revisions and revisions[0].number == 1 else None,
         editors=editors,
-        diff=diff,
-        diff_left=left,
-        diff_right=right,
+        **_diff_context(revisions),
         consents={consent.kind.value: consent for consent in consents},
         gate=review.acceptance_gate(session, story_id),
         decisions=review.decisions(session, story_id),
