@@ -285,3 +285,33 @@ def test_cli_list_show_track_withdraw(app: Flask, make_story: Any) -> None:
     again = runner.invoke(args=["stories", "withdraw", str(made.id), "--yes"])
     assert again.exit_code == 1 and "撤回" in again.output or "withdrawn" in again.output
     assert runner.invoke(args=["stories", "show", "999"]).exit_code == 1
+
+
+def test_concurrent_duplicate_is_caught_by_the_unique_token(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests with the same form racing: the second insert fails and finds the first."""
+    values = dict(
+        title="标题", body="正文" * 200, pen_name="笔名", service_field="other",
+        licence=submission.ConsentText("a", "1"), people=submission.ConsentText("b", "1"),
+    )  # fmt: skip
+    token = submission.new_token()
+    with app.app_context():
+        with db.session_scope() as session:
+            first = submission.submit_story(session, submission.Submission(**values), token, "k")
+        real = submission.find_by_token
+        calls: list[int] = []
+
+        def not_yet(session: Any, token_: str) -> Any:  # the check ran before the first commit
+            calls.append(1)
+            return None if len(calls) == 1 else real(session, token_)
+
+        monkeypatch.setattr(submission, "find_by_token", not_yet)
+        with db.session_scope() as session:
+            again = submission.submit_story(session, submission.Submission(**values), token, "k")
+    assert len(calls) == 2
+    assert (again.story_id, again.tracking_code, again.created) == (
+        first.story_id, first.tracking_code, False,
+    )  # fmt: skip
+    assert len(s.stories(app)) == 1
+    assert len(s.revisions(app, first.story_id)) == 1
