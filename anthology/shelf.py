@@ -16,23 +16,11 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup
 
-from anthology import fontsubset, metadata, xhtml
+from anthology import package, xhtml
 from anthology.manuscript import Manuscript
-from anthology.xhtml import EPUB_TYPE, Converted, Resource, x
+from anthology.xhtml import EPUB_TYPE, XML_PARSER, Converted, Resource, x
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "book" / "epub"
-ROOT = "EPUB"  # the folder of the package inside the container
-CONTAINER = """<?xml version="1.0" encoding="utf-8"?>
-<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">
-<rootfiles>
-<rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>
-</rootfiles>
-</container>
-"""
-# Elements the stylesheet sets in the heading face (Hei).
-SANS_CLASSES = {"byline", "book-subtitle", "part-number"}
-LANDMARK_LABELS = {"cover": "封面", "toc": "目录", "bodymatter": "正文"}
-XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def page_id(label: str) -> str:
@@ -121,7 +109,7 @@ class Shelf:
         doc.data = etree.tostring(
             root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
         )
-        xhtml.check(f"{ROOT}/text/{doc.file}", doc.data)
+        xhtml.check(f"{package.ROOT}/text/{doc.file}", doc.data)
         self.docs.append(doc)
         return doc
 
@@ -176,148 +164,5 @@ class Shelf:
     # -- phase two: the package files --------------------------------------------------------
 
     def files(self, moment: datetime, embed_fonts: bool) -> list[tuple[str, bytes]]:
-        nav = next(doc for doc in self.docs if doc.id == "nav")
-        nav.data = self._render_xhtml(
-            "nav.xhtml",
-            "目录",
-            toc=self._entries(self.toc, "nav"),
-            landmarks=self._landmarks(),
-            pages=self._pages(),
-        )
-        xhtml.check(f"{ROOT}/text/nav.xhtml", nav.data)
-        faces: list[fontsubset.Face] = []
-        if embed_fonts:
-            faces = fontsubset.embed(self.manuscript.meta.fonts, self._characters())
-            self.fonts = [face.resource for face in faces]
-        css = self.env.get_template("book.css").render(
-            fonts=faces, embedded=fontsubset.families(faces)
-        )
-        files = [("META-INF/container.xml", CONTAINER.encode("utf-8"))]
-        files.append((f"{ROOT}/package.opf", self._package(moment)))
-        files += [(f"{ROOT}/text/{doc.file}", doc.data) for doc in self.docs]
-        files.append((f"{ROOT}/css/book.css", css.encode("utf-8")))
-        files += [(f"{ROOT}/{r.name}", r.data) for r in [*self.images.values(), *self.fonts]]
-        files.append((f"{ROOT}/toc.ncx", self._ncx()))
-        return files
-
-    def _render_xhtml(self, template: str, title: str, **context: Any) -> bytes:
-        text = self.env.get_template(template).render(
-            lang=self.lang, title=title, matter="frontmatter", **context
-        )
-        root = etree.fromstring(text.strip().encode("utf-8"), XML_PARSER)
-        return etree.tostring(
-            root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
-        )
-
-    def _entries(self, entries: list[NavEntry], prefix: str, counter: list[int] | None = None):
-        counter = counter if counter is not None else [0]
-        out = []
-        for entry in entries:
-            counter[0] += 1
-            out.append(
-                {
-                    "label": entry.label,
-                    "href": entry.doc.file if prefix == "nav" else f"text/{entry.doc.file}",
-                    "ncx_id": f"ncx-{entry.doc.id}",
-                    "order": counter[0],
-                    "children": self._entries(entry.children, prefix, counter),
-                }
-            )
-        return out
-
-    def _landmarks(self) -> list[dict[str, str]]:
-        return [
-            {"type": kind, "href": href, "label": LANDMARK_LABELS.get(kind, kind)}
-            for kind, href in self.landmarks
-        ]
-
-    def _pages(self) -> list[dict[str, str]]:
-        return [{"label": label, "href": href} for label, href in self.pages]
-
-    def _characters(self) -> dict[str, str]:
-        """The characters each embedded face must have, by role (see book.css)."""
-        roles: dict[str, set[str]] = {"serif": set(), "bold": set(), "sans": set()}
-        sans = {x(f"h{n}") for n in range(1, 7)} | {x("nav")}
-        bold = {x("strong"), x("b"), x("th"), x("dt")}
-        for doc in self.docs:
-            body = etree.fromstring(doc.data, XML_PARSER).find(x("body"))
-            if body is None:
-                continue
-            roles["serif"].update("".join(body.itertext()))
-            for element in body.iter():
-                classes = set((element.get("class") or "").split())
-                if element.tag in sans or SANS_CLASSES & classes:
-                    roles["sans"].update("".join(element.itertext()))
-                elif element.tag in bold:
-                    roles["bold"].update("".join(element.itertext()))
-        return {role: "".join(sorted(chars)) for role, chars in roles.items()}
-
-    def _ncx(self) -> bytes:
-        toc = self._entries(self.toc, "ncx")
-        text = self.env.get_template("toc.ncx").render(
-            lang=self.lang,
-            identifier=metadata.identifier(self.manuscript),
-            title=self.manuscript.meta.title,
-            toc=toc,
-            depth=_depth(toc),
-        )
-        root = etree.fromstring(text.strip().encode("utf-8"), XML_PARSER)
-        return etree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-    def _manifest(self) -> list[dict[str, str]]:
-        items = [
-            {
-                "id": doc.id,
-                "href": f"text/{doc.file}",
-                "media_type": "application/xhtml+xml",
-                "properties": "nav" if doc.id == "nav" else "",
-            }
-            for doc in self.docs
-        ]
-        items.append(
-            {"id": "css", "href": "css/book.css", "media_type": "text/css", "properties": ""}
-        )
-        for n, resource in enumerate([*self.images.values(), *self.fonts], 1):
-            is_cover = resource.name.startswith("images/cover.")
-            items.append(
-                {
-                    "id": "cover-image" if is_cover else f"res-{n}",
-                    "href": resource.name,
-                    "media_type": resource.media_type,
-                    "properties": "cover-image" if is_cover else "",
-                }
-            )
-        items.append(
-            {
-                "id": "ncx",
-                "href": "toc.ncx",
-                "media_type": "application/x-dtbncx+xml",
-                "properties": "",
-            }
-        )
-        return items
-
-    def _package(self, moment: datetime) -> bytes:
-        manuscript = self.manuscript
-        meta = manuscript.meta
-        facts = metadata.Facts(page_list=bool(self.pages), **self.facts)
-        text = self.env.get_template("package.opf").render(
-            lang=self.lang,
-            meta=meta,
-            identifier=metadata.identifier(manuscript),
-            creators=metadata.people(manuscript),
-            date=str(meta.year or ""),
-            description=metadata.description(manuscript),
-            subjects=metadata.subjects(manuscript),
-            print_source=metadata.print_source(manuscript) if self.pages else "",
-            modified=metadata.w3cdtf(moment),
-            accessibility=metadata.accessibility(facts, meta.publisher),
-            manifest=self._manifest(),
-            spine=self.docs,
-        )
-        root = etree.fromstring(text.strip().encode("utf-8"), XML_PARSER)
-        return etree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _depth(entries: list[dict[str, Any]]) -> int:
-    return 1 + max((_depth(e["children"]) for e in entries if e["children"]), default=0)
+        """Phase two: the navigation document, fonts, stylesheet, NCX and package document."""
+        return package.files(self, moment, embed_fonts)

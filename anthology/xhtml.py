@@ -29,6 +29,7 @@ EPUB = "http://www.idpf.org/2007/ops"
 NSMAP = {None: XHTML, "epub": EPUB}
 EPUB_TYPE = f"{{{EPUB}}}type"
 
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 IMAGE_TYPES = {
     "PNG": ("image/png", "png"),
     "JPEG": ("image/jpeg", "jpg"),
@@ -245,7 +246,7 @@ def _obsolete_attributes(div: etree._Element) -> None:
 def check(name: str, data: bytes) -> None:
     """Raise ValueError unless `data` is well-formed XHTML with a non-empty body."""
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(data, XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"{name} is not well-formed XHTML: {exc}") from exc
     if root.tag != x("html"):
