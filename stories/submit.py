@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from anthology.markup import render
+from anthology.markup import clean_text, render
 from stories import db, docx, storytext
 from stories.forms import StoryForm, TextFields, sign_markdown
 from stories.operations import submission
@@ -68,7 +68,7 @@ def take_upload(form: TextFields) -> str | None:
     upload = form.docx.data
     if not upload or not getattr(upload, "filename", ""):
         return None
-    name = upload.filename
+    name = " ".join(clean_text(upload.filename).split())[:200]
     try:
         converted = docx.convert(upload.read(), name)
     except docx.DocxError as error:
