@@ -264,3 +264,33 @@ def test_publisher_and_admin_reach_the_story_page(app: Flask, make_user: Any, lo
         client = app.test_client()
         login(client, make_user(role=role))
         assert client.get(f"/editor/stories/{story_id}").status_code == 200
+
+
+def test_author_revision_meanwhile_makes_the_editor_save_a_conflict(
+    app: Flask, client: FlaskClient, editor: User, make_story: Any
+) -> None:
+    from stories.operations import submission
+
+    made = make_story(status="revision_requested", editor_message="请补充细节")
+    version = load(app, Story, made.id).version
+    token = token_of(client, f"/editor/stories/{made.id}/edit")
+    author_text = "作者修改后的正文：补充了第一次家访的细节。" * 3
+    with app.app_context(), db.session_scope() as session:
+        story = session.get(Story, made.id)
+        assert story is not None
+        submission.revise_story(session, story, "作者的新标题", author_text, version)
+    response = client.post(
+        f"/editor/stories/{made.id}/edit",
+        data={"csrf_token": token, "title": "编辑的标题", "body": "编辑的正文", "version": version},
+    )
+    assert response.status_code == 409
+    page = response.data.decode()
+    assert author_text in page and "编辑的正文" in page
+    assert load(app, Story, made.id).body == author_text
+
+
+def test_story_page_in_english(app: Flask, client: FlaskClient, editor: User) -> None:
+    story_id = new_story(app)
+    page = text_of(client.get(f"/editor/stories/{story_id}?lang=en").data)
+    for expected in ("Original submission", "Internal notes", "Start the review", "Audit events"):
+        assert expected in page
