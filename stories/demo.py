@@ -29,8 +29,9 @@ from stories.models import (
     StoryRevision,
     StoryStatus,
     User,
+    Volume,
 )
-from stories.operations import submission
+from stories.operations import privacy, submission, volumes
 
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "demo"
 STORIES = CONTENT / "stories.json"
@@ -185,9 +186,30 @@ def load_into(session: Session) -> int:
                 (DecisionAction.start_review, StoryStatus.submitted),
                 (DecisionAction.request_revision, StoryStatus.in_review),
             ])  # fmt: skip
+        privacy.scan_story(session, story)  # the queue shows the detector's flags
         created += 1
     session.flush()
+    _place_in_volume(session, book, editor)
     return created
+
+
+def _place_in_volume(session: Session, book: dict[str, Any], editor: User) -> None:
+    """The accepted demo stories in the volume `demo`, with the parts and order of the file."""
+    meta = book.get("volume") or {}
+    slug = meta.get("slug", "demo")
+    if session.exec(select(Volume).where(Volume.slug == slug)).first() is not None:
+        return
+    volume = volumes.create_volume(
+        session, editor, slug, meta.get("title", slug), meta.get("description", "")
+    )
+    for part in book["parts"]:
+        target = volumes.add_part(session, editor, volume, part["title"]) if part["title"] else None
+        for entry in part["stories"]:
+            token = f"demo-{entry['id']}"
+            story_id = session.exec(select(Story.id).where(Story.submission_token == token)).first()
+            if story_id is not None:
+                volumes.assign(session, editor, volume, story_id, target.id if target else None)
+    session.flush()
 
 
 def load() -> int:

@@ -15,6 +15,7 @@ from stories import db
 from stories.models import ServiceField, Story, User
 from stories.operations import volumes
 
+ROOT = Path(__file__).resolve().parent.parent
 PRIVATE = ("真名王小明", "13912345678", "secret-author@example.org")
 STORY_KEYS = {
     "id", "title", "body", "pen_name", "organisation", "province", "city", "service_field",
@@ -128,3 +129,24 @@ def test_editor_cannot_download(
     response = client.post("/editor/volumes/demo-x/export", data={"csrf_token": token})
     assert response.status_code == 403
     assert events(app, "volume.export") == []
+
+
+def test_demo_volume_round_trips_the_demo_file(app: Flask, runner: Any, tmp_path: Path) -> None:
+    """`flask demo load` places the demo stories in the volume `demo` as in the demo file."""
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    out = tmp_path / "demo.json"
+    result = runner.invoke(args=["stories", "export", "--volume", "demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    exported = json.loads(out.read_text("utf-8"))
+    source = json.loads((ROOT / "content" / "demo" / "stories.json").read_text("utf-8"))
+    assert exported["volume"] == source["volume"]
+    assert [p["title"] for p in exported["parts"]] == [p["title"] for p in source["parts"]]
+    for mine, theirs in zip(exported["parts"], source["parts"], strict=True):
+        pairs = list(zip(mine["stories"], theirs["stories"], strict=True))
+        for key in ("title", "body", "pen_name", "service_field", "submitted_at", "accepted_at"):
+            assert [a[key] for a, _ in pairs] == [b[key] for _, b in pairs], key
+        assert all(a["privacy"]["unresolved_flags"] == 0 for a, _ in pairs)
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0  # loading again changes nothing
+    again = tmp_path / "again.json"
+    runner.invoke(args=["stories", "export", "--volume", "demo", "--out", str(again)])
+    assert json.loads(again.read_text("utf-8"))["parts"] == exported["parts"]

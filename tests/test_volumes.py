@@ -78,7 +78,7 @@ def test_publisher_creates_edits_and_arranges_a_volume(
         data={"csrf_token": token, "story_id": waiting},
         follow_redirects=True,
     )
-    assert "not accepted" in text_of(refused.data) or "未录用" in text_of(refused.data)
+    assert "not accepted" in text_of(refused.data) or "尚未采用" in text_of(refused.data)
     assert order(app, "vol-1") == [("", [school, *elderly])]
 
     client.post("/editor/volumes/vol-1/parts/from-fields", data={"csrf_token": token})
@@ -124,6 +124,7 @@ def test_publisher_creates_edits_and_arranges_a_volume(
     html = page.data.decode()
     assert "<script" not in html  # the buttons are plain forms
     assert "长者服务" in text_of(html) and "老年1" in text_of(html)
+    assert "content/volumes/vol-1.toml" in text_of(html)
 
     client.post(
         "/editor/volumes/vol-1/edit",
