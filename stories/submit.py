@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from anthology.markup import clean_text, render
@@ -169,6 +170,16 @@ def sent() -> Response | str:
     code = receipt["code"]
     link = url_for("track.status", code=code, _external=True)
     return render_template("web/submit_sent.html", code=code, link=link)
+
+
+@bp.errorhandler(CSRFError)
+def _expired(_error: CSRFError) -> tuple[str, int]:
+    """An expired or missing security token: nothing is stored, but the text comes back."""
+    form = StoryForm()
+    form.ensure_token()
+    return render_template(
+        "web/submit.html", form=form, expired=True, config_min=_min(), config_max=_max()
+    ), 400
 
 
 @bp.after_request

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from anthology.markup import render
@@ -185,6 +186,29 @@ def withdraw(code: str) -> Response | str:
         return redirect(url_for(".status", code=code), 303)
     flash(_("Your story has been withdrawn. It will not be published."), "success")
     return redirect(url_for(".status", code=code), 303)
+
+
+@bp.errorhandler(CSRFError)
+def _expired(_error: CSRFError) -> tuple[str, int]:
+    """On the revision form an expired token gives the form back with the author's text."""
+    code = (request.view_args or {}).get("code", "")
+    story = submission.find_by_tracking_code(db.session(), code) if code else None
+    if request.endpoint != "track.revise" or story is None:
+        # The site's general page for an expired form (as stories.errors answers elsewhere).
+        return render_template(
+            "web/error.html",
+            status=400,
+            title=_("The form has expired"),
+            message=_(
+                "For your safety the form could not be accepted (its security token was missing "
+                "or out of date). Go back, reload the page and send it again: nothing was saved."
+            ),
+        ), 400
+    form = RevisionForm()
+    page = render_template(
+        "web/status_revise.html", form=form, story=_view(story, code), expired=True
+    )
+    return page, 400
 
 
 @bp.errorhandler(404)

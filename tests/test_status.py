@@ -257,3 +257,24 @@ def test_revision_with_a_word_file(app: Flask, client: FlaskClient, make_story: 
     first, second = s.revisions(app, made.id)
     assert second.body.startswith("## 第一章 走进社区\n") and "**特别冷**" in second.body
     assert "第一章" not in first.body
+
+
+def test_expired_form_on_the_revision_page_keeps_the_text(
+    app: Flask, client: FlaskClient, make_story: Any
+) -> None:
+    made = make_story(status="revision_requested", editor_message="请修改。")
+    data = {
+        "version": "1",
+        "title": "过期表单里的标题",
+        "body": "过期表单里的正文。",
+        "action": "send",
+    }
+    response = client.post(f"/track/{made.tracking_code}/revise", data=data)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "表单已过期" in text and "过期表单里的正文。" in text
+    assert 'value="过期表单里的标题"' in text and s.csrf(text)
+    withdraw = client.post(f"/track/{made.tracking_code}/withdraw", data={})
+    assert withdraw.status_code == 400 and "表单已过期" in withdraw.get_data(as_text=True)
+    assert len(s.revisions(app, made.id)) == 1
+    assert s.stories(app)[0].status == StoryStatus.revision_requested

@@ -202,7 +202,9 @@ def test_submit_story_repeat_returns_the_existing_story(app: Flask) -> None:
     assert len(s.stories(app)) == 1
 
 
-def test_missing_or_wrong_csrf_token_gets_a_friendly_400(app: Flask, client: FlaskClient) -> None:
+def test_missing_or_wrong_csrf_token_gets_a_friendly_400_and_keeps_the_text(
+    app: Flask, client: FlaskClient
+) -> None:
     data = {**s.open_form(client), **s.fields(), "consent_licence": "y", "consent_people": "y"}
     for token in (None, "wrong"):
         sent = dict(data)
@@ -211,10 +213,19 @@ def test_missing_or_wrong_csrf_token_gets_a_friendly_400(app: Flask, client: Fla
         else:
             sent["csrf_token"] = token
         response = client.post("/submit/send", data=sent)
+        text_ = response.get_data(as_text=True)
         assert response.status_code == 400
-        assert "表单已过期" in response.get_data(as_text=True)
+        assert "表单已过期" in text_ and "您的文字还在" in text_
+        assert s.PARAGRAPH in text_ and 'value="钥匙挂在门后"' in text_
+        # The page has a fresh token: sending it again from there works.
+        assert s.csrf(text_) != token
+    again = client.post("/submit/preview", data={**data, "csrf_token": s.csrf(text_)})
+    assert again.status_code == 200
     client.get("/?lang=en")
     response = client.post("/submit/preview", data={"title": "x"})
+    assert response.status_code == 400 and "The form has expired" in response.get_data(as_text=True)
+    # Outside the form, the general page answers.
+    response = client.post("/track", data={"code": "ABCD-EFGH-JKMN"})
     assert response.status_code == 400 and "The form has expired" in response.get_data(as_text=True)
     assert s.stories(app) == []
 
