@@ -106,7 +106,7 @@ def _gather(shelf: Shelf, picture: cover.Cover) -> None:
     shelf.add_doc("cover", "封面", "cover.xhtml", "frontmatter", image=image, alt=alt)
     shelf.count_image(alt)
     shelf.landmark("cover", "cover")
-    shelf.add_doc("titlepage", meta.title, "titlepage.xhtml", "frontmatter", meta=meta)
+    titlepage = shelf.add_doc("titlepage", meta.title, "titlepage.xhtml", "frontmatter", meta=meta)
     cip_lines = [line.strip() for line in meta.cip.strip().splitlines()]
     words = manuscript.word_count()
     shelf.add_doc(
@@ -134,6 +134,8 @@ def _gather(shelf: Shelf, picture: cover.Cover) -> None:
         shelf.toc.append(_contributors(shelf))
     for chapter in manuscript.back:
         shelf.toc.append(_chapter(shelf, chapter, "backmatter"))
+    if not shelf.toc:  # a volume with no chapter yet: the TOC may not be empty
+        shelf.toc.append(NavEntry(meta.title, titlepage))
     shelf.check_pages()
 
 

@@ -536,3 +536,12 @@ def test_epub_only_build_still_has_print_pages(demo, tmp_path, capsys):
     book = Book(tmp_path / f"{manuscript.meta.slug}.epub")
     pages = dict((href.split(".xhtml")[0], label) for label, href in book.nav_labels("page-list"))
     assert pages == {key: str(value) for key, value in pdf.chapter_pages.items()}
+
+
+def test_a_volume_without_chapters_still_has_a_table_of_contents(tmp_path):
+    (tmp_path / "empty.toml").write_text('slug = "empty"\ntitle = "空卷"\n', encoding="utf-8")
+    result = write_epub(load_manuscript(tmp_path / "empty.toml"), tmp_path / "empty.epub")
+    book = Book(result.path)
+    assert book.nav_labels("toc") == [("空卷", "titlepage.xhtml")]
+    assert book.xml("EPUB/toc.ncx").find(".//ncx:navMap/ncx:navPoint", NS) is not None
+    assert result.pages == 0 and "pageNavigation" not in book.meta("schema:accessibilityFeature")
