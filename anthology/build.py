@@ -28,6 +28,7 @@ from anthology.render import DEFAULT_ICC, body_html, geometry
 from anthology.sources import load_manuscript
 
 FORMATS = ("print", "screen", "epub")
+DEFAULT_CHUNK_PAGES = 60  # about 60 pages per chunk: see bench/build.py
 DbLoader = Callable[[str, str | None], dict[str, Any]]
 
 
@@ -108,7 +109,8 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
             raise ContentError(f"CMYK colour profile not found: {icc}{hint}", args.recipe)
     width = geometry(manuscript.meta).text_width
     for chapter in manuscript.chapters():
-        warnings += image_warnings(chapter, body_html(chapter.body), width)
+        if "data:image" in chapter.body:  # only images need the HTML in this phase
+            warnings += image_warnings(chapter, body_html(chapter.body), width)
     hb = harfbuzz_warning()
     if hb:
         warnings.append(hb)
@@ -128,7 +130,7 @@ def render(
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = gathered.manuscript.meta.slug
-    chunk_pages = 0 if args.chunk_pages is None else args.chunk_pages
+    chunk_pages = DEFAULT_CHUNK_PAGES if args.chunk_pages is None else args.chunk_pages
     rows: list[tuple[str, Path, int, int, float]] = []
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:

@@ -9,8 +9,8 @@ for the chunked build (anthology.chunks), from the same templates and CSS.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -73,7 +73,8 @@ class Block:
     head: str = ""  # running head on right-hand pages
     subtitle: str = ""
     byline: str = ""
-    html: str = ""
+    html: str = ""  # filled from `markdown` by `with_html`, in the process that renders
+    markdown: str = ""
     number: str = ""  # part number, e.g. 第一部分
     people: tuple[Person, ...] = ()
     first_body: bool = False
@@ -107,21 +108,28 @@ def chinese_number(n: int) -> str:
     return str(n)
 
 
-def chapter_block(chapter: Chapter, first_body: bool = False) -> Block:
-    return Block(
+def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True) -> Block:
+    block = Block(
         kind=chapter.kind.value,
         id=chapter.id,
         title=typeset_text(chapter.title),
         head=chapter.title,
         subtitle=typeset_text(chapter.subtitle),
         byline=chapter.byline,
-        html=body_html(chapter.body),
+        markdown=chapter.body,
         first_body=first_body,
         source=str(chapter.source),
     )
+    return with_html(block) if html else block
 
 
-@cache
+def with_html(block: Block) -> Block:
+    if block.markdown and not block.html:
+        return replace(block, html=body_html(block.markdown))
+    return block
+
+
+@lru_cache(maxsize=4096)
 def body_html(markdown: str) -> str:
     """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes."""
     return footnotes(figures(chapter_html(markdown)))
@@ -149,8 +157,8 @@ def footnotes(html: str) -> str:
     return _FOOTNOTE_REF.sub(lambda m: f'<span class="fn">{notes.get(m.group(1), "")}</span>', html)
 
 
-def body_blocks(manuscript: Manuscript) -> list[Block]:
-    """Parts, chapters and back matter in reading order."""
+def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
+    """Parts, chapters and back matter in reading order (without chapter HTML if not `html`)."""
     blocks: list[Block] = []
     part_number = 0
     for item in manuscript.body:
@@ -166,9 +174,9 @@ def body_blocks(manuscript: Manuscript) -> list[Block]:
                     source=str(item.source),
                 )
             )
-            blocks.extend(chapter_block(c) for c in item.chapters)
+            blocks.extend(chapter_block(c, html=html) for c in item.chapters)
         else:
-            blocks.append(chapter_block(item))
+            blocks.append(chapter_block(item, html=html))
     if manuscript.show_contributors and manuscript.contributors:
         people = tuple(
             Person(c.pen_name, "，".join(x for x in (c.organisation, c.region) if x))
@@ -183,10 +191,9 @@ def body_blocks(manuscript: Manuscript) -> list[Block]:
                 people=people,
             )
         )
-    blocks.extend(chapter_block(c) for c in manuscript.back)
+    blocks.extend(chapter_block(c, html=html) for c in manuscript.back)
     if blocks:
-        first = blocks[0]
-        blocks[0] = Block(**{**first.__dict__, "first_body": True})
+        blocks[0] = replace(blocks[0], first_body=True)
     return blocks
 
 
@@ -204,7 +211,7 @@ def toc_entries(
 
     out = [entry("chapter", c.id, c.title, roman=True) for c in manuscript.front]
     pen_names = {c.id: c.story.pen_name for c in manuscript.stories() if c.story}
-    for block in body_blocks(manuscript):
+    for block in body_blocks(manuscript, html=False):
         level = "part" if block.kind == "part" else "chapter"
         byline = pen_names.get(block.id, "")
         out.append(entry(level, block.id, block.head, byline))
@@ -272,8 +279,8 @@ def _page(
             variant=variant,
             css=style,
             front=front,
-            front_chapters=[chapter_block(c) for c in manuscript.front],
-            blocks=blocks,
+            front_chapters=[chapter_block(c) for c in manuscript.front] if front else [],
+            blocks=[with_html(b) for b in blocks],
             toc=toc,
             word_count=word_count_label(manuscript.word_count()),
         )

@@ -1,0 +1,395 @@
+"""Chunked, parallel, cached rendering of the book body (issue 6).
+
+The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
+recto. Worker processes lay chunks out in order; each one publishes its page count as soon as
+its layout is done, waits for the counts of the chunks before it (they started earlier), learns
+its first folio, renumbers its folios (anthology.folios) and draws its PDF. The front matter,
+numbered in roman, is rendered last with the real TOC page numbers. anthology.join then joins
+everything into one PDF.
+
+A chunk's PDF is cached in `cache_dir` under a key made of its HTML (which contains the CSS),
+the fonts' fingerprint, the variant, the WeasyPrint version and its first folio: a chunk whose
+inputs are unchanged is not rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import shutil
+import tempfile
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from anthology.errors import BuildError
+from anthology.fonts import ResolvedFonts
+from anthology.manuscript import Manuscript
+from anthology.render import Block, body_blocks, chunk_html, front_html, geometry
+
+CACHE_VERSION = "2"  # bump when the chunk format or the folio logic changes
+WAIT_SECONDS = 0.2
+UNKNOWN, FAILED = -1, -2
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    blocks: tuple[Block, ...]  # without their HTML: the worker renders the Markdown
+    key: str  # content key: the same chunk content gives the same key, whatever its start
+
+    def describe(self) -> str:
+        first, last = self.blocks[0], self.blocks[-1]
+        names = f"《{first.head}》" + (f" … 《{last.head}》" if last is not first else "")
+        return f"chunk {self.index + 1} {names} ({first.source or first.id})"
+
+
+def estimate_pages(block: Block, chars_per_page: float) -> int:
+    """A rough page count, padded to even (every block starts on a recto)."""
+    if block.kind == "part":
+        return 2
+    length = len(block.markdown) + 40 * len(block.people)
+    return 2 * math.ceil(max(1.0, length / chars_per_page + 0.3) / 2)
+
+
+def plan(
+    manuscript: Manuscript,
+    style: str,
+    variant: str,
+    fonts: ResolvedFonts,
+    chunk_pages: int,
+) -> list[Chunk]:
+    """Cut the body into runs of blocks of about `chunk_pages` pages."""
+    g = geometry(manuscript.meta)
+    pt = g.font_size * 25.4 / 72
+    chars_per_page = (g.text_width / pt) * ((g.height - g.top - g.bottom) / (pt * 1.8))
+    runs: list[list[Block]] = [[]]
+    pages = 0
+    for block in body_blocks(manuscript, html=False):
+        if runs[-1] and pages >= chunk_pages:
+            runs.append([])
+            pages = 0
+        runs[-1].append(block)
+        pages += estimate_pages(block, chars_per_page)
+    from weasyprint import __version__ as weasyprint_version
+
+    common = hashlib.sha256()
+    for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,
+                 repr(manuscript.meta), _code_fingerprint()):  # fmt: skip
+        common.update(part.encode())
+        common.update(b"\0")
+    chunks = []
+    for index, run in enumerate(r for r in runs if r):
+        digest = common.copy()
+        digest.update(repr(run).encode())
+        chunks.append(Chunk(index, tuple(run), digest.hexdigest()[:32]))
+    return chunks
+
+
+def _code_fingerprint() -> str:
+    """The templates and the code that turn blocks into HTML and folios (part of every key)."""
+    from anthology.pdf import ROOT
+
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "templates" / "book").glob("*.*"))
+    here = Path(__file__).resolve().parent
+    files += [here / n for n in ("render.py", "typeset.py", "markup.py", "figures.py",
+                                 "folios.py", "justify.py")]  # fmt: skip
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# -- worker processes -----------------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _init_worker(counts, block_pages, condition, base_url: str, font_folder: str) -> None:
+    from anthology import fontshare, justify
+
+    justify.install()
+    fontshare.install(Path(font_folder))
+    _worker.update(counts=counts, block_pages=block_pages, condition=condition, base=base_url)
+
+
+def _chunk_html(blocks: list[Block]) -> str:
+    return chunk_html(_worker["manuscript"], _worker["style"], _worker["variant"], blocks)
+
+
+def _layout(html: str):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=_worker["base"]).render()
+
+
+def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
+    """Worker task: lay out, publish the page count, wait for the start, renumber, draw."""
+    from anthology import fontshare
+    from anthology.folios import renumber
+    from anthology.pdf import anchor_pages, pdf_options
+
+    counts, block_pages, condition = _worker["counts"], _worker["block_pages"], _worker["condition"]
+    variant = _worker["variant"]
+    block_ids = [b.id for b in blocks]
+    try:
+        document = _layout(_chunk_html(blocks))
+    except BaseException:
+        with condition:
+            counts[index] = FAILED
+            condition.notify_all()
+        raise
+    anchors = anchor_pages(document)
+    local = [anchors.get(id_, 0) for id_ in block_ids]
+    with condition:
+        for offset, page in enumerate(local):
+            block_pages[first_block + offset] = page
+        counts[index] = len(document.pages)
+        condition.notify_all()
+        while any(counts[j] == UNKNOWN for j in range(index)):
+            if any(counts[j] == FAILED for j in range(index)):
+                raise BuildError("an earlier chunk failed")
+            condition.wait(WAIT_SECONDS)
+        if any(counts[j] == FAILED for j in range(index)):
+            raise BuildError("an earlier chunk failed")
+        start = 1 + sum(_padded(counts[j]) for j in range(index))
+    renumber(document, start)
+    fontshare.take_used()
+    document.write_pdf(target, **pdf_options(variant))
+    fonts = fontshare.take_used()
+    return {"index": index, "pages": len(document.pages), "start": start, "local": local,
+            "fonts": fonts}  # fmt: skip
+
+
+def render_front(html: str, target: str, variant: str) -> tuple[int, dict[str, int]]:
+    """The front matter; returns its page count, its anchors' page indexes and its fonts."""
+    from anthology import fontshare
+    from anthology.pdf import anchor_pages, pdf_options
+
+    document = _layout(html)
+    fontshare.take_used()
+    document.write_pdf(target, **pdf_options(variant))
+    return len(document.pages), anchor_pages(document), fontshare.take_used()
+
+
+def _padded(pages: int) -> int:
+    return pages + pages % 2
+
+
+# -- the coordinator ------------------------------------------------------------------------
+
+
+class _Cache:
+    def __init__(self, folder: str | Path | None, variant: str):
+        self.temporary = folder is None
+        folder = folder if folder is not None else tempfile.mkdtemp(prefix="book-chunks-")
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.variant = variant
+
+    def pdf(self, key: str, start: int) -> Path:
+        return self.folder / f"{key}-{start}.pdf"
+
+    def meta(self, key: str) -> dict | None:
+        try:
+            return json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def store_meta(self, key: str, data: dict) -> None:
+        path = self.folder / f"{key}.json"
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data), "utf-8")
+        os.replace(temporary, path)
+
+    def close(self) -> None:
+        if self.temporary:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def build_chunked(
+    manuscript: Manuscript,
+    style: str,
+    variant: str,
+    fonts: ResolvedFonts,
+    target: Path,
+    *,
+    chunk_pages: int,
+    workers: int | None = None,
+    cache_dir: str | Path | None = None,
+    progress=None,
+) -> tuple[int, dict[str, int | str], tuple[int, int]]:
+    """Render and join; returns (pages, chapter_pages, (chunks, chunks taken from the cache))."""
+    run = _Run(manuscript, style, variant, fonts, chunk_pages, cache_dir, progress)
+    try:
+        return run.build(target, workers)
+    finally:
+        run.cache.close()
+
+
+class _Run:
+    """One chunked build: the plan, the shared page counts, the cache and the worker pool."""
+
+    def __init__(self, manuscript, style, variant, fonts, chunk_pages, cache_dir, progress):
+        self.manuscript, self.style, self.variant = manuscript, style, variant
+        self.say = progress or (lambda _message: None)
+        self.cache = _Cache(cache_dir, variant)
+        self.chunks = plan(manuscript, style, variant, fonts, chunk_pages)
+        sizes = [len(c.blocks) for c in self.chunks]
+        self.first_block = [sum(sizes[:i]) for i in range(len(sizes))]
+        self.ctx = multiprocessing.get_context("fork")
+        self.counts = self.ctx.Array("i", [UNKNOWN] * len(self.chunks), lock=False)
+        self.block_pages = self.ctx.Array("i", [0] * max(1, sum(sizes)), lock=False)
+        self.condition = self.ctx.Condition()
+        self.front: tuple[Path, int, dict[str, int | str]] | None = None
+        self.front_meta: dict = {}
+        self.fonts = str(self.cache.folder / "fonts")
+        # Inherited by the forked workers (they render the chunks' HTML themselves).
+        _worker.update(manuscript=manuscript, style=style, variant=variant)
+
+    def build(self, target: Path, workers: int | None):
+        from anthology.join import join
+        from anthology.pdf import ROOT
+
+        hits = _fill_from_cache(self.chunks, self.cache, self.counts, self.block_pages,
+                                self.first_block)  # fmt: skip
+        pending = [c for c in self.chunks if c.index not in hits]
+        workers = min(max(1, workers or os.cpu_count() or 1), max(1, len(pending)))
+        self.say(f"{self.variant}: {len(self.chunks)} chunks ({len(hits)} from the cache), "
+                 f"{workers} worker(s)")  # fmt: skip
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=self.ctx, initializer=_init_worker,
+            initargs=(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts),
+        )  # fmt: skip
+        futures: dict[Future, Chunk] = {}
+        try:
+            futures = {self._submit(pool, c): c for c in pending}
+            self._collect(futures)
+            stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
+            if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
+                self.say(f"{self.variant}: {len(stale)} cached chunk(s) moved; rendering again")
+                hits -= {c.index for c in stale}
+                futures = {self._submit(pool, c): c for c in stale}
+                self._collect(futures)
+        except BrokenProcessPool as exc:
+            raise BuildError(
+                "a worker process died (crash or out of memory) while rendering "
+                + _running(futures)
+            ) from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for stray in self.cache.folder.glob(f".*.{os.getpid()}.*"):
+                stray.unlink(missing_ok=True)
+        front_pdf, front_pages, chapter_pages = self.front or self._render_front()
+        parts = [self.cache.pdf(c.key, self.start(c)) for c in self.chunks]
+        self.say(f"{self.variant}: joining {front_pages} front pages and {len(parts)} chunks")
+        glyphs: dict[str, set[int]] = {}
+        for meta in [self.cache.meta(c.key) for c in self.chunks] + [self.front_meta]:
+            for key, used in (meta or {}).get("fonts", {}).items():
+                glyphs.setdefault(key, set()).update(used)
+        pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
+                     fonts=(Path(self.fonts), glyphs))  # fmt: skip
+        return pages, chapter_pages, (len(self.chunks), len(hits))
+
+    def start(self, chunk: Chunk) -> int:
+        return 1 + sum(_padded(self.counts[j]) for j in range(chunk.index))
+
+    def _submit(self, pool, chunk: Chunk) -> Future:
+        target = str(_temporary(self.cache, chunk))
+        return pool.submit(
+            render_chunk, chunk.index, list(chunk.blocks), self.first_block[chunk.index], target
+        )
+
+    def _collect(self, futures: dict[Future, Chunk]) -> None:
+        """Store finished chunks; render the front matter as soon as every count is known."""
+        remaining = set(futures)
+        while remaining:
+            done, remaining = wait(remaining, timeout=WAIT_SECONDS, return_when=FIRST_COMPLETED)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                first = min(failed, key=lambda f: futures[f].index)
+                error = first.exception()
+                if isinstance(error, BrokenProcessPool):
+                    raise error
+                for future in remaining:
+                    future.cancel()
+                raise BuildError(f"{futures[first].describe()} failed: {error}") from error
+            for future in done:
+                self._store(futures[future], future.result())
+            if self.front is None and remaining and all(n >= 0 for n in self.counts):
+                self.front = self._render_front()  # overlaps the workers' last PDF writes
+
+    def _store(self, chunk: Chunk, result: dict) -> None:
+        os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
+        meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"]}
+        self.cache.store_meta(chunk.key, meta)
+        last = result["start"] + result["pages"] - 1
+        self.say(f"  {chunk.describe()}: pages {result['start']}-{last}")
+
+    def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
+        """The front matter with the real TOC numbers (cached like a chunk), in this process."""
+        from anthology.pdf import roman
+
+        chapter_pages: dict[str, int | str] = {}
+        for chunk in self.chunks:
+            for offset, block in enumerate(chunk.blocks):
+                local = self.block_pages[self.first_block[chunk.index] + offset]
+                chapter_pages[block.id] = self.start(chunk) + local
+        html = front_html(self.manuscript, self.style, self.variant, chapter_pages)
+        key = "front-" + hashlib.sha256((self.chunks[0].key + html).encode()).hexdigest()[:32]
+        pdf, meta = self.cache.pdf(key, 0), self.cache.meta(key)
+        if meta is None or not pdf.is_file():
+            self.say(f"{self.variant}: front matter and table of contents")
+            temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
+            _init_worker(self.counts, self.block_pages, self.condition, _worker_base(),
+                         self.fonts)  # fmt: skip
+            pages, anchors, fonts = render_front(html, str(temporary), self.variant)
+            meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
+            os.replace(temporary, pdf)
+            self.cache.store_meta(key, meta)
+        self.front_meta = meta
+        for chapter in self.manuscript.front:
+            chapter_pages[chapter.id] = roman(meta["anchors"][chapter.id] + 1)
+        return pdf, meta["pages"], chapter_pages
+
+
+def _worker_base() -> str:
+    from anthology.pdf import ROOT
+
+    return str(ROOT)
+
+
+def _temporary(cache: _Cache, chunk: Chunk) -> Path:
+    return cache.folder / f".{chunk.key}.{os.getpid()}.{chunk.index}.part"
+
+
+def _fill_from_cache(chunks, cache: _Cache, counts, block_pages, first_block) -> set[int]:
+    """Known page counts from earlier builds; chunks whose PDF at the right start is cached."""
+    hits = set()
+    for chunk in chunks:
+        meta = cache.meta(chunk.key)
+        if meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta:
+            counts[chunk.index] = meta["pages"]
+            for offset, page in enumerate(meta["local"]):
+                block_pages[first_block[chunk.index] + offset] = page
+    start = 1
+    for chunk in chunks:
+        if counts[chunk.index] == UNKNOWN:
+            break  # later starts are not known yet
+        if cache.pdf(chunk.key, start).is_file():
+            hits.add(chunk.index)
+        start += _padded(counts[chunk.index])
+    for chunk in chunks:
+        if chunk.index not in hits:
+            counts[chunk.index] = UNKNOWN
+    return hits
+
+
+def _running(futures: dict[Future, Chunk]) -> str:
+    broken = [c for f, c in futures.items() if f.done() and f.exception() is not None]
+    chunk = min(broken, key=lambda c: c.index) if broken else next(iter(futures.values()))
+    return chunk.describe()
