@@ -91,4 +91,6 @@ def render(text: str) -> str:
     md = markdown.Markdown(
         extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
-    return sanitize(md.convert(clean_text(text)))
+    # clean_text again on the output: a character reference (&#x202E;, &#1;) would otherwise
+    # bring back the bidi overrides and control characters that clean_text removed.
+    return clean_text(sanitize(md.convert(clean_text(text))))

@@ -432,6 +432,7 @@ def test_hostile_text_stays_text(hostile):
     assert HOSTILE_PEN in story.findtext(".//h:p[@class='byline']", namespaces=NS)
     text = "".join(story.find(".//h:div[@class='text']", NS).itertext())
     assert "<script>文字</script>" in text and "1 < 2 && 3 > 2" in text
+    assert "反转" in text and "\u202e" not in text  # no bidi override via &#x202E;
     assert HOSTILE_TITLE in [label for label, _ in book.nav_labels("toc")]
     markers = [e for e in story.iter() if isinstance(e.tag, str) and e.get("id") == "page-7"]
     assert markers == []  # the author's id="page-7" was renamed
