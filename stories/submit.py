@@ -182,6 +182,16 @@ def _expired(_error: CSRFError) -> tuple[str, int]:
     ), 400
 
 
+@bp.errorhandler(429)
+def _limited(_error: Exception) -> tuple[str, int]:
+    """Too many sends from this client: nothing is stored, but the text comes back."""
+    form = StoryForm()
+    form.ensure_token()
+    return render_template(
+        "web/submit.html", form=form, limited=True, config_min=_min(), config_max=_max()
+    ), 429
+
+
 @bp.after_request
 def _private(response: Response) -> Response:
     # The pages hold the author's text and, after sending, the tracking code.
