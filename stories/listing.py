@@ -181,16 +181,19 @@ def _decorate(session: Session, stories: list[Story]) -> list[QueueRow]:
 def queue_page(session: Session, where: QueueFilter, page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue plus the total and the per-status counts for the tabs."""
     dialect = session.get_bind().dialect.name
-    query = _filtered(select(Story), where, dialect)
-    if where.status is not None:
-        query = query.where(Story.status == where.status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    counts = status_counts(session, replace(where, status=None))
+    total = counts[where.status.value] if where.status is not None else counts["all"]
     pages = max(1, -(-total // page_size))
     page = min(max(1, where.page), pages)
-    stories = list(
+    # The page's ids first (the filters and the order need only a few columns), then the rows.
+    query = _filtered(select(Story.id), where, dialect)
+    if where.status is not None:
+        query = query.where(Story.status == where.status)
+    ids = list(
         session.exec(_ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size))
     )
-    counts = status_counts(session, replace(where, status=None))
+    by_id = {s.id: s for s in session.exec(select(Story).where(col(Story.id).in_(ids)))}
+    stories = [by_id[story_id] for story_id in ids if story_id in by_id]
     return QueuePage(_decorate(session, stories), total, page, pages, counts)
 
 
