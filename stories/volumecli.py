@@ -1,4 +1,4 @@
-"""`flask stories export` and `flask stories reindex` (registered on the `stories` group)."""
+"""`flask stories export`, `reindex` and `scan` (registered on the `stories` group)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def reindex() -> None:
     with db.engine().begin() as connection:
         count = search.reindex_all(connection)
     click.echo(f"Indexed {count} stories.")
+
+
+@stories_cli.command("scan")
+def scan() -> None:
+    """Run the privacy detector over every story's current text (open flags are updated)."""
+    from stories.operations import privacy
+
+    with db.session_scope() as session:
+        count = privacy.scan_all(session)
+    click.echo(f"Scanned {count} stories.")

@@ -282,3 +282,20 @@ def test_panel_escapes_text_and_needs_login(
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in panel
     assert panel.count("<mark id=") == 20
+
+
+def test_scan_command_flags_stories_made_without_a_scan(app: Flask, runner: Any) -> None:
+    with app.app_context(), db.session_scope() as session:
+        story = Story(
+            title="直接写入", body="李大爷的电话是13912345678。", pen_name="笔名",
+            service_field="elderly",
+        )  # fmt: skip
+        session.add(story)
+        session.flush()
+        story_id = story.id
+    assert _flags(app, story_id) == []
+    result = runner.invoke(args=["stories", "scan"])
+    assert result.exit_code == 0 and "Scanned 1 stories" in result.output
+    assert sorted(f.text for f in _flags(app, story_id)) == ["13912345678", "李大爷"]
+    runner.invoke(args=["stories", "scan"])  # again: nothing doubles
+    assert len(_flags(app, story_id)) == 2
