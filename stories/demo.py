@@ -121,22 +121,28 @@ def _add_story(
             created_at=submitted,
         )
     )
+    _add_consents(session, story.id, entry.get("consents") or {}, submitted)
+    return story
+
+
+def _add_consents(
+    session: Session, story_id: int, consents: dict[str, Any], submitted: datetime
+) -> None:
+    """The site's consent wording, with the version and time the demo file gives."""
     config = current_app.config
-    consents = entry.get("consents") or {}
     texts = {ConsentKind.licence: config["LICENCE_TEXT"],
              ConsentKind.people: config["PEOPLE_CONSENT_TEXT"]}  # fmt: skip
     for kind, text in texts.items():
         given = consents.get(kind.value) or {}
         session.add(
             Consent(
-                story_id=story.id,
+                story_id=story_id,
                 kind=kind,
                 text=text,
                 version=given.get("version", config["LICENCE_VERSION"]),
                 accepted_at=_time(given.get("accepted_at")) or submitted,
             )
         )
-    return story
 
 
 def _decisions(

@@ -143,6 +143,10 @@ def revise(code: str) -> Response | tuple[str, int]:
         return render_template(
             "web/status_revise_preview.html", form=form, story=view, story_html=preview_html
         ), 200
+    return _send_revision(story, code, form)
+
+
+def _send_revision(story: Story, code: str, form: RevisionForm) -> Response | tuple[str, int]:
     try:
         submission.revise_story(
             db.session(),

@@ -192,7 +192,26 @@ def submit_story(
     if existing is not None:
         return _repeat(existing, code)
     now = now or utcnow()
-    story = Story(
+    story = _new_story(submission, tracking_hash(code), token_hash(token), now)
+    try:
+        session.add(story)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = find_by_token(session, token)
+        if existing is None:
+            raise
+        return _repeat(existing, code)
+    assert story.id is not None
+    _add_original(session, story, submission, now)
+    audit.record(session, None, SUBMIT, story=story.id)
+    session.flush()
+    privacy.scan_story(session, story)  # personal data in the text: flags for the editors
+    return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
+
+
+def _new_story(submission: Submission, code_hash: str, token_digest: str, now: datetime) -> Story:
+    return Story(
         title=submission.title,
         body=submission.body,
         pen_name=submission.pen_name,
@@ -205,23 +224,18 @@ def submit_story(
         contact_phone=submission.contact_phone,
         contact_email=submission.contact_email,
         status=StoryStatus.submitted,
-        tracking_hash=tracking_hash(code),
-        submission_token=token_hash(token),
+        tracking_hash=code_hash,
+        submission_token=token_digest,
         created_at=now,
         updated_at=now,
         submitted_at=now,
         last_activity_at=now,
     )
-    try:
-        session.add(story)
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        existing = find_by_token(session, token)
-        if existing is None:
-            raise
-        return _repeat(existing, code)
-    assert story.id is not None
+
+
+def _add_original(session: Session, story: Story, submission: Submission, now: datetime) -> None:
+    """Revision 1 (the original, never changed) and the exact consent wording accepted."""
+    assert story.id is not None and submission.licence and submission.people
     session.add(
         StoryRevision(
             story_id=story.id,
@@ -244,10 +258,6 @@ def submit_story(
                 accepted_at=now,
             )
         )
-    audit.record(session, None, SUBMIT, story=story.id)
-    session.flush()
-    privacy.scan_story(session, story)  # personal data in the text: flags for the editors
-    return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
 
 def _repeat(story: Story, code: str) -> Receipt:
