@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from anthology.figures import figures
 from anthology.fonts import ResolvedFonts
@@ -108,13 +109,19 @@ def chinese_number(n: int) -> str:
     return str(n)
 
 
+def _title(text: str) -> Markup:
+    """A plain-text title through the typesetting pass. Escaped first, so the only markup is the
+    pass's own <span class="nobr"> (which autoescaping would otherwise print as text)."""
+    return Markup(typeset_text(str(escape(text))))  # noqa: S704 - escaped above
+
+
 def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True) -> Block:
     block = Block(
         kind=chapter.kind.value,
         id=chapter.id,
-        title=typeset_text(chapter.title),
+        title=_title(chapter.title),
         head=chapter.title,
-        subtitle=typeset_text(chapter.subtitle),
+        subtitle=_title(chapter.subtitle),
         byline=chapter.byline,
         markdown=chapter.body,
         first_body=first_body,
@@ -168,7 +175,7 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
                 Block(
                     "part",
                     item.id,
-                    typeset_text(item.title),
+                    _title(item.title),
                     head=item.title,
                     number=f"第{chinese_number(part_number)}部分",
                     source=str(item.source),
@@ -207,7 +214,7 @@ def toc_entries(
         href = f"{TOC_LINK_SCHEME}{id_}" if known else f"#{id_}"
         page = str(pages[id_]) if known and pages is not None else None
         numbering = "roman" if roman else "arabic"
-        return TocEntry(level, id_, typeset_text(title), href, numbering, byline, page)
+        return TocEntry(level, id_, _title(title), href, numbering, byline, page)
 
     out = [entry("chapter", c.id, c.title, roman=True) for c in manuscript.front]
     pen_names = {c.id: c.story.pen_name for c in manuscript.stories() if c.story}

@@ -117,7 +117,7 @@ def hostile_volume(folder: Path) -> Manuscript:
             "\n\n一句话[^1]，再一句[^n]。\n\n[^1]: 第一条脚注。\n[^n]: 第二条 **粗体** 脚注。\n",
             "图文作者",
         ),
-        story(3, "平常的故事", "2018年，我们在Android手机上填表……然后——结束。", "平常人"),
+        story(3, "平常的故事——<续>", "2018年，我们在Android手机上填表……然后——结束。", "平常人"),
         story(4, "控制\u0001字符\ufffe", "正文\u000b含\ufffe不可见字符\u0002。", "无\u0008名"),
     ]
     data = {
@@ -546,3 +546,15 @@ def test_a_volume_without_chapters_still_has_a_table_of_contents(tmp_path):
     assert book.nav_labels("toc") == [("空卷", "titlepage.xhtml")]
     assert book.xml("EPUB/toc.ncx").find(".//ncx:navMap/ncx:navPoint", NS) is not None
     assert result.pages == 0 and "pageNavigation" not in book.meta("schema:accessibilityFeature")
+
+
+def test_titles_keep_dashes_together_and_stay_text_in_both_editions(hostile):
+    from anthology.render import _env, chapter_block
+
+    chapter = hostile[0].stories()[2]
+    assert chapter.title == "平常的故事——<续>"
+    html = _env().get_template("book/blocks.html").module.chapter(chapter_block(chapter), "body")
+    assert '平常的故事<span class="nobr">——</span>&lt;续&gt;</h1>' in html  # the print edition
+    heading = hostile[1].xml("EPUB/text/story-3.xhtml").find(".//h:h1", NS)
+    assert heading.text == "平常的故事" and heading[0].get("class") == "nobr"
+    assert heading[0].text == "——" and heading[0].tail == "<续>"
