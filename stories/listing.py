@@ -79,9 +79,9 @@ def _day_start(day: date) -> datetime:
 def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[Any]:
     """Every filter except the status (the tabs count across statuses)."""
     if where.service_field is not None:
-        query = query.where(Story.service_field == where.service_field)
+        query = query.where(col(Story.service_field) == where.service_field)
     if where.province:
-        query = query.where(Story.province == where.province)
+        query = query.where(col(Story.province) == where.province)
     if where.volume == "none":
         query = query.where(~col(Story.id).in_(select(VolumeEntry.story_id)))
     elif where.volume:
@@ -125,9 +125,10 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
 
 def status_counts(session: Session, where: QueueFilter) -> dict[str, int]:
     dialect = session.get_bind().dialect.name
-    query = _filtered(select(Story.status, func.count()).select_from(Story), where, dialect)
+    base = select(Story.status, func.count()).select_from(Story)
+    query = _filtered(base, where, dialect)  # type: ignore[arg-type]
     counts = {status.value: 0 for status in StoryStatus}
-    for status, count in session.exec(query.group_by(Story.status)).all():  # type: ignore[call-overload]
+    for status, count in session.execute(query.group_by(col(Story.status))).all():
         counts[StoryStatus(status).value] = count
     counts["all"] = sum(counts.values())
     return counts
@@ -142,7 +143,7 @@ def _decorate(session: Session, stories: list[Story]) -> list[QueueRow]:
         flag_query = (
             select(PrivacyFlag.story_id, func.count())
             .where(col(PrivacyFlag.story_id).in_(ids), PrivacyFlag.status == FlagStatus.open)
-            .group_by(PrivacyFlag.story_id)
+            .group_by(col(PrivacyFlag.story_id))
         )
         flags = dict(session.exec(flag_query).all())  # type: ignore[arg-type]
         volume_query = (
@@ -186,12 +187,11 @@ def queue_page(session: Session, where: QueueFilter, page_size: int = PAGE_SIZE)
     pages = max(1, -(-total // page_size))
     page = min(max(1, where.page), pages)
     # The page's ids first (the filters and the order need only a few columns), then the rows.
-    query = _filtered(select(Story.id), where, dialect)
+    query = _filtered(select(col(Story.id)), where, dialect)  # type: ignore[arg-type]
     if where.status is not None:
-        query = query.where(Story.status == where.status)
-    ids = list(
-        session.exec(_ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size))
-    )
+        query = query.where(col(Story.status) == where.status)
+    ordered = _ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size)
+    ids = list(session.scalars(ordered))
     by_id = {s.id: s for s in session.exec(select(Story).where(col(Story.id).in_(ids)))}
     stories = [by_id[story_id] for story_id in ids if story_id in by_id]
     return QueuePage(_decorate(session, stories), total, page, pages, counts)

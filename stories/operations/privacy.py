@@ -84,7 +84,13 @@ def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
         candidates = reusable.get(key)
         row = candidates.pop(0) if candidates else None
         if row is None:
-            row = PrivacyFlag(story_id=story.id, kind=PrivacyKind(found.kind), text=key[1])
+            row = PrivacyFlag(
+                story_id=story.id,
+                kind=PrivacyKind(found.kind),
+                text=key[1],
+                start=found.start,
+                end=found.end,
+            )
         row.start, row.end, row.revision_number = found.start, found.end, revision
         session.add(row)
         open_flags.append(row)
@@ -323,10 +329,10 @@ def scan_all(session: Session) -> int:
 
 
 def plain_positions(body: str, rows: list[FlagRow]) -> dict[int, int]:
-    """Each flag's position counted in characters of the text as read (without Markdown escapes)."""
+    """Each flag's position (1 = the first character) in the text as read, without escapes."""
     view = markdown_view(body)
     plain_at = {start: index for index, start in enumerate(view.starts)}
-    return {row.id: plain_at[row.start] for row in rows if row.start in plain_at}
+    return {row.id: plain_at[row.start] + 1 for row in rows if row.start in plain_at}
 
 
 def highlighted(body: str, rows: list[FlagRow]) -> list[tuple[str, FlagRow | None]]:

@@ -7,6 +7,7 @@ part come after the parts. Positions are renumbered 1..n after every change.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -112,7 +113,7 @@ def _entries(session: Session, volume: Volume, part_id: int | None) -> list[Volu
     return list(session.exec(query.order_by(col(VolumeEntry.position), col(VolumeEntry.id))))
 
 
-def _renumber(session: Session, rows: list[VolumeEntry] | list[VolumePart]) -> None:
+def _renumber(session: Session, rows: Sequence[VolumeEntry | VolumePart]) -> None:
     for index, row in enumerate(rows, 1):
         if row.position != index:
             row.position = index
