@@ -368,24 +368,31 @@ def _temporary(cache: _Cache, chunk: Chunk) -> Path:
 
 
 def _fill_from_cache(chunks, cache: _Cache, counts, block_pages, first_block) -> set[int]:
-    """Known page counts from earlier builds; chunks whose PDF at the right start is cached."""
+    """Chunks whose PDF is cached: their counts and chapter pages are filled in.
+
+    A chunk after one whose page count is not known yet (it was edited) is taken at the start
+    it had last time; if the edited chunk's count turns out different, the build renders it
+    again (see `_Run.build`).
+    """
     hits = set()
+    start: int | None = 1
     for chunk in chunks:
         meta = cache.meta(chunk.key)
-        if meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta:
+        if not (meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta):
+            start = None
+            continue
+        if start is not None:
+            pdf = cache.pdf(chunk.key, start)
+        else:
+            found = sorted(cache.folder.glob(f"{chunk.key}-*.pdf"), key=lambda p: p.stat().st_mtime)
+            pdf = found[-1] if found else cache.pdf(chunk.key, 0)
+        if pdf.is_file():
+            hits.add(chunk.index)
             counts[chunk.index] = meta["pages"]
             for offset, page in enumerate(meta["local"]):
                 block_pages[first_block[chunk.index] + offset] = page
-    start = 1
-    for chunk in chunks:
-        if counts[chunk.index] == UNKNOWN:
-            break  # later starts are not known yet
-        if cache.pdf(chunk.key, start).is_file():
-            hits.add(chunk.index)
-        start += _padded(counts[chunk.index])
-    for chunk in chunks:
-        if chunk.index not in hits:
-            counts[chunk.index] = UNKNOWN
+        if start is not None:
+            start += _padded(meta["pages"])
     return hits
 
 
