@@ -11,7 +11,10 @@ import base64
 import dataclasses
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 import zipfile
 from pathlib import Path
@@ -104,7 +107,7 @@ def hostile_volume(folder: Path) -> Manuscript:
     (folder / "recipe.toml").write_text(
         'slug = "hostile"\ntitle = "测试卷 <i>斜</i>"\nsubtitle = "副标题 & 引号\\""\n'
         'editors = ["测试编委会"]\npublisher = "测试出版社"\nyear = 2026\n'
-        'content = "."\n[structure]\nfront = ["front/preface.md"]\n'
+        'content = "."\nstories = "stories.json"\n[structure]\nfront = ["front/preface.md"]\n'
         'body = [{ stories = "all" }]\nback = ["contributors"]\n',
         encoding="utf-8",
     )
@@ -129,7 +132,8 @@ def hostile_volume(folder: Path) -> Manuscript:
             {"title": "第二组\u0001", "stories": bodies[2:]},
         ],
     }
-    return load_manuscript(folder / "recipe.toml", stories_data=json.loads(json.dumps(data)))
+    (folder / "stories.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return load_manuscript(folder / "recipe.toml")
 
 
 class Book:
@@ -484,14 +488,28 @@ def test_embedded_fonts_cover_the_text(hostile):
     assert all(ord(ch) in cmap for ch in text if not ch.isspace())
 
 
-def test_same_input_same_bytes(hostile, tmp_path, monkeypatch):
-    manuscript, book, _ = hostile
+BUILD_AGAIN = """
+import json, sys
+from anthology.epub import write_epub
+from anthology.sources import load_manuscript
+pages = json.loads(sys.argv[3])
+write_epub(load_manuscript(sys.argv[1]), sys.argv[2], chapter_pages=pages, embed_fonts=True)
+"""
+
+
+def test_same_input_same_bytes_in_another_process(hostile, tmp_path, monkeypatch):
+    """Another process, another hash seed, the same SOURCE_DATE_EPOCH: the same bytes."""
+    manuscript, book, folder = hostile
     pages = {c.id: n for n, c in enumerate(manuscript.chapters(), 1)}
     pages["part-1"] = 7
-    again = build(
-        manuscript, tmp_path / "again.epub", monkeypatch, chapter_pages=pages, embed_fonts=True
-    )
-    assert again.path.read_bytes() == book.path.read_bytes()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH), "PYTHONHASHSEED": "12345"}
+    again = tmp_path / "again.epub"
+    subprocess.run(
+        [sys.executable, "-c", BUILD_AGAIN, str(folder / "recipe.toml"), str(again),
+         json.dumps(pages)],
+        check=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    assert again.read_bytes() == book.path.read_bytes()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400))
     later = write_epub(manuscript, tmp_path / "later.epub")
     assert Book(later.path).meta("dcterms:modified") == ["2026-01-02T00:00:00Z"]
