@@ -40,7 +40,7 @@ serve: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 book: setup
-	$(BIN)/python build.py content/volumes/demo.toml --format print,screen,epub --out dist/
+	$(BIN)/python build.py content/volumes/demo.toml --format print,screen,epub --out dist/ --check
 
 test: setup
 	$(BIN)/ruff check .

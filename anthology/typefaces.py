@@ -31,7 +31,7 @@ def find(family: str, style: str = "Regular") -> FontFile:
     fc-match always answers with *some* font, so the answer's family is checked.
     """
     if shutil.which("fc-match") is None:
-        raise FontNotFound(f"fc-match (fontconfig) is not installed; {INSTALL_HINT}")
+        raise FontNotFound("fc-match is not installed: apt-get install fontconfig")
     pattern = f"{family}:style={style}"
     out = subprocess.run(
         ["fc-match", "-f", "%{file}\t%{index}\t%{family}\t%{style}", pattern],
