@@ -21,7 +21,7 @@ from anthology import archive, cover, metadata, typeset, xhtml
 from anthology.errors import BuildError
 from anthology.figures import figures
 from anthology.manuscript import Chapter, Kind, Manuscript, Part
-from anthology.shelf import NavEntry, Shelf
+from anthology.shelf import Doc, NavEntry, Shelf
 
 CONTRIBUTORS_ID = "back-contributors"
 CONTRIBUTORS_TITLE = "作者名录"
@@ -75,7 +75,7 @@ def write_epub(
         cover_image = cover_image or manuscript.meta.cover
         picture = cover.load(Path(cover_image)) if cover_image else _drawn_cover(manuscript)
     except cover.CoverError as exc:
-        raise BuildError(str(exc), cover_image) from exc
+        raise BuildError(str(exc)) from exc  # the message names the file
     _gather(shelf, picture)
     files = shelf.files(moment, embed_fonts)
     archive.write(out_path, files, moment)
@@ -100,6 +100,30 @@ def _drawn_cover(manuscript: Manuscript) -> cover.Cover:
 def _gather(shelf: Shelf, picture: cover.Cover) -> None:
     """Phase one: every content document in reading order, and the table of contents."""
     manuscript = shelf.manuscript
+    titlepage = _front_pages(shelf, picture)
+    for chapter in manuscript.front:
+        shelf.toc.append(_chapter(shelf, chapter, "frontmatter"))
+    shelf.add_nav_slot()
+    shelf.landmark("toc", "nav", fragment="toc")
+    parts = 0
+    for item in manuscript.body:
+        if isinstance(item, Part):
+            parts += 1
+            shelf.toc.append(_part(shelf, item, parts))
+        else:
+            shelf.toc.append(_chapter(shelf, item, "bodymatter"))
+    if manuscript.show_contributors and manuscript.contributors:
+        shelf.toc.append(_contributors(shelf))
+    for chapter in manuscript.back:
+        shelf.toc.append(_chapter(shelf, chapter, "backmatter"))
+    if not shelf.toc:  # a volume with no chapter yet: the TOC may not be empty
+        shelf.toc.append(NavEntry(manuscript.meta.title, titlepage))
+    shelf.check_pages()
+
+
+def _front_pages(shelf: Shelf, picture: cover.Cover) -> Doc:
+    """Cover, title page (returned) and imprint page."""
+    manuscript = shelf.manuscript
     meta = manuscript.meta
     image = shelf.add_image(f"images/cover.{picture.extension}", picture.data, picture.media_type)
     alt = f"封面：{meta.title}" + (f"——{meta.subtitle}" if meta.subtitle else "")
@@ -119,24 +143,7 @@ def _gather(shelf: Shelf, picture: cover.Cover) -> None:
         words=f"{max(1, round(words / 1000))}千字",
         paged=bool(shelf.chapter_pages),
     )
-    for chapter in manuscript.front:
-        shelf.toc.append(_chapter(shelf, chapter, "frontmatter"))
-    shelf.add_nav_slot()
-    shelf.landmark("toc", "nav", fragment="toc")
-    parts = 0
-    for item in manuscript.body:
-        if isinstance(item, Part):
-            parts += 1
-            shelf.toc.append(_part(shelf, item, parts))
-        else:
-            shelf.toc.append(_chapter(shelf, item, "bodymatter"))
-    if manuscript.show_contributors and manuscript.contributors:
-        shelf.toc.append(_contributors(shelf))
-    for chapter in manuscript.back:
-        shelf.toc.append(_chapter(shelf, chapter, "backmatter"))
-    if not shelf.toc:  # a volume with no chapter yet: the TOC may not be empty
-        shelf.toc.append(NavEntry(meta.title, titlepage))
-    shelf.check_pages()
+    return titlepage
 
 
 def _typeset(text: str) -> Markup:
