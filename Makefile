@@ -34,10 +34,13 @@ instance/config.py:
 	@$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
 	@echo "Wrote $@ with a new random SECRET_KEY."
 
+# The demo server speaks plain HTTP on 127.0.0.1, so its session cookie cannot be Secure here;
+# behind HTTPS in production leave STORIES_SESSION_COOKIE_SECURE unset (Secure is the default).
 serve: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	STORIES_SESSION_COOKIE_SECURE=false STORIES_REMEMBER_COOKIE_SECURE=false \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 book: setup
 	$(BIN)/python build.py content/volumes/demo.toml --format print,screen,epub --out dist/ --check
