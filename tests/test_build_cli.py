@@ -147,3 +147,16 @@ def test_from_db_builds_the_volumes_accepted_stories(
     assert build.main([str(missing), "--out", str(out), "-q", "--from-db", url],
                       db_loader=volume_stories) == 1  # fmt: skip
     assert "nope" in capsys.readouterr().err
+
+
+def test_missing_harfbuzz_subset_is_a_warning_with_the_install_command(book, tmp_path, capsys,
+                                                                        monkeypatch):  # fmt: skip
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    monkeypatch.setattr(
+        ctypes.util, "find_library", lambda name: None if "subset" in name else real(name)
+    )
+    assert run(book, tmp_path / "dist", "--format", "print", "--strict") == 1
+    err = capsys.readouterr().err
+    assert "libharfbuzz-subset0" in err and "apt-get install libharfbuzz-subset0" in err
