@@ -278,6 +278,21 @@ def _is_place(token: _Token) -> bool:
     return len(word) >= 2 and word.endswith(_PLACE_SUFFIXES) and token.flag != "v"
 
 
+def _place_word(token: _Token | None) -> bool:
+    """A place word that ends a place name: 小区, 村, 路, or a short one such as 北路, 南街."""
+    if token is None:
+        return False
+    if token.word in _STANDALONE_PLACE or token.word in ("路", "街", "巷", "弄"):
+        return True
+    return len(token.word) == 2 and token.word[0] in "东南西北中" and token.word[1] in "路街"
+
+
+def _name_part(token: _Token) -> bool:
+    return token.flag.startswith(_NOUNISH) and bool(
+        re.fullmatch(r"[\u4e00-\u9fff]{1,4}", token.word)
+    )
+
+
 def _address_at(tokens: list[_Token], i: int) -> int:
     """The index after the address that starts at token i, or i when none starts there."""
     j = i
@@ -285,21 +300,26 @@ def _address_at(tokens: list[_Token], i: int) -> int:
     while j < len(tokens):
         token = tokens[j]
         following = tokens[j + 1] if j + 1 < len(tokens) else None
-        if (
-            following is not None
-            and following.word in _STANDALONE_PLACE | {"路", "街", "巷", "弄"}
-            and token.flag.startswith(_NOUNISH)
-            and re.fullmatch(r"[\u4e00-\u9fff]{1,4}", token.word)
-        ):
-            places += 1
+        after = tokens[j + 2] if j + 2 < len(tokens) else None
+        if _name_part(token) and _place_word(following):
+            places += 1  # 阳光 + 社区, 玉林 + 北路
             j += 2
+        elif (
+            following is not None
+            and _name_part(token)
+            and _name_part(following)
+            and _place_word(after)
+            and not _is_region(following)
+        ):
+            places += 1  # 幸福 + 里 + 小区
+            j += 3
+        elif _is_place(token):
+            places += 1
+            j += 1
         elif _is_region(token) and not places and not numbers:
             regions += 1
             j += 1
         elif token.word in ("街道", "区", "县", "市", "镇", "乡") and regions and not places:
-            j += 1
-        elif _is_place(token):
-            places += 1
             j += 1
         elif _NUMBERED_UNIT.match(token.word) and (regions or places or numbers):
             numbers += 1
@@ -312,6 +332,8 @@ def _address_at(tokens: list[_Token], i: int) -> int:
         ):
             numbers += 1
             j += 2
+        elif numbers and (_UNIT.match(token.word) or re.fullmatch(r"[0-9]{1,5}", token.word)):
+            j += 1  # 5号 + 楼, 3单元 + 402
         else:
             break
     detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
@@ -340,6 +362,8 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
         word = token.word
         if token.flag != "nr" or not 2 <= len(word) <= 4 or word in _NAME_STOPWORDS:
             continue
+        if word.endswith(_REGION_SUFFIXES + _PLACE_SUFFIXES):  # 武侯区, 幸福村: places
+            continue
         if not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             continue
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
@@ -349,11 +373,17 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
     for token, following in zip(tokens, tokens[1:], strict=False):
         # jieba sometimes splits a full name into surname + given name (周 / 欣怡).
         if (
-            token.flag == "nr"
-            and len(token.word) == 1
+            len(token.word) == 1
             and token.word in _SURNAMES
+            and token.start in starts
             and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", following.word)
-            and not following.flag.startswith(("p", "c", "u", "r", "d", "v", "x", "q", "m"))
+            and (
+                following.flag == "nr"  # 罗 / 秀英
+                or (
+                    token.flag == "nr"  # 周 / 欣怡
+                    and not following.flag.startswith(("p", "c", "u", "r", "d", "v", "x", "q", "m"))
+                )
+            )
         ):
             found.append(
                 Flag("person_name", token.start, following.end, text[token.start : following.end])
