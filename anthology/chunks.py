@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from anthology.render import Block, body_blocks, chunk_html, front_html, geometr
 CACHE_VERSION = "2"  # bump when the chunk format or the folio logic changes
 WAIT_SECONDS = 0.2
 UNKNOWN, FAILED = -1, -2
+KEEP_DAYS = 14  # cached chunks unused for this long are deleted
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,19 @@ class _Cache:
         temporary.write_text(json.dumps(data), "utf-8")
         os.replace(temporary, path)
 
+    def prune(self, used: list[Path]) -> None:
+        """Mark the files of this build as used; forget chunks unused for KEEP_DAYS."""
+        if self.temporary:
+            return
+        for path in used:
+            for kept in (path, path.with_name(path.name.rsplit("-", 1)[0] + ".json")):
+                if kept.exists():
+                    os.utime(kept)
+        limit = time.time() - KEEP_DAYS * 86400
+        for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+
     def close(self) -> None:
         if self.temporary:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -293,6 +308,7 @@ class _Run:
                 glyphs.setdefault(key, set()).update(used)
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
                      fonts=(Path(self.fonts), glyphs))  # fmt: skip
+        self.cache.prune(used=[*parts, front_pdf])
         return pages, chapter_pages, (len(self.chunks), len(hits))
 
     def start(self, chunk: Chunk) -> int:
