@@ -167,7 +167,9 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
             "fonts": fonts}  # fmt: skip
 
 
-def render_front(html: str, target: str, variant: str) -> tuple[int, dict[str, int]]:
+def render_front(
+    html: str, target: str, variant: str
+) -> tuple[int, dict[str, int], dict[str, list[int]]]:
     """The front matter; returns its page count, its anchors' page indexes and its fonts."""
     from anthology import fontshare
     from anthology.pdf import anchor_pages, pdf_options

@@ -11,6 +11,7 @@ the real chapter pages.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
@@ -92,7 +93,8 @@ def _share_fonts(out: pikepdf.Pdf, folder: Path, glyphs: dict[str, set[int]]) ->
     shared: dict[str, pikepdf.Stream] = {}
     seen = set()
     for page in out.pages:
-        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+        resources = page.obj.get("/Resources", Dictionary())
+        for font in resources.get("/Font", Dictionary()).values():
             if font.objgen in seen or "/DescendantFonts" not in font:
                 continue
             seen.add(font.objgen)
@@ -123,7 +125,7 @@ def _share_profile(out: pikepdf.Pdf, offset: int, profile) -> None:
     """Point the chunk's ICCBased CMYK colour spaces at the output intent's profile (one copy)."""
     seen = set()
     for page in out.pages[offset:]:
-        spaces = page.obj.get("/Resources", {}).get("/ColorSpace")
+        spaces = page.obj.get("/Resources", Dictionary()).get("/ColorSpace")
         if spaces is None or spaces.objgen in seen and spaces.objgen != (0, 0):
             continue
         seen.add(spaces.objgen)
@@ -138,7 +140,7 @@ def _dests(src: pikepdf.Pdf, offset: int, out: pikepdf.Pdf | None = None):
     if "/Names" not in src.Root or "/Dests" not in src.Root.Names:
         return
     target = out or src
-    index = {page.objgen: i for i, page in enumerate(src.pages)}
+    index: dict[Any, int] = {page.objgen: i for i, page in enumerate(src.pages)}
     for name, dest in pikepdf.NameTree(src.Root.Names.Dests).items():
         page = index.get(dest[0].objgen)
         if page is not None:
@@ -173,7 +175,7 @@ def _outline(out, manuscript: Manuscript, chapter_pages, body_start: int, front_
     def body_index(id_: str) -> int:
         return body_start + int(chapter_pages[id_]) - 1
 
-    front_index = {}
+    front_index: dict[str, int] = {}
     for i, page in enumerate(out.pages[:front_count]):
         for name, dest in _dests(out, 0):
             if dest[0].objgen == page.obj.objgen:
