@@ -119,7 +119,8 @@ _NICKNAME = re.compile(rf"[小老阿][{_SURNAMES}]")
 _NAME_STOPWORDS = frozenset(
     "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
     "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
-    "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平".split()
+    "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平 贺卡 高中生 "
+    "高中 高三 高考 马路 马桶 黄色 白色 金色".split()
 )
 
 _REGION_SUFFIXES = (
@@ -354,18 +355,29 @@ def _address_flags(text: str, tokens: list[_Token]) -> list[Flag]:
     return found
 
 
+def _common_word(word: str) -> bool:
+    """A dictionary word that jieba does not take for a name or a time word (小车, 小时)."""
+    posseg = _posseg()
+    tag = posseg.dt.word_tag_tab.get(word)
+    return tag not in (None, "nr", "t") and posseg.dt.tokenizer.FREQ.get(word, 0) > 0
+
+
+_GIVEN_NAME_NOT = ("p", "c", "u", "r", "d", "v", "x", "q", "m", "t", "f", "s")
+
+
 def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
     starts = {t.start for t in tokens}
     ends = {t.end for t in tokens}
     found: list[Flag] = []
+    previous = ""
     for token in tokens:
-        word = token.word
+        word, before, previous = token.word, previous, token.word
         if token.flag != "nr" or not 2 <= len(word) <= 4 or word in _NAME_STOPWORDS:
             continue
         if word.endswith(_REGION_SUFFIXES + _PLACE_SUFFIXES):  # 武侯区, 幸福村: places
             continue
-        if not re.fullmatch(r"[\u4e00-\u9fff]+", word):
-            continue
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or before.endswith(word[0]):
+            continue  # 一张 / 张收: a doubled measure word, not a surname
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
         nickname = len(word) == 2 and word[0] in "小老阿" and word[1] in _SURNAMES
         if surname or nickname:
@@ -379,10 +391,7 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
             and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", following.word)
             and (
                 following.flag == "nr"  # 罗 / 秀英
-                or (
-                    token.flag == "nr"  # 周 / 欣怡
-                    and not following.flag.startswith(("p", "c", "u", "r", "d", "v", "x", "q", "m"))
-                )
+                or (token.flag == "nr" and not following.flag.startswith(_GIVEN_NAME_NOT))
             )
         ):
             found.append(
@@ -392,7 +401,7 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
         if match.start() in starts:
             found.append(Flag("person_name", match.start(), match.end(), match.group()))
     for match in _NICKNAME.finditer(text):
-        if match.start() in starts and match.end() in ends:
+        if match.start() in starts and match.end() in ends and not _common_word(match.group()):
             found.append(Flag("person_name", match.start(), match.end(), match.group()))
     return found
 
