@@ -89,6 +89,9 @@ def test_detector_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> No
         "我和阿姨商量后，决定从晚饭开始改变。",
         "老方法对他不管用，小时候他很调皮。",
         "社区里开了三个小组，每组 8 到 12 人。",
+        "生日那天下午，我们推着小车走进病房。",
+        "把这些纸条一张张收起来，换成一张新的。",
+        "同病房的孩子们偷偷画了贺卡，请几位高中生当志愿者。",
     ],
 )
 def test_ordinary_numbers_and_words_are_not_flagged(text: str) -> None:
