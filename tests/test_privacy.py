@@ -302,3 +302,25 @@ def test_scan_command_flags_stories_made_without_a_scan(app: Flask, runner: Any)
     assert sorted(f.text for f in _flags(app, story_id)) == ["13912345678", "李大爷"]
     runner.invoke(args=["stories", "scan"])  # again: nothing doubles
     assert len(_flags(app, story_id)) == 2
+
+
+def test_story_page_rescans_flags_found_on_an_older_revision(
+    app: Flask, client: FlaskClient, make_story: Any, editor: User
+) -> None:
+    made = make_story(body=plain_to_markdown(NAMES_BODY))
+    with app.app_context(), db.session_scope() as session:
+        # A text change that bypassed the verbs (e.g. a manual repair in the database).
+        session.add(
+            StoryRevision(story_id=made.id, number=2, title="t", body="王奶奶", source="editor")
+        )
+        story = session.get(Story, made.id)
+        assert story is not None
+        story.body = plain_to_markdown(
+            "前言。\n\n王奶奶来了。" + NAMES_BODY.replace("张阿姨", "她")
+        )
+        session.add(story)
+    stale = {f.text for f in _flags(app, made.id)}
+    assert "张阿姨" in stale and "王奶奶" not in stale
+    assert client.get(f"/editor/stories/{made.id}").status_code == 200
+    fresh = {(f.text, f.revision_number) for f in _flags(app, made.id)}
+    assert ("王奶奶", 2) in fresh and not any(text == "张阿姨" for text, _ in fresh)
