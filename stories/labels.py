@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from stories.models import DecisionAction, Role, ServiceField, StoryStatus
+from stories.models import DecisionAction, PrivacyKind, Role, ServiceField, StoryStatus
 
 STATUS = {
     StoryStatus.draft: _l("Draft"),
@@ -39,6 +39,117 @@ DECISION_BUTTON = {
 }
 
 
+PRIVACY_KIND = {
+    PrivacyKind.phone: _l("Mobile number"),
+    PrivacyKind.landline: _l("Landline number"),
+    PrivacyKind.id_number: _l("ID number"),
+    PrivacyKind.bank_card: _l("Bank card number"),
+    PrivacyKind.email: _l("E-mail address"),
+    PrivacyKind.wechat: _l("WeChat ID"),
+    PrivacyKind.qq: _l("QQ number"),
+    PrivacyKind.address: _l("Address"),
+    PrivacyKind.plate: _l("Licence plate"),
+    PrivacyKind.person_name: _l("Person's name"),
+}
+
+
+def privacy_kind_label(kind: PrivacyKind | str) -> str:
+    return str(PRIVACY_KIND.get(PrivacyKind(kind), kind))
+
+
+# Audit events: the action codes recorded by the operations, and the keys of their details.
+AUDIT_ACTION = {
+    "login": _l("Logged in"),
+    "login.failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "user.create": _l("Account created"),
+    "user.role": _l("Role changed"),
+    "user.activate": _l("Account activated"),
+    "user.deactivate": _l("Account deactivated"),
+    "user.password_reset": _l("Password reset"),
+    "story.submit": _l("Story submitted"),
+    "story.revise": _l("Revised by the author"),
+    "story.withdraw": _l("Withdrawn by the author"),
+    "story.start_review": _l("Review started"),
+    "story.request_revision": _l("Revision requested"),
+    "story.accept": _l("Accepted"),
+    "story.reject": _l("Rejected"),
+    "story.override": _l("Admin override"),
+    "story.edit": _l("Text edited"),
+    "story.edit_conflict": _l("Edit refused (conflict)"),
+    "story.export": _l("Story exported"),
+    "story.note": _l("Note added"),
+    "story.tag": _l("Tag added"),
+    "story.untag": _l("Tag removed"),
+    "flag.pseudonymise": _l("Pseudonym applied"),
+    "flag.dismiss": _l("Flag dismissed"),
+    "volume.create": _l("Volume created"),
+    "volume.update": _l("Volume changed"),
+    "volume.assign": _l("Placed in a volume"),
+    "volume.unassign": _l("Removed from a volume"),
+    "volume.export": _l("Volume exported"),
+}
+
+AUDIT_DETAIL = {
+    "from": _l("from"),
+    "to": _l("to"),
+    "revision": _l("revision"),
+    "version": _l("version"),
+    "expected_version": _l("started from version"),
+    "current_version": _l("saved version"),
+    "changed": _l("changed"),
+    "title": _l("title"),
+    "body": _l("text"),
+    "note": _l("note"),
+    "tag": _l("tag"),
+    "message": _l("message"),
+    "reason": _l("reason"),
+    "flags": _l("flags"),
+    "kind": _l("kind"),
+    "pseudonym": _l("pseudonym"),
+    "replaced": _l("replaced"),
+    "volume": _l("volume"),
+    "stories": _l("stories"),
+    "user": _l("account"),
+    "username": _l("user name"),
+    "role": _l("role"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    """The translated name of an audit action; an unknown code is shown as it is."""
+    label = AUDIT_ACTION.get(action)
+    return str(label) if label is not None else action
+
+
+def audit_detail(key: str, value: object) -> tuple[str, str]:
+    """(label, text) of one audit detail: known keys translated, status codes named."""
+    label = AUDIT_DETAIL.get(key)
+    if isinstance(value, list | tuple):  # e.g. changed: ["body"], flags: [4]
+        text = "、".join(str(AUDIT_DETAIL.get(str(item), item)) for item in value)
+    else:
+        text = str(value)
+    if key in ("from", "to", "status") and text in StoryStatus.__members__:
+        text = status_label(text)
+    elif key == "role" and text in Role.__members__:
+        text = role_label(text)
+    elif key == "kind" and text in PrivacyKind.__members__:
+        text = privacy_kind_label(text)
+    return (str(label) if label is not None else key), text
+
+
+# Fixed notes the operations write on revisions (in English, like codes); shown translated.
+REVISION_NOTE = {
+    "original submission": _l("Original submission"),
+    "original submission (demo)": _l("Original submission (demo)"),
+}
+
+
+def revision_note(note: str | None) -> str:
+    label = REVISION_NOTE.get(note or "")
+    return str(label) if label is not None else (note or "")
+
+
 def status_label(status: StoryStatus | str) -> str:
     return str(STATUS.get(StoryStatus(status), status))
 
@@ -51,7 +162,17 @@ def decision_label(action: DecisionAction | str) -> str:
     return str(DECISION.get(DecisionAction(action), action))
 
 
-def decision_button(action: DecisionAction | str) -> str:
+REOPEN_BUTTON = _l("Reopen for review")
+
+
+def decision_button(action: DecisionAction | str, status: StoryStatus | str | None = None) -> str:
+    """The button's label; starting the review of a decided story is reopening it."""
+    decided = status is not None and StoryStatus(status) in (
+        StoryStatus.accepted,
+        StoryStatus.rejected,
+    )
+    if DecisionAction(action) == DecisionAction.start_review and decided:
+        return str(REOPEN_BUTTON)
     return str(DECISION_BUTTON[DecisionAction(action)])
 
 
@@ -73,5 +194,8 @@ def init_app(app: Flask) -> None:
         role_label=role_label,
         decision_label=decision_label,
         decision_button=decision_button,
+        audit_action_label=audit_action_label,
+        audit_detail=audit_detail,
+        revision_note=revision_note,
         field_label=field_label,
     )

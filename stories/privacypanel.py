@@ -15,23 +15,13 @@ from wtforms.validators import DataRequired, Length
 
 from stories import db, editor
 from stories.auth import actor, role_required
+from stories.labels import PRIVACY_KIND
 from stories.models import PrivacyKind, Role, Story
 from stories.operations import OperationError, privacy, review
 
 bp = Blueprint("privacy", __name__, url_prefix="/editor")
 
-KIND_LABELS = {
-    PrivacyKind.phone: _l("Mobile number"),
-    PrivacyKind.landline: _l("Landline number"),
-    PrivacyKind.id_number: _l("ID number"),
-    PrivacyKind.bank_card: _l("Bank card number"),
-    PrivacyKind.email: _l("E-mail address"),
-    PrivacyKind.wechat: _l("WeChat ID"),
-    PrivacyKind.qq: _l("QQ number"),
-    PrivacyKind.address: _l("Address"),
-    PrivacyKind.plate: _l("Licence plate"),
-    PrivacyKind.person_name: _l("Person's name"),
-}
+KIND_LABELS = PRIVACY_KIND  # the labels live with the other enum names
 
 
 class PseudonymForm(FlaskForm):

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from conftest import csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
-
-from conftest import csrf_token
 
 
 def _editorial_rules(app: Flask) -> list[tuple[str, str]]:
@@ -62,3 +61,107 @@ def test_every_post_without_a_csrf_token_is_refused(
         response = client.post(url, data={"title": "x"})
         assert response.status_code == 400, (url, response.status_code)
         assert "Traceback" not in response.data.decode()
+
+
+# --- Page fixes from the walk-through ----------------------------------------------------------
+
+
+def test_public_pages_link_staff_to_the_login_and_back(client: FlaskClient) -> None:
+    home = client.get("/").data.decode()
+    assert 'href="/login"' in home and "编辑登录" in home
+    assert 'href="/track"' in home  # the status page is reachable from the home page
+    login_page = client.get("/login").data.decode()
+    assert "编辑登录" not in login_page.split("<footer", 1)[1]  # no link to the page itself
+    assert 'href="/track"' in login_page  # an author who landed here finds the status page
+    assert 'rel="icon"' in home  # no favicon request that ends in a 404 on every page
+
+
+def _staff(client: FlaskClient, make_user: Any, login: Any, role: str = "publisher") -> None:
+    login(client, make_user(role=role))
+
+
+def test_decided_story_offers_reopening_not_starting_the_review(
+    client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    _staff(client, make_user, login)
+    accepted = make_story(status="accepted")
+    page = client.get(f"/editor/stories/{accepted.id}").data.decode()
+    assert "重新审稿" in page and "开始审稿</button>" not in page
+    # The volume panel's button says what it does (it used to read "地区", the word for a place).
+    assert "保存所属卷" in page and ">地区</button>" not in page
+    submitted = make_story()
+    page = client.get(f"/editor/stories/{submitted.id}").data.decode()
+    assert "开始审稿</button>" in page and "重新审稿" not in page
+
+
+def test_story_page_names_audit_actions_and_revision_notes_in_chinese(
+    client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    _staff(client, make_user, login, role="editor")
+    story = make_story()
+    url = f"/editor/stories/{story.id}"
+    token = csrf_token(client.get(url).data)
+    response = client.post(
+        f"{url}/decision", data={"csrf_token": token, "action": "start_review", "message": ""}
+    )
+    assert response.status_code == 302
+    page = client.get(url).data.decode()
+    events = page.split('id="events"', 1)[1]
+    assert "开始审稿" in events and "作者投稿" in events  # story.start_review, story.submit
+    assert "story.start_review</" not in events and "story.submit</" not in events
+    assert "从</b>: 已投稿" in events and "至</b>: 审稿中" in events  # statuses named
+    revisions = page.split('id="revisions"', 1)[1].split("</table>", 1)[0]
+    assert "原始投稿" in revisions and "original submission" not in revisions
+
+
+def test_pseudonym_revision_note_names_the_kind(
+    app: Flask, client: FlaskClient, make_user: Any, login: Any
+) -> None:
+    from editorial import add_flag, new_story, rows
+    from sqlmodel import select
+
+    from stories.models import StoryRevision
+
+    _staff(client, make_user, login, role="editor")
+    story_id = new_story(app)
+    flag_id = add_flag(app, story_id, "老周", "person_name")
+    token = csrf_token(client.get(f"/editor/stories/{story_id}").data)
+    response = client.post(
+        f"/editor/stories/{story_id}/flags/{flag_id}/pseudonym",
+        data={"csrf_token": token, "pseudonym": "老李", "version": "1"},
+    )
+    assert response.status_code == 302
+    revisions = rows(app, select(StoryRevision).where(StoryRevision.story_id == story_id))
+    notes = [r.note for r in revisions if r.number > 1]
+    assert notes and "人名" in notes[-1] and "person_name" not in notes[-1]
+
+
+def test_audit_page_filters_by_translated_action_names(
+    client: FlaskClient, make_user: Any, login: Any
+) -> None:
+    _staff(client, make_user, login, role="admin")
+    page = client.get("/editor/admin/audit").data.decode()
+    assert '<option value="login" selected>登录</option>' not in page
+    assert '<option value="login">登录</option>' in page  # the admin's own login
+    filtered = client.get("/editor/admin/audit?action=login").data.decode()
+    assert '<option value="login" selected>登录</option>' in filtered
+
+
+def test_volume_form_shows_the_recipe_path_with_its_placeholder(
+    client: FlaskClient, make_user: Any, login: Any
+) -> None:
+    _staff(client, make_user, login)
+    page = client.get("/editor/volumes").data.decode()
+    assert "content/volumes/&lt;slug&gt;.toml" in page  # was swallowed as an HTML tag
+
+
+def test_story_page_loads_the_privacy_panel_styles(
+    client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    _staff(client, make_user, login, role="editor")
+    page = client.get(f"/editor/stories/{make_story().id}").data.decode()
+    assert "/static/queue.css" in page  # .privacy-text keeps the story's paragraphs
+    response = client.get("/static/queue.css")
+    css = response.data.decode()
+    response.close()
+    assert ".privacy-text { white-space: pre-wrap;" in css

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from anthology.markup import clean_text, escape_markdown
 from anthology.privacy import detect_markdown, markdown_view
 from stories.db import utcnow
+from stories.labels import privacy_kind_label
 from stories.models import (
     FlagStatus,
     PrivacyFlag,
@@ -277,7 +278,7 @@ def pseudonymise(
             story.title,
             body,
             expected_version,
-            note=str(_l("Pseudonym for a %(kind)s", kind=flag.kind.value)),
+            note=str(_l("Pseudonym for a %(kind)s", kind=privacy_kind_label(flag.kind))),
         )
     audit.record(
         session,
