@@ -388,19 +388,31 @@ def parse_stories(data: Any, source: Source, text: str = "") -> list[Part]:
             path,
             _line_of(text, '"version"'),
         )
+    id_lines = _id_lines(text)
     parts = []
     for p_index, part in enumerate(data.get("parts", []), 1):
-        chapters = tuple(_story(s, path, text) for s in part.get("stories", []))
+        chapters = tuple(_story(s, path, id_lines) for s in part.get("stories", []))
         title = str(part.get("title", "")).strip()
         line = _line_of(text, f'"{title}"') or 1 if text else 1
         parts.append(Part(f"part-{p_index}", title, chapters, Source(path, line)))
     return parts
 
 
-def _story(s: Any, path: str, text: str) -> Chapter:
+def _id_lines(text: str) -> dict[int, int]:
+    """Story id -> line of its `"id": N` in the stories file (one pass over the text)."""
+    out: dict[int, int] = {}
+    line, position = 1, 0
+    for match in re.finditer(r'"id":\s*(\d+)', text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        out.setdefault(int(match.group(1)), line)
+    return out
+
+
+def _story(s: Any, path: str, id_lines: dict[int, int]) -> Chapter:
     if not isinstance(s, dict) or not isinstance(s.get("id"), int):
         raise ContentError("a story needs an integer `id`", path, None)
-    line = (_line_of(text, f'"id": {s["id"]}') or 1) if text else 1
+    line = id_lines.get(s["id"], 1)
     for key in ("title", "body", "pen_name"):
         if not isinstance(s.get(key), str) or not s[key].strip():
             raise ContentError(f"story {s['id']} needs `{key}` (text)", path, line)
