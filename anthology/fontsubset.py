@@ -42,6 +42,8 @@ def _subset(face: typefaces.FontFile, characters: str) -> bytes:
     options.notdef_outline = True
     options.name_legacy = True
     options.drop_tables += ["DSIG"]
+    options.hinting = False  # e-readers render CJK outlines unhinted; 25% smaller with the next
+    options.desubroutinize = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)
@@ -52,12 +54,14 @@ def _subset(face: typefaces.FontFile, characters: str) -> bytes:
 
 
 def embed(fonts: Fonts, characters: dict[str, str]) -> list[Face]:
-    """Subsets by role: `serif` (body text, Song regular), `bold` (strong text, Song bold) and
-    `sans` (headings, Hei bold), each cut down to the characters set in that role."""
+    """Subsets by role: `serif` (body text, Song regular), `bold` (strong text, Song bold), `sans`
+    (headings, Hei bold) and `sans-regular` (bylines, navigation: Hei regular), each cut down to
+    the characters set in that role."""
     wanted = [
         ("serif", fonts.body, "Regular", SERIF, 400),
         ("bold", fonts.body, "Bold", SERIF, 700),
         ("sans", fonts.heading, "Bold", SANS, 700),
+        ("sans-regular", fonts.heading, "Regular", SANS, 400),
     ]
     out = []
     for role, family, style, name, weight in wanted:

@@ -111,8 +111,13 @@ def _ncx(shelf: Shelf) -> bytes:
 
 def characters(shelf: Shelf) -> dict[str, str]:
     """The characters each embedded face must have, by role (see book.css)."""
-    roles: dict[str, set[str]] = {"serif": set(), "bold": set(), "sans": set()}
-    sans = {x(f"h{n}") for n in range(1, 7)} | {x("nav")}
+    roles: dict[str, set[str]] = {
+        "serif": set(),
+        "bold": set(),
+        "sans": set(),
+        "sans-regular": set(),
+    }
+    headings = {x(f"h{n}") for n in range(1, 7)}
     bold = {x("strong"), x("b"), x("th"), x("dt")}
     for doc in shelf.docs:
         body = etree.fromstring(doc.data, XML_PARSER).find(x("body"))
@@ -121,8 +126,10 @@ def characters(shelf: Shelf) -> dict[str, str]:
         roles["serif"].update("".join(body.itertext()))
         for element in body.iter():
             classes = set((element.get("class") or "").split())
-            if element.tag in sans or SANS_CLASSES & classes:
+            if element.tag in headings:
                 roles["sans"].update("".join(element.itertext()))
+            elif element.tag == x("nav") or SANS_CLASSES & classes:
+                roles["sans-regular"].update("".join(element.itertext()))
             elif element.tag in bold:
                 roles["bold"].update("".join(element.itertext()))
     return {role: "".join(sorted(chars)) for role, chars in roles.items()}

@@ -478,14 +478,18 @@ def test_images_become_files_and_remote_ones_their_alt_text(hostile):
 def test_embedded_fonts_cover_the_text(hostile):
     _, book, _ = hostile
     fonts = [i for i in book.opf.iterfind("opf:manifest/opf:item", NS) if "fonts/" in i.get("href")]
-    assert {f.get("media-type") for f in fonts} == {"font/woff"} and len(fonts) == 3
+    assert {f.get("media-type") for f in fonts} == {"font/woff"} and len(fonts) == 4
     css = book.files["EPUB/css/book.css"].decode()
-    assert css.count("@font-face") == 3 and '"Anthology Serif"' in css
+    assert css.count("@font-face") == 4 and '"Anthology Serif"' in css
     serif = TTFont(io.BytesIO(book.files["EPUB/fonts/serif.woff"]))
     cmap = serif.getBestCmap()
     story = book.xml("EPUB/text/story-3.xhtml")
     text = "".join(story.find(".//h:div[@class='text']", NS).itertext())
     assert all(ord(ch) in cmap for ch in text if not ch.isspace())
+    for face, element in (("sans", ".//h:h1"), ("sans-regular", ".//h:p[@class='byline']")):
+        font_cmap = TTFont(io.BytesIO(book.files[f"EPUB/fonts/{face}.woff"])).getBestCmap()
+        shown = "".join(story.find(element, NS).itertext())
+        assert all(ord(ch) in font_cmap for ch in shown if not ch.isspace()), face
 
 
 BUILD_AGAIN = """
