@@ -55,6 +55,13 @@ def install() -> None:
             pango.pango_attr_list_change(attr_list, attr)
         pango.pango_layout_set_attributes(self.layout, attr_list)
 
+    original_justify = inline.justify_line
+
+    def justify_line(context, line, extra_width):
+        if extra_width > 0.01:  # a full line on the type grid needs nothing
+            original_justify(context, line, extra_width)
+
     inline.count_expandable_spaces = count_expandable_spaces
+    inline.justify_line = justify_line
     line_break.Layout.set_text = set_text
     _installed = True

@@ -48,17 +48,26 @@ class Geometry:
 
 
 def geometry(meta: VolumeMeta) -> Geometry:
+    """Page geometry. The text block is a whole number of characters wide (a Chinese type grid),
+    so that lines of Han text fill the measure exactly and need no justification."""
     w, h = meta.trim.width_mm, meta.trim.height_mm
     k = w / 185
+    font_size = 10.5 if w >= 170 else 10
+    em_mm = font_size * 25.4 / 72
+    inner, outer = 22 * k, 18 * k
+    chars = int((w - inner - outer) / em_mm)
+    spare = (w - inner - outer) - chars * em_mm
+    inner += spare * inner / (inner + outer)
+    outer = w - inner - chars * em_mm
     return Geometry(
         width=w,
         height=h,
-        inner=round(22 * k, 1),
-        outer=round(18 * k, 1),
+        inner=round(inner, 6),
+        outer=round(outer, 6),
         top=round(24 * h / 260, 1),
         bottom=round(22 * h / 260, 1),
         bleed=meta.bleed_mm,
-        font_size=10.5 if w >= 170 else 10,
+        font_size=font_size,
         sink=round(28 * h / 260, 1),
         image_max=round(h * 0.5),
     )
