@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
+from anthology.build import DEFAULT_CHUNK_PAGES  # noqa: E402
+
 WORDS = (
     "社区 老人 孩子 家庭 志愿者 社工 服务 需求 陪伴 探访 资源 链接 个案 小组 活动 居民 邻里 "
     "照顾 关怀 倾听 沟通 信任 改变 成长 困难 帮助 支持 评估 计划 目标 记录 回访 转介 医院 "
@@ -162,7 +164,7 @@ def compare(reference: Path, ours: Path) -> list[str]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--stories", type=int, default=400)
-    p.add_argument("--chunk-pages", type=int, default=40)
+    p.add_argument("--chunk-pages", type=int, default=DEFAULT_CHUNK_PAGES)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--keep", help="keep the generated volume and PDFs in this folder")
     p.add_argument("--run", help=argparse.SUPPRESS)
