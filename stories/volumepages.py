@@ -77,17 +77,18 @@ def _change(slug: str, operation: Any, *args: Any, done: str = "") -> BaseRespon
 @role_required(Role.publisher)
 def index() -> str:
     session = db.session()
-    counts = dict(
-        session.exec(
-            select(VolumeEntry.volume_id, func.count()).group_by(col(VolumeEntry.volume_id))
-        ).all()
-    )
     return render_template(
         "web/editor/volumes.html",
         volumes=volumes.all_volumes(session),
-        counts=counts,
+        counts=_story_counts(session),
         form=VolumeForm(formdata=None),
     )
+
+
+def _story_counts(session: Session) -> dict[int, int]:
+    """Stories placed in each volume, by volume id."""
+    query = select(VolumeEntry.volume_id, func.count()).group_by(col(VolumeEntry.volume_id))
+    return dict(session.exec(query).all())
 
 
 @bp.post("")
@@ -112,7 +113,10 @@ def create() -> BaseResponse | tuple[str, int]:
             flash(_("The volume was created."), "info")
             return redirect(url_for("volumes.show", slug=volume.slug))
     page = render_template(
-        "web/editor/volumes.html", volumes=volumes.all_volumes(session), counts={}, form=form
+        "web/editor/volumes.html",
+        volumes=volumes.all_volumes(session),
+        counts=_story_counts(session),
+        form=form,
     )
     return page, 400
 

@@ -165,3 +165,31 @@ def test_story_page_loads_the_privacy_panel_styles(
     css = response.data.decode()
     response.close()
     assert ".privacy-text { white-space: pre-wrap;" in css
+
+
+def test_refused_volume_keeps_the_story_counts(
+    client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    _staff(client, make_user, login)
+    story = make_story(status="accepted")
+    token = csrf_token(client.get("/editor/volumes").data)
+    created = client.post(
+        "/editor/volumes", data={"csrf_token": token, "slug": "vol-a", "title": "甲"}
+    )
+    assert created.status_code == 302
+    added = client.post(
+        "/editor/volumes/vol-a/stories", data={"csrf_token": token, "story_id": story.id}
+    )
+    assert added.status_code == 302
+
+    def count_cell(page: str) -> str:
+        row = page.split('href="/editor/volumes/vol-a"', 1)[1].split("</tr>", 1)[0]
+        return re.findall(r"<td>(\d+)</td>", row)[-1]
+
+    assert count_cell(client.get("/editor/volumes").data.decode()) == "1"
+    again = client.post(
+        "/editor/volumes", data={"csrf_token": token, "slug": "vol-a", "title": "乙"}
+    )
+    assert again.status_code == 400
+    page = again.data.decode()
+    assert "flash-error" in page and count_cell(page) == "1"  # was shown as 0
