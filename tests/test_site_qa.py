@@ -193,3 +193,18 @@ def test_refused_volume_keeps_the_story_counts(
     assert again.status_code == 400
     page = again.data.decode()
     assert "flash-error" in page and count_cell(page) == "1"  # was shown as 0
+
+
+def test_missing_consent_error_is_tied_to_its_checkbox(client: FlaskClient) -> None:
+    import submitting as s
+
+    page = s.preview(client)
+    data = s.carried(page.get_data(as_text=True))
+    data["consent_licence"] = "y"  # the people statement is not ticked
+    text_ = client.post("/submit/send", data=data).get_data(as_text=True)
+    box = re.search(r'<input[^>]*id="consent_people"[^>]*>', text_)
+    assert box and 'aria-describedby="consent_people-error"' in box.group(0)
+    assert 'aria-invalid="true"' in box.group(0)
+    assert re.search(r'id="consent_people-error" role="alert"><p>请勾选此项后再投稿', text_)
+    ticked = re.search(r'<input[^>]*id="consent_licence"[^>]*>', text_)
+    assert ticked and "aria-invalid" not in ticked.group(0)
