@@ -94,6 +94,8 @@ def validate_with_upload(form: TextFields) -> tuple[bool, int]:
     valid = form.validate()
     if upload_error is not None:
         form.docx.errors = [*form.docx.errors, upload_error]
+        if not (form.body.data or "").strip():
+            form.body.errors = []  # "write your story or upload" would contradict the file's error
         return False, 400
     return valid, 422
 

@@ -208,3 +208,17 @@ def test_missing_consent_error_is_tied_to_its_checkbox(client: FlaskClient) -> N
     assert re.search(r'id="consent_people-error" role="alert"><p>请勾选此项后再投稿', text_)
     ticked = re.search(r'<input[^>]*id="consent_licence"[^>]*>', text_)
     assert ticked and "aria-invalid" not in ticked.group(0)
+
+
+def test_a_bad_word_file_alone_gets_one_error_not_two(app: Flask, client: FlaskClient) -> None:
+    import io
+
+    import submitting as s
+
+    page = s.preview(client, body="", docx=(io.BytesIO(b"PK\x03\x04 not a docx"), "a.docx"))
+    assert page.status_code == 400
+    text_ = page.get_data(as_text=True)
+    assert re.search(r'id="docx-error"[^>]*><p>这不是 Word .docx 文件', text_)
+    assert "请填写故事正文或上传 Word 文件" not in text_  # the author did upload a file
+    assert 'value="钥匙挂在门后"' in text_  # the other fields are kept
+    assert s.stories(app) == []
