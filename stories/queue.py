@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -97,9 +98,23 @@ def _link_args(where: listing.QueueFilter, **changes: Any) -> dict[str, Any]:
     return {key: value for key, value in args.items() if value not in (None, "")}
 
 
+def remember_queue_view() -> None:
+    """The queue as the editor last saw it (tab, filters, page), for the story page's way back."""
+    flask_session["queue_view"] = request.full_path.rstrip("?")[:1000]
+
+
+@bp.app_template_global("queue_back_url")
+def queue_back_url() -> str:
+    view = flask_session.get("queue_view", "")
+    if isinstance(view, str) and view.startswith("/editor/queue"):
+        return view
+    return url_for("queue.index")
+
+
 @bp.get("/queue")
 @role_required(Role.editor)
 def index() -> str:
+    remember_queue_view()
     session = db.session()
     where = queue_filter(request.args)
     page_size = int(current_app.config.get("QUEUE_PAGE_SIZE", listing.PAGE_SIZE))

@@ -222,3 +222,18 @@ def test_a_bad_word_file_alone_gets_one_error_not_two(app: Flask, client: FlaskC
     assert "请填写故事正文或上传 Word 文件" not in text_  # the author did upload a file
     assert 'value="钥匙挂在门后"' in text_  # the other fields are kept
     assert s.stories(app) == []
+
+
+def test_story_page_leads_back_to_the_queue_as_it_was(
+    client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    _staff(client, make_user, login, role="editor")
+    story = make_story()
+    assert f'/editor/stories/{story.id}"' in client.get("/editor/queue").data.decode()
+    page = client.get(f"/editor/stories/{story.id}").data.decode()
+    assert '<a href="/editor/queue">← 返回稿件列表</a>' in page
+    queue = client.get("/editor/queue?status=submitted&q=%E5%AE%B6%E8%AE%BF").data.decode()
+    assert f'/editor/stories/{story.id}"' in queue  # 家访 finds the story
+    page = client.get(f"/editor/stories/{story.id}").data.decode()
+    back = re.search(r'<a href="([^"]+)">← 返回稿件列表</a>', page)
+    assert back and back.group(1) == "/editor/queue?status=submitted&amp;q=%E5%AE%B6%E8%AE%BF"
