@@ -49,6 +49,7 @@ def test_every_admin_url_gives_an_editor_the_friendly_403(
         assert response.status_code == 403, (method, url)
         page = response.data.decode()
         assert "没有权限" in page and "Traceback" not in page, (method, url)
+        assert "返回稿件列表" in page  # staff are sent back to their own pages
 
 
 def test_every_post_without_a_csrf_token_is_refused(
