@@ -238,3 +238,12 @@ def test_story_page_leads_back_to_the_queue_as_it_was(
     page = client.get(f"/editor/stories/{story.id}").data.decode()
     back = re.search(r'<a href="([^"]+)">← 返回稿件列表</a>', page)
     assert back and back.group(1) == "/editor/queue?status=submitted&amp;q=%E5%AE%B6%E8%AE%BF"
+
+
+def test_thanks_is_not_a_person_name() -> None:
+    from anthology.privacy import detect
+
+    # Seen on the demo story page: every 谢谢 was flagged as a name to pseudonymise.
+    for sentence in ("她写道：“谢谢每天早上的粥，我妈妈也说谢谢。”", "孩子们齐声说谢谢。"):
+        assert [f.text for f in detect(sentence) if f.kind == "person_name"] == []
+    assert [f.text for f in detect("谢晓峰来了。")] == ["谢晓峰"]  # the surname still counts
