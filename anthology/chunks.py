@@ -138,6 +138,7 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
     counts, block_pages, condition = _worker["counts"], _worker["block_pages"], _worker["condition"]
     variant = _worker["variant"]
     block_ids = [b.id for b in blocks]
+    started = time.perf_counter()
     try:
         document = _layout(_chunk_html(blocks))
     except BaseException:
@@ -147,6 +148,7 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
         raise
     anchors = anchor_pages(document)
     local = [anchors.get(id_, 0) for id_ in block_ids]
+    laid_out = time.perf_counter()
     with condition:
         for offset, page in enumerate(local):
             block_pages[first_block + offset] = page
@@ -159,12 +161,14 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
         if any(counts[j] == FAILED for j in range(index)):
             raise BuildError("an earlier chunk failed")
         start = 1 + sum(_padded(counts[j]) for j in range(index))
+    waited = time.perf_counter()
     renumber(document, start)
     fontshare.take_used()
     document.write_pdf(target, **pdf_options(variant))
     fonts = fontshare.take_used()
+    seconds = [laid_out - started, waited - laid_out, time.perf_counter() - waited]
     return {"index": index, "pages": len(document.pages), "start": start, "local": local,
-            "fonts": fonts}  # fmt: skip
+            "fonts": fonts, "seconds": seconds}  # fmt: skip
 
 
 def render_front(
@@ -346,7 +350,9 @@ class _Run:
         meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"]}
         self.cache.store_meta(chunk.key, meta)
         last = result["start"] + result["pages"] - 1
-        self.say(f"  {chunk.describe()}: pages {result['start']}-{last}")
+        layout, waited, draw = result["seconds"]
+        self.say(f"  {chunk.describe()}: pages {result['start']}-{last} "
+                 f"(layout {layout:.1f} s, wait {waited:.1f} s, draw {draw:.1f} s)")  # fmt: skip
 
     def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
         """The front matter with the real TOC numbers (cached like a chunk), in this process."""

@@ -115,6 +115,8 @@ def run_one(kind: str, recipe: str, out: str, cache: str, chunk_pages: int, work
     from anthology.sources import load_manuscript
 
     manuscript = load_manuscript(recipe)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     if kind == "epub":
         from anthology.epub import write_epub
@@ -128,9 +130,11 @@ def run_one(kind: str, recipe: str, out: str, cache: str, chunk_pages: int, work
             workers=workers, cache_dir=cache,
         ).pages  # fmt: skip
     seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mb": max(own, children) / 1024, "pages": pages}))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime - cpu_before
+    peak = max(own.ru_maxrss, children.ru_maxrss) / 1024
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "pages": pages}))
 
 
 def measure(kind: str, recipe: Path, out: Path, cache: Path, args) -> dict:
@@ -178,8 +182,9 @@ def main() -> int:
     folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-"))
     recipe = generate(folder, args.stories)
     cache = folder / "cache"
+    load = os.getloadavg()[0]
     print(f"volume: {args.stories} stories in {folder}; {args.workers} workers, "
-          f"chunks of about {args.chunk_pages} pages")  # fmt: skip
+          f"chunks of about {args.chunk_pages} pages; load average {load:.1f}")  # fmt: skip
     results = {}
     for kind, pdf in (("reference", "reference.pdf"), ("full", "full.pdf")):
         results[kind] = measure(kind, recipe, folder / pdf, cache, args)
@@ -187,12 +192,16 @@ def main() -> int:
     edit_one_sentence(folder)
     results["rebuild"] = measure("rebuild", recipe, folder / "rebuild.pdf", cache, args)
     ref = results["reference"]
-    print(f"\n{'build':<10} {'wall s':>8} {'× ref':>6} {'peak MB':>8} {'× ref':>6} {'pages':>6}")
+    print(f"\n{'build':<10} {'wall s':>8} {'× ref':>6} {'peak MB':>8} {'× ref':>6} {'pages':>6}"
+          f" {'CPU s':>7}")  # fmt: skip
     for kind in ("reference", "full", "rebuild"):
         r = results[kind]
         time_ratio, memory_ratio = r["seconds"] / ref["seconds"], r["peak_mb"] / ref["peak_mb"]
-        print(f"{kind:<10} {r['seconds']:>8.1f} {time_ratio:>6.2f} "
-              f"{r['peak_mb']:>8.0f} {memory_ratio:>6.2f} {r['pages']:>6}")  # fmt: skip
+        print(f"{kind:<10} {r['seconds']:>8.1f} {time_ratio:>6.2f} {r['peak_mb']:>8.0f} "
+              f"{memory_ratio:>6.2f} {r['pages']:>6} {r['cpu']:>7.1f}")  # fmt: skip
+    load = os.getloadavg()[0]
+    print(f"(CPU s: user+system of the build and its workers. Load average now {load:.1f} "
+          f"on {os.cpu_count()} cores: other processes slow every figure.)")  # fmt: skip
     full, rebuild = results["full"], results["rebuild"]
     peak = max(full["peak_mb"], rebuild["peak_mb"])
     targets = [
