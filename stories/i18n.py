@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, lazy_gettext
 
@@ -39,7 +41,15 @@ def init_app(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "current_locale": locale,
             "html_lang": "zh-CN" if locale == "zh_CN" else locale,
+            "language_url": language_url,
         }
+
+
+def language_url(code: str) -> str:
+    """This page in another language, keeping its query (the queue's filters, a search)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return request.path + "?" + urlencode(args, doseq=True)
 
 
 _l = lazy_gettext

@@ -247,3 +247,13 @@ def test_thanks_is_not_a_person_name() -> None:
     for sentence in ("她写道：“谢谢每天早上的粥，我妈妈也说谢谢。”", "孩子们齐声说谢谢。"):
         assert [f.text for f in detect(sentence) if f.kind == "person_name"] == []
     assert [f.text for f in detect("谢晓峰来了。")] == ["谢晓峰"]  # the surname still counts
+
+
+def test_language_switch_keeps_the_query(client: FlaskClient, make_user: Any, login: Any) -> None:
+    _staff(client, make_user, login, role="editor")
+    page = client.get("/editor/queue?status=accepted&q=%E5%85%BB%E8%80%81").data.decode()
+    assert 'href="/editor/queue?status=accepted&amp;q=%E5%85%BB%E8%80%81&amp;lang=en"' in page
+    english = client.get("/editor/queue?status=accepted&lang=en").data.decode()
+    assert 'href="/editor/queue?status=accepted&amp;lang=zh_CN"' in english  # lang replaced
+    assert "lang=zh_CN&amp;lang" not in english and "lang=en&amp;lang" not in english
+    assert 'href="/?lang=en"' in client.get("/?lang=zh_CN").data.decode()
