@@ -257,3 +257,15 @@ def test_language_switch_keeps_the_query(client: FlaskClient, make_user: Any, lo
     assert 'href="/editor/queue?status=accepted&amp;lang=zh_CN"' in english  # lang replaced
     assert "lang=zh_CN&amp;lang" not in english and "lang=en&amp;lang" not in english
     assert 'href="/?lang=en"' in client.get("/?lang=zh_CN").data.decode()
+
+
+def test_security_headers(client: FlaskClient, make_user: Any, login: Any) -> None:
+    home = client.get("/")
+    assert "frame-ancestors 'none'" in home.headers["Content-Security-Policy"]
+    assert "script-src" not in home.headers["Content-Security-Policy"]  # default-src 'self'
+    assert home.headers["X-Frame-Options"] == "DENY"
+    assert home.headers["X-Content-Type-Options"] == "nosniff"
+    assert home.headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/track").headers["Referrer-Policy"] == "no-referrer"  # stricter, kept
+    _staff(client, make_user, login, role="editor")
+    assert client.get("/editor/queue").headers["Cache-Control"] == "no-store"
