@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from anthology.markup import render
 from stories import db
-from stories.auth import actor, role_required
+from stories.auth import actor, home_url, role_required
 from stories.editorforms import ConfirmForm, DecisionForm, EditForm, NoteForm, TagForm
 from stories.models import Consent, DecisionAction, Role, Story, StoryRevision, User
 from stories.operations import OperationError, audit, curation, editing, review
@@ -49,6 +49,14 @@ def _story(session: Session, story_id: int) -> Story:
         return review.get_story(session, story_id)
     except review.StoryNotFound:
         abort(404)
+
+
+@bp.get("")
+@bp.get("/")
+@role_required(Role.editor)
+def start() -> Response:
+    """/editor typed by hand: the editors' landing page."""
+    return redirect(home_url())
 
 
 @bp.get("/recent")

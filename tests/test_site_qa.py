@@ -269,3 +269,11 @@ def test_security_headers(client: FlaskClient, make_user: Any, login: Any) -> No
     assert client.get("/track").headers["Referrer-Policy"] == "no-referrer"  # stricter, kept
     _staff(client, make_user, login, role="editor")
     assert client.get("/editor/queue").headers["Cache-Control"] == "no-store"
+
+
+def test_editor_root_leads_to_the_queue(client: FlaskClient, make_user: Any, login: Any) -> None:
+    assert client.get("/editor").headers["Location"].startswith("/login?next=")
+    _staff(client, make_user, login, role="editor")
+    for path in ("/editor", "/editor/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == "/editor/queue"
