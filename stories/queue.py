@@ -188,5 +188,10 @@ def bulk() -> BaseResponse:
         flash(str(error), "error")
         return redirect(target)
     session.commit()
-    flash(_("Done for %(n)s stories.", n=done), "info")
+    if action == "tag":
+        message = _("Tag “%(tag)s” added to %(n)s stories.", tag=form.tag.data or "", n=done)
+    else:
+        slug = (form.volume.data or "").strip()
+        message = _("%(n)s stories placed in the volume %(slug)s.", n=done, slug=slug)
+    flash(message, "info")
     return redirect(target)

@@ -277,3 +277,21 @@ def test_editor_root_leads_to_the_queue(client: FlaskClient, make_user: Any, log
     for path in ("/editor", "/editor/"):
         response = client.get(path)
         assert response.status_code == 302 and response.headers["Location"] == "/editor/queue"
+
+
+def test_bulk_actions_say_what_was_done(
+    client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    _staff(client, make_user, login)
+    ids = [make_story(status="accepted").id for _ in range(2)]
+    token = csrf_token(client.get("/editor/volumes").data)
+    client.post("/editor/volumes", data={"csrf_token": token, "slug": "vol-b", "title": "乙"})
+    for data, expected in (
+        ({"action": "tag", "tag": "夜班"}, "已给 2 篇故事加上标签“夜班”。"),
+        ({"action": "assign", "volume": "vol-b"}, "已把 2 篇故事编入卷 vol-b。"),
+    ):
+        response = client.post(
+            "/editor/queue/bulk", data={"csrf_token": token, "story": ids, **data}
+        )
+        assert response.status_code == 302
+        assert expected in client.get(response.headers["Location"]).data.decode()
