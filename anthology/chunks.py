@@ -15,27 +15,30 @@ inputs are unchanged is not rendered again.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import multiprocessing
 import os
-import shutil
-import tempfile
-import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from anthology import worker
+from anthology.cache import ChunkCache
 from anthology.errors import BuildError
 from anthology.fonts import ResolvedFonts
 from anthology.manuscript import Manuscript
-from anthology.render import Block, body_blocks, chunk_html, front_html, geometry
+from anthology.render import Block, body_blocks, front_html, geometry
+from anthology.worker import (
+    UNKNOWN,
+    WAIT_SECONDS,
+    init_worker,
+    padded,
+    render_chunk,
+    render_front,
+)
 
 CACHE_VERSION = "2"  # bump when the chunk format or the folio logic changes
-WAIT_SECONDS = 0.2
-UNKNOWN, FAILED = -1, -2
-KEEP_DAYS = 14  # cached chunks unused for this long are deleted
 
 
 @dataclass(frozen=True)
@@ -99,137 +102,12 @@ def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     files = sorted((ROOT / "templates" / "book").glob("*.*"))
     here = Path(__file__).resolve().parent
-    files += [here / n for n in ("render.py", "typeset.py", "markup.py", "figures.py",
-                                 "folios.py", "justify.py")]  # fmt: skip
+    names = ("render.py", "typeset.py", "markup.py", "figures.py", "folios.py", "justify.py",
+             "fontshare.py", "worker.py")  # fmt: skip
+    files += [here / name for name in names]
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-# -- worker processes -----------------------------------------------------------------------
-
-_worker: dict = {}
-
-
-def _init_worker(counts, block_pages, condition, base_url: str, font_folder: str) -> None:
-    from anthology import fontshare, justify
-
-    justify.install()
-    fontshare.install(Path(font_folder))
-    _worker.update(counts=counts, block_pages=block_pages, condition=condition, base=base_url)
-
-
-def _chunk_html(blocks: list[Block]) -> str:
-    return chunk_html(_worker["manuscript"], _worker["style"], _worker["variant"], blocks)
-
-
-def _layout(html: str):
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=_worker["base"]).render()
-
-
-def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
-    """Worker task: lay out, publish the page count, wait for the start, renumber, draw."""
-    from anthology import fontshare
-    from anthology.folios import renumber
-    from anthology.pdf import anchor_pages, pdf_options
-
-    counts, block_pages, condition = _worker["counts"], _worker["block_pages"], _worker["condition"]
-    variant = _worker["variant"]
-    block_ids = [b.id for b in blocks]
-    started = time.perf_counter()
-    try:
-        document = _layout(_chunk_html(blocks))
-    except BaseException:
-        with condition:
-            counts[index] = FAILED
-            condition.notify_all()
-        raise
-    anchors = anchor_pages(document)
-    local = [anchors.get(id_, 0) for id_ in block_ids]
-    laid_out = time.perf_counter()
-    with condition:
-        for offset, page in enumerate(local):
-            block_pages[first_block + offset] = page
-        counts[index] = len(document.pages)
-        condition.notify_all()
-        while any(counts[j] == UNKNOWN for j in range(index)):
-            if any(counts[j] == FAILED for j in range(index)):
-                raise BuildError("an earlier chunk failed")
-            condition.wait(WAIT_SECONDS)
-        if any(counts[j] == FAILED for j in range(index)):
-            raise BuildError("an earlier chunk failed")
-        start = 1 + sum(_padded(counts[j]) for j in range(index))
-    waited = time.perf_counter()
-    renumber(document, start)
-    fontshare.take_used()
-    document.write_pdf(target, **pdf_options(variant))
-    fonts = fontshare.take_used()
-    seconds = [laid_out - started, waited - laid_out, time.perf_counter() - waited]
-    return {"index": index, "pages": len(document.pages), "start": start, "local": local,
-            "fonts": fonts, "seconds": seconds}  # fmt: skip
-
-
-def render_front(
-    html: str, target: str, variant: str
-) -> tuple[int, dict[str, int], dict[str, list[int]]]:
-    """The front matter; returns its page count, its anchors' page indexes and its fonts."""
-    from anthology import fontshare
-    from anthology.pdf import anchor_pages, pdf_options
-
-    document = _layout(html)
-    fontshare.take_used()
-    document.write_pdf(target, **pdf_options(variant))
-    return len(document.pages), anchor_pages(document), fontshare.take_used()
-
-
-def _padded(pages: int) -> int:
-    return pages + pages % 2
-
-
-# -- the coordinator ------------------------------------------------------------------------
-
-
-class _Cache:
-    def __init__(self, folder: str | Path | None, variant: str):
-        self.temporary = folder is None
-        folder = folder if folder is not None else tempfile.mkdtemp(prefix="book-chunks-")
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.variant = variant
-
-    def pdf(self, key: str, start: int) -> Path:
-        return self.folder / f"{key}-{start}.pdf"
-
-    def meta(self, key: str) -> dict | None:
-        try:
-            return json.loads((self.folder / f"{key}.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            return None
-
-    def store_meta(self, key: str, data: dict) -> None:
-        path = self.folder / f"{key}.json"
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), "utf-8")
-        os.replace(temporary, path)
-
-    def prune(self, used: list[Path]) -> None:
-        """Mark the files of this build as used; forget chunks unused for KEEP_DAYS."""
-        if self.temporary:
-            return
-        for path in used:
-            for kept in (path, path.with_name(path.name.rsplit("-", 1)[0] + ".json")):
-                if kept.exists():
-                    os.utime(kept)
-        limit = time.time() - KEEP_DAYS * 86400
-        for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self.temporary:
-            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def build_chunked(
@@ -258,7 +136,7 @@ class _Run:
     def __init__(self, manuscript, style, variant, fonts, chunk_pages, cache_dir, progress):
         self.manuscript, self.style, self.variant = manuscript, style, variant
         self.say = progress or (lambda _message: None)
-        self.cache = _Cache(cache_dir, variant)
+        self.cache = ChunkCache(cache_dir, variant)
         self.chunks = plan(manuscript, style, variant, fonts, chunk_pages)
         sizes = [len(c.blocks) for c in self.chunks]
         self.first_block = [sum(sizes[:i]) for i in range(len(sizes))]
@@ -270,7 +148,7 @@ class _Run:
         self.front_meta: dict = {}
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
-        _worker.update(manuscript=manuscript, style=style, variant=variant)
+        worker.state.update(manuscript=manuscript, style=style, variant=variant)
 
     def build(self, target: Path, workers: int | None):
         from anthology.join import join
@@ -283,7 +161,7 @@ class _Run:
         self.say(f"{self.variant}: {len(self.chunks)} chunks ({len(hits)} from the cache), "
                  f"{workers} worker(s)")  # fmt: skip
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=self.ctx, initializer=_init_worker,
+            max_workers=workers, mp_context=self.ctx, initializer=init_worker,
             initargs=(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts),
         )  # fmt: skip
         futures: dict[Future, Chunk] = {}
@@ -318,7 +196,7 @@ class _Run:
         return pages, chapter_pages, (len(self.chunks), len(hits))
 
     def start(self, chunk: Chunk) -> int:
-        return 1 + sum(_padded(self.counts[j]) for j in range(chunk.index))
+        return 1 + sum(padded(self.counts[j]) for j in range(chunk.index))
 
     def _submit(self, pool, chunk: Chunk) -> Future:
         target = str(_temporary(self.cache, chunk))
@@ -369,7 +247,7 @@ class _Run:
         if meta is None or not pdf.is_file():
             self.say(f"{self.variant}: front matter and table of contents")
             temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
-            _init_worker(self.counts, self.block_pages, self.condition, _worker_base(),
+            init_worker(self.counts, self.block_pages, self.condition, _worker_base(),
                          self.fonts)  # fmt: skip
             pages, anchors, fonts = render_front(html, str(temporary), self.variant)
             meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
@@ -387,11 +265,11 @@ def _worker_base() -> str:
     return str(ROOT)
 
 
-def _temporary(cache: _Cache, chunk: Chunk) -> Path:
+def _temporary(cache: ChunkCache, chunk: Chunk) -> Path:
     return cache.folder / f".{chunk.key}.{os.getpid()}.{chunk.index}.part"
 
 
-def _fill_from_cache(chunks, cache: _Cache, counts, block_pages, first_block) -> set[int]:
+def _fill_from_cache(chunks, cache: ChunkCache, counts, block_pages, first_block) -> set[int]:
     """Chunks whose PDF is cached: their counts and chapter pages are filled in.
 
     A chunk after one whose page count is not known yet (it was edited) is taken at the start
@@ -416,7 +294,7 @@ def _fill_from_cache(chunks, cache: _Cache, counts, block_pages, first_block) ->
             for offset, page in enumerate(meta["local"]):
                 block_pages[first_block[chunk.index] + offset] = page
         if start is not None:
-            start += _padded(meta["pages"])
+            start += padded(meta["pages"])
     return hits
 
 

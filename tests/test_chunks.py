@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from pdfcheck import flat, fonts, line_break_violations, page_texts
 
-from anthology import chunks
+from anthology import worker
 from anthology.errors import BuildError
 from anthology.fonts import resolve
 from anthology.manuscript import Part
@@ -154,14 +154,14 @@ def test_a_moved_chunk_is_rendered_again_with_its_new_folios(manuscript, tmp_pat
 
 
 def test_a_failing_chunk_fails_the_build_cleanly(manuscript, tmp_path, monkeypatch):
-    real = chunks._layout
+    real = worker._layout
 
     def layout(html):
         if "阿拉丁的灯" in html and "chapter-title" in html:
             raise ValueError("the renderer choked")
         return real(html)
 
-    monkeypatch.setattr(chunks, "_layout", layout)
+    monkeypatch.setattr(worker, "_layout", layout)
     cache = tmp_path / "cache"
     with pytest.raises(BuildError) as info:
         _build(manuscript, tmp_path, cache)
@@ -173,14 +173,14 @@ def test_a_failing_chunk_fails_the_build_cleanly(manuscript, tmp_path, monkeypat
 
 
 def test_a_crashing_worker_fails_the_build_cleanly(manuscript, tmp_path, monkeypatch):
-    real = chunks._layout
+    real = worker._layout
 
     def layout(html):
         if "最后一个故事" in html and "chapter-title" in html:
             os._exit(3)  # a crash or the out-of-memory killer
         return real(html)
 
-    monkeypatch.setattr(chunks, "_layout", layout)
+    monkeypatch.setattr(worker, "_layout", layout)
     with pytest.raises(BuildError) as info:
         _build(manuscript, tmp_path, None)
     assert "worker process died" in str(info.value)

@@ -1,0 +1,96 @@
+"""The worker side of the chunked build (anthology.chunks): lay out, wait, renumber, draw.
+
+Workers are forked from the coordinator, so they inherit `state` (the manuscript, the CSS,
+the variant) and get the shared page counts through `init_worker`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from anthology.errors import BuildError
+from anthology.render import Block, chunk_html
+
+WAIT_SECONDS = 0.2
+UNKNOWN, FAILED = -1, -2
+
+state: dict = {}  # inherited from the coordinator, then filled by init_worker
+
+
+def init_worker(counts, block_pages, condition, base_url: str, font_folder: str) -> None:
+    from anthology import fontshare, justify
+
+    justify.install()
+    fontshare.install(Path(font_folder))
+    state.update(counts=counts, block_pages=block_pages, condition=condition, base=base_url)
+
+
+def _chunk_html(blocks: list[Block]) -> str:
+    return chunk_html(state["manuscript"], state["style"], state["variant"], blocks)
+
+
+def _layout(html: str):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=state["base"]).render()
+
+
+def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
+    """Worker task: lay out, publish the page count, wait for the start, renumber, draw."""
+    from anthology import fontshare
+    from anthology.folios import renumber
+    from anthology.pdf import anchor_pages, pdf_options
+
+    counts, block_pages, condition = state["counts"], state["block_pages"], state["condition"]
+    variant = state["variant"]
+    block_ids = [b.id for b in blocks]
+    started = time.perf_counter()
+    try:
+        document = _layout(_chunk_html(blocks))
+    except BaseException:
+        with condition:
+            counts[index] = FAILED
+            condition.notify_all()
+        raise
+    anchors = anchor_pages(document)
+    local = [anchors.get(id_, 0) for id_ in block_ids]
+    laid_out = time.perf_counter()
+    with condition:
+        for offset, page in enumerate(local):
+            block_pages[first_block + offset] = page
+        counts[index] = len(document.pages)
+        condition.notify_all()
+        while any(counts[j] == UNKNOWN for j in range(index)):
+            if any(counts[j] == FAILED for j in range(index)):
+                raise BuildError("an earlier chunk failed")
+            condition.wait(WAIT_SECONDS)
+        if any(counts[j] == FAILED for j in range(index)):
+            raise BuildError("an earlier chunk failed")
+        start = 1 + sum(padded(counts[j]) for j in range(index))
+    waited = time.perf_counter()
+    renumber(document, start)
+    fontshare.take_used()
+    document.write_pdf(target, **pdf_options(variant))
+    fonts = fontshare.take_used()
+    seconds = [laid_out - started, waited - laid_out, time.perf_counter() - waited]
+    return {"index": index, "pages": len(document.pages), "start": start, "local": local,
+            "fonts": fonts, "seconds": seconds}  # fmt: skip
+
+
+def render_front(
+    html: str, target: str, variant: str
+) -> tuple[int, dict[str, int], dict[str, list[int]]]:
+    """The front matter; returns its page count, its anchors' page indexes and its fonts."""
+    from anthology import fontshare
+    from anthology.pdf import anchor_pages, pdf_options
+
+    document = _layout(html)
+    fontshare.take_used()
+    document.write_pdf(target, **pdf_options(variant))
+    return len(document.pages), anchor_pages(document), fontshare.take_used()
+
+
+def padded(pages: int) -> int:
+    """Pages a chunk takes: a chunk that ends on a recto is followed by a blank verso."""
+    return pages + pages % 2
