@@ -20,7 +20,9 @@ def init_app(app: Flask) -> None:
             _("The form has expired"),
             _(
                 "For your safety the form could not be accepted (its security token was missing "
-                "or out of date). Go back, reload the page and send it again: nothing was saved."
+                "or out of date), and nothing was saved. Go back with your browser's Back button: "
+                "what you typed is usually still there. Copy it, reload the page, paste it and "
+                "send it again."
             ),
         )
 

@@ -61,7 +61,10 @@ def test_every_post_without_a_csrf_token_is_refused(
     for url in posts:
         response = client.post(url, data={"title": "x"})
         assert response.status_code == 400, (url, response.status_code)
-        assert "Traceback" not in response.data.decode()
+        page = response.data.decode()
+        assert "Traceback" not in page
+        if url.startswith("/editor"):  # the editor is told how to keep what they typed
+            assert "请先把它复制下来" in page, url
 
 
 # --- Page fixes from the walk-through ----------------------------------------------------------
