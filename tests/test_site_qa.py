@@ -298,3 +298,56 @@ def test_bulk_actions_say_what_was_done(
         )
         assert response.status_code == 302
         assert expected in client.get(response.headers["Location"]).data.decode()
+
+
+def test_hostile_text_stays_text_on_every_editorial_page(
+    app: Flask, client: FlaskClient, make_user: Any, login: Any, make_story: Any
+) -> None:
+    from editorial import add_flag
+    from test_xss import VECTORS, audit
+
+    from anthology.markup import plain_to_markdown
+
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    body = plain_to_markdown("\n".join(["王阿姨说：" + v for v in VECTORS] * 2))
+    story = make_story(
+        status="accepted",
+        title="标题" + hostile[:30],
+        pen_name=hostile[:40],
+        organisation=hostile,
+        body=body,
+    )
+    add_flag(app, story.id, "王阿姨", "person_name")
+    _staff(client, make_user, login, role="admin")
+    url = f"/editor/stories/{story.id}"
+    token = csrf_token(client.get(url).data)
+    for path, data in (
+        ("/notes", {"body": hostile}),
+        ("/tags", {"name": hostile[:50]}),
+        ("/edit", {"title": "新" + hostile[:30], "body": body + "\n\n" + hostile, "version": "1"}),
+    ):
+        assert client.post(url + path, data={"csrf_token": token, **data}).status_code == 302
+    client.post("/editor/volumes", data={"csrf_token": token, "slug": "x", "title": hostile})
+    client.post("/editor/volumes/x/parts", data={"csrf_token": token, "title": hostile})
+    client.post("/editor/volumes/x/stories", data={"csrf_token": token, "story_id": story.id})
+    pages = [
+        "/editor/queue",
+        "/editor/queue?q=%E9%98%BF%E5%A7%A8",
+        url,
+        f"{url}?a=1&b=2",
+        f"{url}/edit",
+        f"{url}/revisions/1",
+        "/editor/volumes",
+        "/editor/volumes/x",
+        "/editor/recent",
+        "/editor/admin/audit",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.data.decode()
+        assert audit(page) == [], path
+    story_page = client.get(url).data.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in story_page  # shown, as text
+    assert 'id="privacy"' in story_page and "<mark" in story_page  # the panel was there
+    assert "&lt;script&gt;" in client.get("/editor/volumes/x").data.decode()
