@@ -16,7 +16,7 @@ from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from anthology.markup import clean_text, plain_to_markdown
 from stories import storytext
@@ -129,7 +129,8 @@ class TextFields(FlaskForm):
     title = StringField(
         _l("Title"),
         filters=[single_line],
-        validators=[InputRequired(message=_l("Please give your story a title."))],
+        # DataRequired (not InputRequired): the value after the filters, so spaces are empty.
+        validators=[DataRequired(message=_l("Please give your story a title."))],
     )
     body = TextAreaField(_l("Your story"), filters=[multi_line])
     docx = FileField(_l("Or upload a Word file (.docx)"))
@@ -188,7 +189,7 @@ class StoryForm(TextFields):
         _l("Pen name"),
         filters=[single_line],
         validators=[
-            InputRequired(message=_l("Please enter the name to print with your story.")),
+            DataRequired(message=_l("Please enter the name to print with your story.")),
             Length(max=40, message=_l("At most %(max)d characters.")),
         ],
     )

@@ -351,3 +351,14 @@ def test_hostile_text_stays_text_on_every_editorial_page(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in story_page  # shown, as text
     assert 'id="privacy"' in story_page and "<mark" in story_page  # the panel was there
     assert "&lt;script&gt;" in client.get("/editor/volumes/x").data.decode()
+
+
+def test_blank_title_or_pen_name_is_refused(app: Flask, client: FlaskClient) -> None:
+    import submitting as s
+
+    for field, message in (("title", "请为故事写一个标题"), ("pen_name", "请填写")):
+        page = s.preview(client, **{field: "   \u3000 "})  # spaces, an ideographic space too
+        assert page.status_code == 422, field
+        text_ = page.get_data(as_text=True)
+        assert re.search(rf'id="{field}-error" role="alert"><p>{message}', text_), field
+    assert s.stories(app) == []
