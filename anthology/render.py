@@ -244,7 +244,7 @@ def css(meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = Fals
     icc = Path(meta.icc_profile) if meta.icc_profile else DEFAULT_ICC
     head_style = (
         f'font-family: "{fonts.heading}"; font-size: 8pt; vertical-align: bottom; '
-        "padding-bottom: 2.5mm;"
+        "padding-bottom: 5mm; letter-spacing: 0.08em;"
     )
     folio_style = (
         f'font-family: "{fonts.body}"; font-size: 9pt; vertical-align: top; padding-top: 4mm;'
