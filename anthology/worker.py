@@ -6,6 +6,7 @@ the variant) and get the shared page counts through `init_worker`.
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -74,7 +75,10 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
     document.write_pdf(target, **pdf_options(variant))
     fonts = fontshare.take_used()
     seconds = [laid_out - started, waited - laid_out, time.perf_counter() - waited]
-    return {"index": index, "pages": len(document.pages), "start": start, "local": local,
+    pages = len(document.pages)
+    del document
+    gc.collect()  # a laid-out chunk holds big cycles (fonts, boxes): free them before the next
+    return {"index": index, "pages": pages, "start": start, "local": local,
             "fonts": fonts, "seconds": seconds}  # fmt: skip
 
 
