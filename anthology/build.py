@@ -102,7 +102,7 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
     warnings += font_warnings
     check_gate(manuscript)
     warnings += privacy_warnings(manuscript)
-    if "print" in formats:
+    if "print" in formats or "epub" in formats:  # an EPUB lays out the print edition too
         icc = Path(manuscript.meta.icc_profile) if manuscript.meta.icc_profile else DEFAULT_ICC
         if not icc.is_file():
             hint = "" if manuscript.meta.icc_profile else " (apt-get install libgs-common)"
