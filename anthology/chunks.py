@@ -80,6 +80,10 @@ def plan(
             pages = 0
         runs[-1].append(block)
         pages += estimate_pages(block, chars_per_page)
+    if len(runs) > 2 and len(runs[-1]) > 1:
+        # A short last chunk: the front matter waits for the last layout to finish.
+        last = runs.pop()
+        runs += [last[: len(last) // 2], last[len(last) // 2 :]]
     from weasyprint import __version__ as weasyprint_version
 
     common = hashlib.sha256()
