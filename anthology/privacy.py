@@ -425,6 +425,14 @@ def detect(text: str) -> list[Flag]:
     return _without_overlaps(candidates)
 
 
+def detect_contact_data(text: str) -> list[Flag]:
+    """Numbers, e-mail addresses, labelled IDs and plates only: no word segmentation.
+
+    About a hundred times faster than `detect`, so the book builder can check a whole volume.
+    """
+    return _without_overlaps(_number_flags(text)) if text else []
+
+
 # Markdown bodies carry the escapes of `anthology.markup.escape_markdown` (139\-2233\-4455,
 # qq\.com, &amp;): the detector reads the unescaped text and the flags point into the Markdown.
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])|&(amp|lt|gt|#126);")

@@ -141,3 +141,22 @@ def test_gate_refuses_missing_consent_and_unresolved_flags(book: Path):
     data["parts"][1]["stories"][0]["privacy"]["override_reason"] = "names are invented"
     stories.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
     check_gate(load_manuscript(book))
+
+
+def test_contact_data_left_in_a_story_is_a_warning(book: Path):
+    """Escaped Markdown (139\\-2233\\-4455) is read as the reader will see it."""
+    from anthology.gate import privacy_warnings
+    from anthology.markup import plain_to_markdown
+
+    assert privacy_warnings(load_manuscript(book)) == []
+    stories = book.parent.parent / "stories.json"
+    data = json.loads(stories.read_text("utf-8"))
+    story = data["parts"][0]["stories"][0]
+    story["body"] += "\n\n" + plain_to_markdown(
+        "她的手机是 139-2233-4455，身份证号 11010519491231002X。"
+    )
+    stories.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    warnings = privacy_warnings(load_manuscript(book))
+    assert len(warnings) == 1
+    assert f"story-{story['id']}" in str(warnings[0])
+    assert "id_number" in str(warnings[0]) and "phone" in str(warnings[0])
