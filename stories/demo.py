@@ -22,11 +22,9 @@ from stories.models import (
     ConsentKind,
     Decision,
     DecisionAction,
-    RevisionSource,
     Role,
     ServiceField,
     Story,
-    StoryRevision,
     StoryStatus,
     User,
     Volume,
@@ -110,17 +108,7 @@ def _add_story(
     session.add(story)
     session.flush()
     assert story.id is not None
-    session.add(
-        StoryRevision(
-            story_id=story.id,
-            number=1,
-            title=story.title,
-            body=story.body,
-            source=RevisionSource.author,
-            note="original submission (demo)",
-            created_at=submitted,
-        )
-    )
+    submission.add_original_revision(session, story, "original submission (demo)", submitted)
     _add_consents(session, story.id, entry.get("consents") or {}, submitted)
     return story
 

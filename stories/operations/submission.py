@@ -233,9 +233,9 @@ def _new_story(submission: Submission, code_hash: str, token_digest: str, now: d
     )
 
 
-def _add_original(session: Session, story: Story, submission: Submission, now: datetime) -> None:
-    """Revision 1 (the original, never changed) and the exact consent wording accepted."""
-    assert story.id is not None and submission.licence and submission.people
+def add_original_revision(session: Session, story: Story, note: str, at: datetime) -> None:
+    """Revision 1: the story as its author first sent it, never changed afterwards."""
+    assert story.id is not None
     session.add(
         StoryRevision(
             story_id=story.id,
@@ -243,10 +243,16 @@ def _add_original(session: Session, story: Story, submission: Submission, now: d
             title=story.title,
             body=story.body,
             source=RevisionSource.author,
-            note="original submission",
-            created_at=now,
+            note=note,
+            created_at=at,
         )
     )
+
+
+def _add_original(session: Session, story: Story, submission: Submission, now: datetime) -> None:
+    """Revision 1 (the original, never changed) and the exact consent wording accepted."""
+    assert story.id is not None and submission.licence and submission.people
+    add_original_revision(session, story, "original submission", now)
     for kind, consent in ((ConsentKind.licence, submission.licence),
                           (ConsentKind.people, submission.people)):  # fmt: skip
         session.add(
