@@ -21,6 +21,7 @@ import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from anthology import worker
@@ -38,7 +39,7 @@ from anthology.worker import (
     render_front,
 )
 
-CACHE_VERSION = "2"  # bump when the chunk format or the folio logic changes
+CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,7 @@ def plan(
         # A short last chunk: the front matter waits for the last layout to finish.
         last = runs.pop()
         runs += [last[: len(last) // 2], last[len(last) // 2 :]]
-    from weasyprint import __version__ as weasyprint_version
-
+    weasyprint_version = metadata.version("weasyprint")  # without importing it (see build)
     common = hashlib.sha256()
     for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,
                  repr(manuscript.meta), _code_fingerprint()):  # fmt: skip
@@ -107,7 +107,7 @@ def _code_fingerprint() -> str:
     files = sorted((ROOT / "templates" / "book").glob("*.*"))
     here = Path(__file__).resolve().parent
     names = ("render.py", "typeset.py", "markup.py", "figures.py", "folios.py", "justify.py",
-             "fontshare.py", "worker.py")  # fmt: skip
+             "fontshare.py", "worker.py", "speedups.py")  # fmt: skip
     files += [here / name for name in names]
     for path in files:
         digest.update(path.read_bytes())
@@ -171,6 +171,9 @@ class _Run:
         futures: dict[Future, Chunk] = {}
         try:
             futures = {self._submit(pool, c): c for c in pending}
+            # The workers were forked without WeasyPrint (each imports it, in parallel); this
+            # process needs it for the front matter: import it now, not after the last chunk.
+            init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts)
             self._collect(futures)
             stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
             if stale:  # a re-rendered chunk changed its page count: later cached chunks moved

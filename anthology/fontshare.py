@@ -31,7 +31,8 @@ def install(folder: Path) -> None:
     _installed["original"] = original  # type: ignore[assignment]
 
     def subset(self, to_unicode, hinting):
-        if not to_unicode or self.png or self.svg or "fvar" in self.tables:
+        if (not to_unicode or self.png or self.svg or "fvar" in self.tables
+                or "folder" not in _installed):  # fmt: skip
             return original(self, to_unicode, hinting)
         key = _store(self.file_content, self.index)
         USED.setdefault(key, set()).update(int(g) for g in to_unicode)
@@ -41,13 +42,76 @@ def install(folder: Path) -> None:
         self.file_content = (b"OTTO" if cff else b"\0\1\0\0") + MARKER + key.encode()
 
     fonts.Font.subset = subset
+    _share_face_data(fonts)
 
 
-def _store(content: bytes, index: int) -> str:
+def deactivate() -> None:
+    """Subset fonts as WeasyPrint does again (for a one-pass PDF in a process that rendered
+    chunks): the placeholders are only for PDFs that anthology.join puts together."""
+    _installed.pop("folder", None)
+
+
+def _share_face_data(fonts) -> None:
+    """Read each face's file in place instead of copying it for every font of every document.
+
+    WeasyPrint's `Font.__init__` copies the whole font file (20-27 MB for a CJK collection)
+    for every size of every face of every document. In the processes that render chunks the
+    file is only hashed and stored once (`_store`), so there it is given as a read-only view of
+    HarfBuzz's (memory-mapped) blob, which is referenced so that it stays valid.
+    """
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    original_data = fonts.get_hb_object_data
+    original_init = fonts.Font.__init__
+    in_init: list[bool] = [False]
+
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is not None or not in_init[0] or "folder" not in _installed:
+            return original_data(hb_object, ot_color, glyph)
+        address = int(ffi.cast("uintptr_t", hb_object))
+        view = _FACE_DATA.get(address)
+        if view is None:
+            harfbuzz.hb_face_reference(hb_object)  # the face (and its address) stays alive
+            blob = harfbuzz.hb_face_reference_blob(hb_object)  # never destroyed: stays valid
+            length = ffi.new("unsigned int *")
+            data = harfbuzz.hb_blob_get_data(blob, length)
+            if data == ffi.NULL:
+                return original_data(hb_object)
+            view = _FACE_DATA[address] = ffi.buffer(data, int(length[0]))
+        return view
+
+    def init(self, pango_font, description, font_size):
+        in_init[0] = True
+        try:
+            original_init(self, pango_font, description, font_size)
+        finally:
+            in_init[0] = False
+
+    fonts.get_hb_object_data = get_hb_object_data
+    fonts.Font.__init__ = init
+
+
+_FACE_DATA: dict[int, object] = {}  # face address -> view of its file, for this process
+
+
+def _store(content, index: int) -> str:
     """Save a face's file once under a content key; returns 'sha-index'."""
+    known = _STORED.get(id(content))
+    if known is not None and known[0] is content:
+        return f"{known[1]}-{index}"
+    key = _save(content)
+    _STORED[id(content)] = (content, key)
+    return f"{key}-{index}"
+
+
+_STORED: dict[int, tuple[object, str]] = {}  # id of a face's file content -> (content, key)
+
+
+def _save(content) -> str:
+    """Save a font file once under a content key; returns the key."""
     digest = hashlib.sha256(content[: 1 << 20])
     digest.update(str(len(content)).encode())
-    key = f"{digest.hexdigest()[:24]}-{index}"
+    key = digest.hexdigest()[:24]
     path = _installed["folder"] / f"{key}.font"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,8 +139,9 @@ def subset(folder: Path, key: str, glyphs: set[int]) -> bytes:
     from weasyprint.text.ffi import ffi, harfbuzz
 
     _declare(ffi)
-    data = (Path(folder) / f"{key}.font").read_bytes()
-    index = int(key.rsplit("-", 1)[1])
+    file_key, index = key.rsplit("-", 1)
+    data = (Path(folder) / f"{file_key}.font").read_bytes()
+    index = int(index)
     buffer = ffi.from_buffer(data)
     blob = ffi.gc(harfbuzz.hb_blob_create(buffer, len(data), 1, ffi.NULL, ffi.NULL),
                   harfbuzz.hb_blob_destroy)  # fmt: skip

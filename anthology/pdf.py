@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anthology import justify
+from anthology import fontshare, justify, speedups
 from anthology.errors import BuildError
 from anthology.fonts import ResolvedFonts, resolve
 from anthology.manuscript import Manuscript
@@ -90,11 +90,14 @@ def write_pdf(
     workers: int | None = None,
     cache_dir: str | Path | None = None,
     progress=None,
+    stock: bool = False,
 ) -> PdfResult:
     """Render `manuscript` as a PDF at `out_path`.
 
     chunk_pages=0 renders the whole book in one WeasyPrint pass; otherwise the body is cut into
     chunks of about that many pages and rendered by `workers` processes (anthology.chunks).
+    stock=True (one pass only) lays out with WeasyPrint's own code, without the speed-ups of
+    anthology.speedups: the reference of bench/build.py and of the tests.
     """
     started = time.perf_counter()
     out_path = Path(out_path)
@@ -116,7 +119,7 @@ def write_pdf(
         if progress:
             progress(f"{variant}: laying out the book in one pass")
         with atomic_output(out_path) as temporary:
-            pages, chapter_pages = _single_pass(manuscript, style, variant, temporary)
+            pages, chapter_pages = _single_pass(manuscript, style, variant, temporary, stock)
         chunks, cached = 1, 0
     return PdfResult(
         path=out_path,
@@ -131,16 +134,21 @@ def write_pdf(
 
 
 def _single_pass(
-    manuscript: Manuscript, style: str, variant: str, target: Path
+    manuscript: Manuscript, style: str, variant: str, target: Path, stock: bool = False
 ) -> tuple[int, dict[str, int | str]]:
     from weasyprint import HTML
 
     justify.install()
+    fontshare.deactivate()  # real font subsets, even after a chunked build in this process
+    if stock:
+        speedups.uninstall()
+    else:
+        speedups.install()
     html = book_html(manuscript, style, variant)
     document = HTML(string=html, base_url=str(ROOT)).render()
     anchors = anchor_pages(document)
-    ids = [c.id for c in manuscript.front] + [b.id for b in body_blocks(manuscript)]
-    body_ids = [b.id for b in body_blocks(manuscript)]
+    body_ids = [b.id for b in body_blocks(manuscript, html=False)]
+    ids = [c.id for c in manuscript.front] + body_ids
     body_start = anchors[body_ids[0]] if body_ids else len(document.pages)
     chapter_pages: dict[str, int | str] = {}
     for id_ in ids:

@@ -3,7 +3,8 @@
 
 Generates a volume of N stories (Chinese text from a word list in this file), then builds the
 `print` PDF three ways, each in a fresh process:
-  reference  one WeasyPrint pass over the complete book HTML (build.py --chunk-pages 0);
+  reference  one pass of stock WeasyPrint over the complete book HTML (with only the patch the
+             book's text needs: anthology.justify; not anthology.speedups);
   full       our chunked parallel build with an empty cache;
   rebuild    our build again after changing one sentence in one story (cache reused).
 It prints wall time, peak memory of the largest process, pages and the ratios to the
@@ -127,7 +128,7 @@ def run_one(kind: str, recipe: str, out: str, cache: str, chunk_pages: int, work
         pages = write_pdf(
             manuscript, out, "print",
             chunk_pages=0 if kind == "reference" else chunk_pages,
-            workers=workers, cache_dir=cache,
+            workers=workers, cache_dir=cache, stock=kind == "reference",
         ).pages  # fmt: skip
     seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF)

@@ -35,7 +35,7 @@ def books(manuscript, tmp_path_factory):
     out = tmp_path_factory.mktemp("chunks")
     built = {}
     for variant in ("print", "screen"):
-        single = write_pdf(manuscript, out / f"single-{variant}.pdf", variant)
+        single = write_pdf(manuscript, out / f"single-{variant}.pdf", variant, stock=True)
         chunked = write_pdf(
             manuscript, out / f"chunked-{variant}.pdf", variant, chunk_pages=CHUNK, workers=2
         )
@@ -148,7 +148,7 @@ def test_a_moved_chunk_is_rendered_again_with_its_new_folios(manuscript, tmp_pat
     _build(manuscript, tmp_path, cache)
     longer = _edit_story(manuscript, "story-101", "\n\n" + "加长的段落。" * 400)
     chunked = _build(longer, tmp_path, cache, "longer.pdf")
-    single = write_pdf(longer, tmp_path / "single.pdf", "print")
+    single = write_pdf(longer, tmp_path / "single.pdf", "print", stock=True)
     assert chunked.cached_chunks < chunked.chunks - 1
     assert page_texts(chunked.path, layout=True) == page_texts(single.path, layout=True)
 

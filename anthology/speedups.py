@@ -1,0 +1,99 @@
+"""Output-neutral speed-ups of WeasyPrint for our books: the same pages, less work.
+
+- Page styles once per kind of page. WeasyPrint gives every page its own page type (side,
+  blank, name, *index*, page groups), so it computes the styles of the page and of its sixteen
+  margin boxes again for every page, and every property of them again, lazily, while laying out
+  the margin boxes: about a tenth of the layout time of a book. When no `@page` rule selects
+  pages by index (`:nth()`), the styles depend only on the side, blankness, page name and
+  whether the page is the document's first, so the style objects of the first page of the same
+  kind are reused.
+- One text box per dot leader. WeasyPrint fills a leader with one text box per repetition of
+  its string (ten thousand boxes in the table of contents of a 400-story volume, each shaped
+  and drawn on its own); the repetitions are contiguous, so one box holding the repeated
+  string draws the same dots.
+
+They wrap two WeasyPrint internals (`layout.page.set_page_type_computed_styles` and
+`layout.leader.handle_leader` as imported by `layout.inline`). `install()` is used by our
+builds; the reference of bench/build.py and of the tests is stock WeasyPrint, with which the
+pages are compared.
+"""
+
+from __future__ import annotations
+
+import copy
+
+_originals: dict[str, object] = {}  # WeasyPrint's functions, while the patches are installed
+
+
+def install() -> None:
+    """Patch WeasyPrint in this process (idempotent)."""
+    from weasyprint.layout import inline
+    from weasyprint.layout import page as page_layout
+
+    if _originals:
+        return
+    original_styles = page_layout.set_page_type_computed_styles
+    original_leader = inline.handle_leader
+    _originals.update(styles=original_styles, leader=original_leader)
+
+    def set_page_type_computed_styles(page_type, html, style_for):
+        known = style_for.__dict__.setdefault("_anthology_page_styles", {})
+        if "by_index" not in known:
+            known["by_index"] = _selects_by_index(style_for)
+        if known["by_index"]:
+            return original_styles(page_type, html, style_for)
+        kind = (page_type.side, page_type.blank, page_type.name, page_type.index == 0)
+        styles = known.get(kind)
+        computed = style_for.get_computed_styles()
+        if styles is None:
+            original_styles(page_type, html, style_for)
+            known[kind] = [(pseudo, style) for (element, pseudo), style in computed.items()
+                           if element == page_type]  # fmt: skip
+            return None
+        for pseudo, style in styles:
+            computed[page_type, pseudo] = style
+        return None
+
+    def handle_leader(context, line, containing_block):
+        original_leader(context, line, containing_block)
+        _merge_leader(line)
+
+    page_layout.set_page_type_computed_styles = set_page_type_computed_styles
+    inline.handle_leader = handle_leader
+
+
+def uninstall() -> None:
+    """Give WeasyPrint its own functions back (for a stock reference pass)."""
+    from weasyprint.layout import inline
+    from weasyprint.layout import page as page_layout
+
+    if _originals:
+        page_layout.set_page_type_computed_styles = _originals.pop("styles")
+        inline.handle_leader = _originals.pop("leader")
+
+
+def _selects_by_index(style_for) -> bool:
+    """Whether an @page rule of the document selects pages by their index (`:nth()`)."""
+    for sheet, _origin, _specificity in style_for._sheets:
+        for _rule, selector_list, _declarations in sheet.page_rules:
+            for _specificity, _pseudo, selector in selector_list:
+                if selector.index is not None:
+                    return True
+    return False
+
+
+def _merge_leader(line) -> None:
+    """Replace the repetitions of the line's leader string by one text box."""
+    from weasyprint.layout.leader import leader_index
+
+    _index, leader = leader_index(line)
+    if leader is None or len(leader.children) < 2:
+        return
+    copies = sorted(leader.children, key=lambda box: box.position_x)
+    first = copies[0]
+    merged = first.copy()
+    merged.text = first.text * len(copies)
+    merged.width = copies[-1].position_x + copies[-1].width - first.position_x
+    merged.pango_layout = copy.copy(first.pango_layout)
+    merged.pango_layout.text = merged.text
+    leader.children = (merged,)
