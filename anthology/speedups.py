@@ -21,6 +21,7 @@ pages are compared.
 from __future__ import annotations
 
 import copy
+import re
 
 _originals: dict[str, object] = {}  # WeasyPrint's functions, while the patches are installed
 
@@ -60,6 +61,46 @@ def install() -> None:
 
     page_layout.set_page_type_computed_styles = set_page_type_computed_styles
     inline.handle_leader = handle_leader
+    _keep_layouts()
+
+
+def _keep_layouts() -> None:
+    """Draw each line with the Pango layout that measured it, instead of shaping it again."""
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import pango
+
+    layout_class = line_break.Layout
+    original = {name: getattr(layout_class, name) for name in ("set_text", "deactivate",
+                                                                "reactivate")}  # fmt: skip
+    _originals["layout"] = original
+
+    def set_text(self, text, justify=False):
+        # One paragraph, as draw_first_line wants it: set before Pango lays the text out, so
+        # that drawing does not lay it out again (no effect without paragraph separators).
+        single = not _PARAGRAPH_BREAK.search(text)
+        pango.pango_layout_set_single_paragraph_mode(self.layout, single)
+        original["set_text"](self, text, justify)
+        self.shaped = (self.text, bool(justify and self.justification_spacing), single)
+
+    def deactivate(self):
+        pass  # keep the layout for drawing; it is freed with its text box
+
+    def reactivate(self, style):
+        shaped = getattr(self, "shaped", None)
+        if shaped is None or getattr(self, "layout", None) is None or style is not self.style:
+            return original["reactivate"](self, style)
+        text, justified, single = shaped
+        if text == self.text and single and justified == bool(self.justification_spacing):
+            return None  # what WeasyPrint would set again: the same text, spacing and lines
+        pango.pango_layout_set_width(self.layout, -1)
+        return self.set_text(self.text, justify=True)
+
+    layout_class.set_text = set_text
+    layout_class.deactivate = deactivate
+    layout_class.reactivate = reactivate
+
+
+_PARAGRAPH_BREAK = re.compile("[\n\r\x1c-\x1e\x85\u2028\u2029]")
 
 
 def uninstall() -> None:
@@ -68,8 +109,12 @@ def uninstall() -> None:
     from weasyprint.layout import page as page_layout
 
     if _originals:
+        from weasyprint.text import line_break
+
         page_layout.set_page_type_computed_styles = _originals.pop("styles")
         inline.handle_leader = _originals.pop("leader")
+        for name, function in _originals.pop("layout").items():
+            setattr(line_break.Layout, name, function)
 
 
 def _selects_by_index(style_for) -> bool:
@@ -94,6 +139,8 @@ def _merge_leader(line) -> None:
     merged = first.copy()
     merged.text = first.text * len(copies)
     merged.width = copies[-1].position_x + copies[-1].width - first.position_x
-    merged.pango_layout = copy.copy(first.pango_layout)
-    merged.pango_layout.text = merged.text
+    merged.pango_layout = layout = copy.copy(first.pango_layout)
+    layout.text = merged.text
+    for name in ("layout", "language", "style", "shaped"):  # not the copied box's Pango layout
+        layout.__dict__.pop(name, None)
     leader.children = (merged,)
