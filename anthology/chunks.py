@@ -81,10 +81,18 @@ def plan(
             pages = 0
         runs[-1].append(block)
         pages += estimate_pages(block, chars_per_page)
-    if len(runs) > 2 and len(runs[-1]) > 1:
-        # A short last chunk: the front matter waits for the last layout to finish.
-        last = runs.pop()
-        runs += [last[: len(last) // 2], last[len(last) // 2 :]]
+    if len(runs) > 2:
+        # The last two runs cut into small chunks: the workers finish together, and the front
+        # matter, which waits for the last layout, starts early.
+        tail, runs = runs[-2] + runs[-1], runs[:-2]
+        runs.append([])
+        pages = 0
+        for block in tail:
+            if runs[-1] and pages >= max(1, chunk_pages // 4):
+                runs.append([])
+                pages = 0
+            runs[-1].append(block)
+            pages += estimate_pages(block, chars_per_page)
     weasyprint_version = metadata.version("weasyprint")  # without importing it (see build)
     common = hashlib.sha256()
     for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,

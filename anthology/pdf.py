@@ -143,7 +143,7 @@ def _single_pass(
     if stock:
         speedups.uninstall()
     else:
-        speedups.install()
+        speedups.install(layouts=False)  # a whole book's lines would stay in memory
     html = book_html(manuscript, style, variant)
     document = HTML(string=html, base_url=str(ROOT)).render()
     anchors = anchor_pages(document)

@@ -11,11 +11,16 @@
   its string (ten thousand boxes in the table of contents of a 400-story volume, each shaped
   and drawn on its own); the repetitions are contiguous, so one box holding the repeated
   string draws the same dots.
+- Lines drawn with the layout that measured them. WeasyPrint frees each line's Pango layout
+  after measuring it and builds and shapes it again to draw it; in a chunk the layouts are
+  kept, set up for drawing from the start (one paragraph), and shaped again only when the
+  line is justified (its spacing changed) or its text was changed (folios).
 
-They wrap two WeasyPrint internals (`layout.page.set_page_type_computed_styles` and
-`layout.leader.handle_leader` as imported by `layout.inline`). `install()` is used by our
-builds; the reference of bench/build.py and of the tests is stock WeasyPrint, with which the
-pages are compared.
+They wrap WeasyPrint internals (`layout.page.set_page_type_computed_styles`,
+`layout.leader.handle_leader` as imported by `layout.inline`, and `set_text`, `deactivate`
+and `reactivate` of `text.line_break.Layout`). Our builds install them; the reference of
+bench/build.py and of the tests is stock WeasyPrint, with which the pages are compared (boxes,
+text and its positions, rasters).
 """
 
 from __future__ import annotations
@@ -26,12 +31,20 @@ import re
 _originals: dict[str, object] = {}  # WeasyPrint's functions, while the patches are installed
 
 
-def install() -> None:
-    """Patch WeasyPrint in this process (idempotent)."""
+def install(layouts: bool = True) -> None:
+    """Patch WeasyPrint in this process (idempotent).
+
+    layouts=False leaves out the kept Pango layouts, which hold the memory of every line until
+    the document is drawn: right for a chunk, not for a whole book in one pass.
+    """
     from weasyprint.layout import inline
     from weasyprint.layout import page as page_layout
 
-    if _originals:
+    if layouts and "layout" not in _originals:
+        _keep_layouts()
+    elif not layouts and "layout" in _originals:
+        _restore_layouts()
+    if "styles" in _originals:
         return
     original_styles = page_layout.set_page_type_computed_styles
     original_leader = inline.handle_leader
@@ -61,7 +74,6 @@ def install() -> None:
 
     page_layout.set_page_type_computed_styles = set_page_type_computed_styles
     inline.handle_leader = handle_leader
-    _keep_layouts()
 
 
 def _keep_layouts() -> None:
@@ -108,13 +120,18 @@ def uninstall() -> None:
     from weasyprint.layout import inline
     from weasyprint.layout import page as page_layout
 
-    if _originals:
-        from weasyprint.text import line_break
-
+    if "layout" in _originals:
+        _restore_layouts()
+    if "styles" in _originals:
         page_layout.set_page_type_computed_styles = _originals.pop("styles")
         inline.handle_leader = _originals.pop("leader")
-        for name, function in _originals.pop("layout").items():
-            setattr(line_break.Layout, name, function)
+
+
+def _restore_layouts() -> None:
+    from weasyprint.text import line_break
+
+    for name, function in _originals.pop("layout").items():
+        setattr(line_break.Layout, name, function)
 
 
 def _selects_by_index(style_for) -> bool:

@@ -80,3 +80,35 @@ def test_pages_selected_by_index_keep_their_own_styles(tmp_path):
     assert fast == stock
     assert ["the third page" in text for text in fast] == [False, False, True, False, False]
     assert ["left" in text for text in fast] == [False, True, False, True, False]
+
+
+def test_lines_drawn_with_kept_layouts_look_the_same(tmp_path):
+    """Chunks keep each line's Pango layout for drawing: same words, places and pixels."""
+    from weasyprint import HTML
+
+    from anthology.fonts import resolve
+    from anthology.render import book_html, css
+
+    manuscript = load_manuscript(BOOK)
+    fonts, _ = resolve(manuscript.meta.fonts)
+    html = book_html(manuscript, css(manuscript.meta, fonts, "print"), "print")
+    justify.install()
+    rasters = {}
+    for kind in ("stock", "kept"):
+        if kind == "stock":
+            speedups.uninstall()
+        else:
+            speedups.install(layouts=True)
+        path = tmp_path / f"{kind}.pdf"
+        HTML(string=html, base_url=str(BOOK.parent)).render().write_pdf(path)
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", "-f", "8", "-l", "14", str(path),
+                        str(tmp_path / kind)], check=True)  # fmt: skip
+        rasters[kind] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{kind}-*.pgm"))]
+    speedups.uninstall()
+    kept, stock = _glyph_boxes(tmp_path / "kept.pdf"), _glyph_boxes(tmp_path / "stock.pdf")
+    assert len(kept) == len(stock) > 14
+    for ours, theirs in zip(kept, stock, strict=True):
+        assert "".join(w for w, _, _ in ours) == "".join(w for w, _, _ in theirs)
+        assert _without_dots(ours) == _without_dots(theirs)
+    assert len(rasters["kept"]) == 7
+    assert rasters["kept"] == rasters["stock"]
