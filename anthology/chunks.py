@@ -93,6 +93,10 @@ def plan(
                 pages = 0
             runs[-1].append(block)
             pages += estimate_pages(block, chars_per_page)
+    if len(runs[-1]) > 1:
+        # The last block (the contributors list) alone: no page number in the table of contents
+        # depends on its length, so the front matter need not wait for its layout.
+        runs.append([runs[-1].pop()])
     weasyprint_version = metadata.version("weasyprint")  # without importing it (see build)
     common = hashlib.sha256()
     for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,
@@ -235,8 +239,16 @@ class _Run:
                 raise BuildError(f"{futures[first].describe()} failed: {error}") from error
             for future in done:
                 self._store(futures[future], future.result())
-            if self.front is None and remaining and all(n >= 0 for n in self.counts):
-                self.front = self._render_front()  # overlaps the workers' last PDF writes
+            if self.front is None and remaining and self._numbers_known():
+                self.front = self._render_front()  # overlaps the workers' last chunks
+
+    def _numbers_known(self) -> bool:
+        """Whether every page number of the table of contents is known: all chunks are laid
+        out, except perhaps a last chunk of one block (it starts after all the others)."""
+        counts = list(self.counts)
+        if len(self.chunks[-1].blocks) == 1:
+            counts = counts[:-1]
+        return all(n >= 0 for n in counts)
 
     def _store(self, chunk: Chunk, result: dict) -> None:
         os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
