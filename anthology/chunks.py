@@ -185,7 +185,8 @@ class _Run:
             futures = {self._submit(pool, c): c for c in pending}
             # The workers were forked without WeasyPrint (each imports it, in parallel); this
             # process needs it for the front matter: import it now, not after the last chunk.
-            init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts)
+            init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts,
+                        freeze=False)  # fmt: skip
             self._collect(futures)
             stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
             if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
@@ -275,7 +276,7 @@ class _Run:
             self.say(f"{self.variant}: front matter and table of contents")
             temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
             init_worker(self.counts, self.block_pages, self.condition, _worker_base(),
-                         self.fonts)  # fmt: skip
+                        self.fonts, freeze=False)  # fmt: skip
             pages, anchors, fonts = render_front(html, str(temporary), self.variant)
             meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
             os.replace(temporary, pdf)

@@ -19,12 +19,18 @@ UNKNOWN, FAILED = -1, -2
 state: dict = {}  # inherited from the coordinator, then filled by init_worker
 
 
-def init_worker(counts, block_pages, condition, base_url: str, font_folder: str) -> None:
+def init_worker(
+    counts, block_pages, condition, base_url: str, font_folder: str, freeze: bool = True
+) -> None:
     from anthology import fontshare, justify, speedups
 
     justify.install()
     speedups.install()
     fontshare.install(Path(font_folder))
+    if freeze:
+        # A worker keeps WeasyPrint and the manuscript for its whole life: keep them out of
+        # the collections that run during every chunk (and after it, see render_chunk).
+        gc.freeze()
     state.update(counts=counts, block_pages=block_pages, condition=condition, base=base_url)
 
 
