@@ -33,10 +33,11 @@ from anthology.render import Block, body_blocks, front_html, geometry
 from anthology.worker import (
     UNKNOWN,
     WAIT_SECONDS,
+    draw_front,
     init_worker,
+    lay_out,
     padded,
     render_chunk,
-    render_front,
 )
 
 CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
@@ -70,9 +71,7 @@ def plan(
     chunk_pages: int,
 ) -> list[Chunk]:
     """Cut the body into runs of blocks of about `chunk_pages` pages."""
-    g = geometry(manuscript.meta)
-    pt = g.font_size * 25.4 / 72
-    chars_per_page = (g.text_width / pt) * ((g.height - g.top - g.bottom) / (pt * 1.8))
+    chars_per_page = _chars_per_page(manuscript)
     runs: list[list[Block]] = [[]]
     pages = 0
     for block in body_blocks(manuscript, html=False):
@@ -109,6 +108,23 @@ def plan(
         digest.update(repr(run).encode())
         chunks.append(Chunk(index, tuple(run), digest.hexdigest()[:32]))
     return chunks
+
+
+def _chars_per_page(manuscript: Manuscript) -> float:
+    g = geometry(manuscript.meta)
+    pt = g.font_size * 25.4 / 72
+    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (pt * 1.8))
+
+
+def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, int]:
+    """Each body block's first folio as estimated from its length (for a provisional TOC)."""
+    chars_per_page = _chars_per_page(manuscript)
+    out, page = {}, 1
+    for chunk in chunks:
+        for block in chunk.blocks:
+            out[block.id] = page
+            page += estimate_pages(block, chars_per_page)
+    return out
 
 
 def _code_fingerprint() -> str:
@@ -162,6 +178,7 @@ class _Run:
         self.condition = self.ctx.Condition()
         self.front: tuple[Path, int, dict[str, int | str]] | None = None
         self.front_meta: dict = {}
+        self.early_front = None  # the front matter laid out with estimated TOC numbers
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
         worker.state.update(manuscript=manuscript, style=style, variant=variant)
@@ -187,6 +204,8 @@ class _Run:
             # process needs it for the front matter: import it now, not after the last chunk.
             init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts,
                         freeze=False)  # fmt: skip
+            if pending:
+                self._lay_out_front_early()
             self._collect(futures)
             stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
             if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
@@ -260,8 +279,19 @@ class _Run:
         self.say(f"  {chunk.describe()}: pages {result['start']}-{last} "
                  f"(layout {layout:.1f} s, wait {waited:.1f} s, draw {draw:.1f} s)")  # fmt: skip
 
+    def _lay_out_front_early(self) -> None:
+        """Lay out the front matter now, with estimated TOC numbers, while the workers render
+        the chunks; `_render_front` puts the real numbers in (anthology.folios.rewrite_toc)."""
+        guess = estimated_pages(self.manuscript, self.chunks)
+        html = front_html(self.manuscript, self.style, self.variant, guess)
+        try:
+            self.early_front = lay_out(html)
+        except Exception:  # noqa: BLE001 - only a head start: the real layout reports errors
+            self.early_front = None
+
     def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
         """The front matter with the real TOC numbers (cached like a chunk), in this process."""
+        from anthology.folios import rewrite_toc
         from anthology.pdf import roman
 
         chapter_pages: dict[str, int | str] = {}
@@ -272,12 +302,19 @@ class _Run:
         html = front_html(self.manuscript, self.style, self.variant, chapter_pages)
         key = "front-" + hashlib.sha256((self.chunks[0].key + html).encode()).hexdigest()[:32]
         pdf, meta = self.cache.pdf(key, 0), self.cache.meta(key)
+        early, self.early_front = self.early_front, None
         if meta is None or not pdf.is_file():
-            self.say(f"{self.variant}: front matter and table of contents")
             temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
             init_worker(self.counts, self.block_pages, self.condition, _worker_base(),
                         self.fonts, freeze=False)  # fmt: skip
-            pages, anchors, fonts = render_front(html, str(temporary), self.variant)
+            numbers = {id_: str(page) for id_, page in chapter_pages.items()}
+            if early is not None and rewrite_toc(early, numbers):
+                self.say(f"{self.variant}: front matter (page numbers put into its contents)")
+                document = early
+            else:
+                self.say(f"{self.variant}: front matter and table of contents")
+                document = lay_out(html)
+            pages, anchors, fonts = draw_front(document, str(temporary), self.variant)
             meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
             os.replace(temporary, pdf)
             self.cache.store_meta(key, meta)

@@ -154,6 +154,7 @@ def _merge_leader(line) -> None:
     copies = sorted(leader.children, key=lambda box: box.position_x)
     first = copies[0]
     merged = first.copy()
+    merged.leader_unit = (first.text, first.width)  # for anthology.folios.rewrite_toc
     merged.text = first.text * len(copies)
     merged.width = copies[-1].position_x + copies[-1].width - first.position_x
     merged.pango_layout = layout = copy.copy(first.pango_layout)

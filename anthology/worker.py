@@ -107,14 +107,18 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
             "fonts": fonts, "seconds": seconds}  # fmt: skip
 
 
-def render_front(
-    html: str, target: str, variant: str
+def lay_out(html: str):
+    """A laid-out WeasyPrint document (the front matter, in the coordinating process)."""
+    return _layout(html)
+
+
+def draw_front(
+    document, target: str, variant: str
 ) -> tuple[int, dict[str, int], dict[str, list[int]]]:
-    """The front matter; returns its page count, its anchors' page indexes and its fonts."""
+    """Draw the front matter; returns its page count, its anchors' page indexes and its fonts."""
     from anthology import fontshare
     from anthology.pdf import anchor_pages, pdf_options
 
-    document = _layout(html)
     fontshare.take_used()
     document.write_pdf(target, **pdf_options(variant))
     return len(document.pages), anchor_pages(document), fontshare.take_used()
