@@ -10,6 +10,8 @@ the real chapter pages.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +92,7 @@ def _share_fonts(out: pikepdf.Pdf, folder: Path, glyphs: dict[str, set[int]]) ->
     """Replace the placeholder font programs by one real subset per face."""
     from anthology import fontshare
 
-    shared: dict[str, pikepdf.Stream] = {}
+    placeholders = []  # (descriptor, slot, face key)
     seen = set()
     for page in out.pages:
         resources = page.obj.get("/Resources", Dictionary())
@@ -100,20 +102,26 @@ def _share_fonts(out: pikepdf.Pdf, folder: Path, glyphs: dict[str, set[int]]) ->
             seen.add(font.objgen)
             descriptor = font.DescendantFonts[0].FontDescriptor
             for slot in ("/FontFile3", "/FontFile2"):
-                if slot not in descriptor:
-                    continue
-                key = fontshare.key_of(descriptor[slot].read_bytes())
-                if key is None:
-                    continue
-                if key not in shared:
-                    data = fontshare.subset(folder, key, glyphs.get(key, set()))
-                    stream = pikepdf.Stream(out, data)
-                    if slot == "/FontFile3":
-                        stream["/Subtype"] = Name("/OpenType")
-                    else:
-                        stream["/Length1"] = len(data)
-                    shared[key] = out.make_indirect(stream)
-                descriptor[slot] = shared[key]
+                if slot in descriptor:
+                    key = fontshare.key_of(descriptor[slot].read_bytes())
+                    if key is not None:
+                        placeholders.append((descriptor, slot, key))
+    keys = sorted({key for _, _, key in placeholders})
+    # HarfBuzz runs without the GIL: the faces are subset side by side.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(keys), os.cpu_count() or 1))) as pool:
+        subsets = pool.map(lambda key: fontshare.subset(folder, key, glyphs.get(key, set())), keys)
+        programs = dict(zip(keys, subsets, strict=True))
+    shared: dict[tuple[str, str], pikepdf.Object] = {}
+    for descriptor, slot, key in placeholders:
+        if (key, slot) not in shared:
+            data = programs[key]
+            stream = pikepdf.Stream(out, data)
+            if slot == "/FontFile3":
+                stream["/Subtype"] = Name("/OpenType")
+            else:
+                stream["/Length1"] = len(data)
+            shared[key, slot] = out.make_indirect(stream)
+        descriptor[slot] = shared[key, slot]
 
 
 def _output_profile(pdf: pikepdf.Pdf):
