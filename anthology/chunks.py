@@ -4,8 +4,11 @@ The body (parts, chapters, back matter) is cut into chunks, runs of blocks that 
 recto. Worker processes lay chunks out in order; each one publishes its page count as soon as
 its layout is done, waits for the counts of the chunks before it (they started earlier), learns
 its first folio, renumbers its folios (anthology.folios) and draws its PDF. The front matter,
-numbered in roman, is rendered last with the real TOC page numbers. anthology.join then joins
-everything into one PDF.
+numbered in roman, is laid out by this process while the workers render, with estimated TOC
+page numbers; once the real ones are known they are put into its laid-out lines
+(anthology.folios.rewrite_toc, or a new layout where the lines would change) and it is drawn.
+The last block (the contributors list) is a chunk of its own: no TOC number depends on its
+length. anthology.join then joins everything into one PDF.
 
 A chunk's PDF is cached in `cache_dir` under a key made of its HTML (which contains the CSS),
 the fonts' fingerprint, the variant, the WeasyPrint version and its first folio: a chunk whose
