@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 MARKER = b"%anthology-font:"
@@ -183,8 +184,16 @@ def _subset_face(face, glyphs: list[int], retain_gids: bool, drop: bool):
 
 
 def _declare(ffi) -> None:
-    if getattr(ffi, "_anthology_declared", False):
-        return
+    with _DECLARING:  # join subsets faces in threads
+        if getattr(ffi, "_anthology_declared", False):
+            return
+        _cdef(ffi)
+
+
+_DECLARING = threading.Lock()
+
+
+def _cdef(ffi) -> None:
     ffi.cdef(
         "hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode,"
         " void *user_data, void *destroy);"

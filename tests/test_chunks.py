@@ -240,3 +240,36 @@ def test_toc_numbers_refused_where_the_lines_would_change(manuscript):
     early = _front(manuscript, dict.fromkeys(ids, 1))
     assert not rewrite_toc(early, dict.fromkeys(ids, "1" * 60))
     assert not rewrite_toc(early, {})  # a number missing
+
+
+def test_font_declarations_are_safe_from_threads():
+    """The join subsets faces in threads; their first use declares HarfBuzz functions once."""
+    import threading
+    import time
+
+    import cffi
+
+    from anthology import fontshare
+
+    class SlowFFI(cffi.FFI):
+        def cdef(self, *args, **kwargs):
+            time.sleep(0.05)  # another thread asks meanwhile
+            return super().cdef(*args, **kwargs)
+
+    ffi = SlowFFI()
+    ffi.cdef("typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;")
+    errors = []
+
+    def declare():
+        try:
+            fontshare._declare(ffi)
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=declare) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ffi._anthology_declared
