@@ -11,14 +11,16 @@
   its string (ten thousand boxes in the table of contents of a 400-story volume, each shaped
   and drawn on its own); the repetitions are contiguous, so one box holding the repeated
   string draws the same dots.
+- One Pango font description per font instead of one per line (Pango copies it anyway).
 - Lines drawn with the layout that measured them. WeasyPrint frees each line's Pango layout
   after measuring it and builds and shapes it again to draw it; in a chunk the layouts are
   kept, set up for drawing from the start (one paragraph), and shaped again only when the
   line is justified (its spacing changed) or its text was changed (folios).
 
 They wrap WeasyPrint internals (`layout.page.set_page_type_computed_styles`,
-`layout.leader.handle_leader` as imported by `layout.inline`, and `set_text`, `deactivate`
-and `reactivate` of `text.line_break.Layout`). Our builds install them; the reference of
+`layout.leader.handle_leader` as imported by `layout.inline`, `get_font_description` as
+imported by `text.line_break`, and `set_text`, `deactivate` and `reactivate` of
+`text.line_break.Layout`). Our builds install them; the reference of
 bench/build.py and of the tests is stock WeasyPrint, with which the pages are compared (boxes,
 text and its positions, rasters).
 """
@@ -74,6 +76,28 @@ def install(layouts: bool = True) -> None:
 
     page_layout.set_page_type_computed_styles = set_page_type_computed_styles
     inline.handle_leader = handle_leader
+    _share_font_descriptions()
+
+
+def _share_font_descriptions() -> None:
+    """One Pango font description per font, not one per line: Pango copies it into each layout."""
+    from weasyprint.text import line_break
+
+    original = line_break.get_font_description
+    _originals["description"] = original
+    known: dict[tuple, object] = {}
+
+    def get_font_description(style):
+        variations = style["font_variation_settings"]
+        key = (tuple(style["font_family"]), style["font_style"], style["font_stretch"],
+               style["font_weight"], style["font_size"], style["font_variant_caps"],
+               variations if variations == "normal" else tuple(map(tuple, variations)))  # fmt: skip
+        description = known.get(key)
+        if description is None:
+            description = known[key] = original(style)
+        return description
+
+    line_break.get_font_description = get_font_description
 
 
 def _keep_layouts() -> None:
@@ -123,8 +147,11 @@ def uninstall() -> None:
     if "layout" in _originals:
         _restore_layouts()
     if "styles" in _originals:
+        from weasyprint.text import line_break
+
         page_layout.set_page_type_computed_styles = _originals.pop("styles")
         inline.handle_leader = _originals.pop("leader")
+        line_break.get_font_description = _originals.pop("description")
 
 
 def _restore_layouts() -> None:
