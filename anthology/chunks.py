@@ -99,7 +99,7 @@ def plan(
         # The last block (the contributors list) alone: no page number in the table of contents
         # depends on its length, so the front matter need not wait for its layout.
         runs.append([runs[-1].pop()])
-    weasyprint_version = metadata.version("weasyprint")  # without importing it (see build)
+    weasyprint_version = metadata.version("weasyprint")  # without importing it
     common = hashlib.sha256()
     for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,
                  repr(manuscript.meta), _code_fingerprint()):  # fmt: skip
@@ -196,6 +196,10 @@ class _Run:
         workers = min(max(1, workers or os.cpu_count() or 1), max(1, len(pending)))
         self.say(f"{self.variant}: {len(self.chunks)} chunks ({len(hits)} from the cache), "
                  f"{workers} worker(s)")  # fmt: skip
+        # WeasyPrint is imported (and patched) once, here: the workers inherit it through fork,
+        # and this process lays out the front matter with it.
+        init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts,
+                    freeze=False)  # fmt: skip
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=self.ctx, initializer=init_worker,
             initargs=(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts),
@@ -203,10 +207,6 @@ class _Run:
         futures: dict[Future, Chunk] = {}
         try:
             futures = {self._submit(pool, c): c for c in pending}
-            # The workers were forked without WeasyPrint (each imports it, in parallel); this
-            # process needs it for the front matter: import it now, not after the last chunk.
-            init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts,
-                        freeze=False)  # fmt: skip
             if pending:
                 self._lay_out_front_early()
             self._collect(futures)
