@@ -263,7 +263,7 @@ def test_font_declarations_are_safe_from_threads():
     def declare():
         try:
             fontshare._declare(ffi)
-        except Exception as error:  # noqa: BLE001 - collected for the assertion
+        except Exception as error:  # collected for the assertion below
             errors.append(error)
 
     threads = [threading.Thread(target=declare) for _ in range(8)]
