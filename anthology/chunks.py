@@ -289,7 +289,7 @@ class _Run:
         html = front_html(self.manuscript, self.style, self.variant, guess)
         try:
             self.early_front = lay_out(html)
-        except Exception:  # only a head start: the real layout below reports the error
+        except Exception:  # only a head start: _render_front lays it out again and reports it
             self.early_front = None
 
     def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
