@@ -10,6 +10,8 @@ Generates a volume of N stories (Chinese text from a word list in this file), th
 It prints wall time, peak memory of the largest process, pages and the ratios to the
 reference, checks the targets, and checks that the full build equals the reference (same page
 count; on every page the same text and folio). Also prints the EPUB build time.
+With --repeat N the reference and the full build are run N times, alternately, and their
+medians are compared (this machine's speed drifts by a quarter from minute to minute).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -166,12 +169,21 @@ def compare(reference: Path, ours: Path) -> list[str]:
     return problems
 
 
+def _median(runs: list[dict]) -> dict:
+    """The run with the median wall time."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--stories", type=int, default=400)
     p.add_argument("--chunk-pages", type=int, default=DEFAULT_CHUNK_PAGES)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--keep", help="keep the generated volume and PDFs in this folder")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="build the reference and the full build this many times, alternately, "
+                        "and compare their medians (for a machine whose speed drifts)")  # fmt: skip
     p.add_argument("--run", help=argparse.SUPPRESS)
     p.add_argument("--recipe", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
@@ -186,10 +198,20 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"volume: {args.stories} stories in {folder}; {args.workers} workers, "
           f"chunks of about {args.chunk_pages} pages; load average {load:.1f}")  # fmt: skip
-    results = {}
-    for kind, pdf in (("reference", "reference.pdf"), ("full", "full.pdf")):
-        results[kind] = measure(kind, recipe, folder / pdf, cache, args)
-        print(f"  {kind:<9} done in {results[kind]['seconds']:.1f} s", flush=True)
+    runs: dict[str, list[dict]] = {"reference": [], "full": []}
+    for _ in range(max(1, args.repeat)):
+        for kind, pdf in (("reference", "reference.pdf"), ("full", "full.pdf")):
+            if kind == "full":
+                shutil.rmtree(cache, ignore_errors=True)  # a full build starts without a cache
+            run = measure(kind, recipe, folder / pdf, cache, args)
+            runs[kind].append(run)
+            print(f"  {kind:<9} done in {run['seconds']:.1f} s", flush=True)
+    results = {kind: _median(measured) for kind, measured in runs.items()}
+    if args.repeat > 1:
+        for kind, measured in runs.items():
+            figures = ", ".join(f"{r['seconds']:.1f}" for r in measured)
+            median = results[kind]["seconds"]
+            print(f"  {kind:<9} wall s of each run: {figures}; median {median:.1f}")
     edit_one_sentence(folder)
     results["rebuild"] = measure("rebuild", recipe, folder / "rebuild.pdf", cache, args)
     ref = results["reference"]
