@@ -96,8 +96,8 @@ def plan(
             runs[-1].append(block)
             pages += estimate_pages(block, chars_per_page)
     if len(runs[-1]) > 1:
-        # The last block (the contributors list) alone: no page number in the table of contents
-        # depends on its length, so the front matter need not wait for its layout.
+        # The last block (the contributors list or an afterword) alone: no page number in the
+        # table of contents depends on its length, so the front matter need not wait for it.
         runs.append([runs[-1].pop()])
     weasyprint_version = metadata.version("weasyprint")  # without importing it
     common = hashlib.sha256()
@@ -206,7 +206,7 @@ class _Run:
         )  # fmt: skip
         futures: dict[Future, Chunk] = {}
         try:
-            futures = {self._submit(pool, c): c for c in pending}
+            futures = {self._submit(pool, c): c for c in _order(pending, self.chunks, workers)}
             if pending:
                 self._lay_out_front_early()
             self._collect(futures)
@@ -325,6 +325,21 @@ class _Run:
         for chapter in self.manuscript.front:
             chapter_pages[chapter.id] = roman(meta["anchors"][chapter.id] + 1)
         return pdf, meta["pages"], chapter_pages
+
+
+def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chunk]:
+    """The order in which the chunks are handed to the workers.
+
+    The last chunk is one block (usually the contributors list, slow to lay out for its length:
+    floats) and nothing waits for its page count: with two workers or more it goes before the
+    last three chunks, so that it is laid out while they are and the build does not end with it.
+    (It then waits for their page counts before drawing; with one worker it would wait for
+    chunks queued behind it, so there it stays last.)
+    """
+    last = chunks[-1]
+    if workers < 2 or len(pending) < 5 or pending[-1] is not last or len(last.blocks) != 1:
+        return pending
+    return [*pending[:-4], last, *pending[-4:-1]]
 
 
 def _worker_base() -> str:

@@ -273,3 +273,22 @@ def test_font_declarations_are_safe_from_threads():
         thread.join()
     assert errors == []
     assert ffi._anthology_declared
+
+
+def test_the_last_block_is_handed_out_before_the_last_three_chunks(manuscript):
+    """With two workers the last chunk (one block: the contributors list is slow) is laid out
+    beside the last ones; with one worker it stays last (it would wait for chunks behind it)."""
+    from anthology import chunks as chunking
+
+    resolved, _ = resolve(manuscript.meta.fonts)
+    plan = chunking.plan(manuscript, "css", "print", resolved, CHUNK)
+    assert len(plan) >= 5 and len(plan[-1].blocks) == 1
+    assert plan[-1].blocks[0].kind == "back"  # the afterword, after the contributors list
+    two = chunking._order(plan, plan, workers=2)
+    assert [c.index for c in two] == [
+        *[c.index for c in plan[:-4]],
+        plan[-1].index,
+        *[c.index for c in plan[-4:-1]],
+    ]
+    assert chunking._order(plan, plan, workers=1) == plan
+    assert chunking._order(plan[:-1], plan, workers=2) == plan[:-1]  # cached: nothing to move
