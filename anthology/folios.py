@@ -23,7 +23,6 @@ def renumber(document, first_folio: int) -> int:
     if first_folio == 1:
         return 0
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.line_break import line_size
 
     offset = first_folio - 1
     changed = 0
@@ -35,12 +34,7 @@ def renumber(document, first_folio: int) -> int:
                 if not text_box.text.isdigit():
                     continue
                 new = str(int(text_box.text) + offset)
-                layout = text_box.pango_layout
-                layout.text = new
-                layout.reactivate(text_box.style)
-                line, _ = layout.get_first_line()
-                width, _ = line_size(line, text_box.style)
-                layout.deactivate()
+                width = _text_width(text_box, new)
                 align = margin.style["text_align_all"]
                 shift = text_box.width - width
                 if align in ("right", "end"):
@@ -135,6 +129,7 @@ def _leader_unit(leader) -> tuple[str, float] | None:
 
 
 def _text_width(text_box, text: str) -> float:
+    """The width of `text` set in `text_box`'s font (its Pango layout now holds `text`)."""
     from weasyprint.text.line_break import line_size
 
     layout = text_box.pango_layout
