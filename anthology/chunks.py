@@ -308,8 +308,6 @@ class _Run:
         early, self.early_front = self.early_front, None
         if meta is None or not pdf.is_file():
             temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
-            init_worker(self.counts, self.block_pages, self.condition, _worker_base(),
-                        self.fonts, freeze=False)  # fmt: skip
             numbers = {id_: str(page) for id_, page in chapter_pages.items()}
             if early is not None and rewrite_toc(early, numbers):
                 self.say(f"{self.variant}: front matter (page numbers put into its contents)")
@@ -340,12 +338,6 @@ def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chun
     if workers < 2 or len(pending) < 5 or pending[-1] is not last or len(last.blocks) != 1:
         return pending
     return [*pending[:-4], last, *pending[-4:-1]]
-
-
-def _worker_base() -> str:
-    from anthology.pdf import ROOT
-
-    return str(ROOT)
 
 
 def _temporary(cache: ChunkCache, chunk: Chunk) -> Path:

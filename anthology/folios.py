@@ -149,9 +149,9 @@ def _set_text(text_box, text: str, width: float) -> None:
 
 def _refill(line, leader, unit: tuple[str, float]) -> None:
     """The leader's repetitions as `handle_leader` places them, as one text box."""
-    import copy
+    from anthology.speedups import leader_run
 
-    text, width = unit
+    _text, width = unit
     template = leader.children[0]
     right = line.position_x + line.width
     positions = []
@@ -166,13 +166,6 @@ def _refill(line, leader, unit: tuple[str, float]) -> None:
     if not positions:
         leader.children = ()
         return
-    merged = template.copy()
-    merged.leader_unit = unit
-    merged.text = text * len(positions)
-    merged.position_x = positions[-1]
-    merged.width = positions[0] + width - positions[-1]
-    merged.pango_layout = layout = copy.copy(template.pango_layout)
-    layout.text = merged.text
-    for name in ("layout", "language", "style", "shaped"):  # a Pango layout of its own
-        layout.__dict__.pop(name, None)
-    leader.children = (merged,)
+    run = leader_run(template, unit, len(positions), positions[-1],
+                     positions[0] + width - positions[-1])  # fmt: skip
+    leader.children = (run,)

@@ -179,13 +179,22 @@ def _merge_leader(line) -> None:
     if leader is None or len(leader.children) < 2:
         return
     copies = sorted(leader.children, key=lambda box: box.position_x)
-    first = copies[0]
-    merged = first.copy()
-    merged.leader_unit = (first.text, first.width)  # for anthology.folios.rewrite_toc
-    merged.text = first.text * len(copies)
-    merged.width = copies[-1].position_x + copies[-1].width - first.position_x
-    merged.pango_layout = layout = copy.copy(first.pango_layout)
+    first, last = copies[0], copies[-1]
+    unit = (first.text, first.width)
+    leader.children = (leader_run(first, unit, len(copies), first.position_x,
+                                  last.position_x + last.width - first.position_x),)  # fmt: skip
+
+
+def leader_run(template, unit: tuple[str, float], count: int, position_x: float, width: float):
+    """One text box holding `count` repetitions of a leader's string (`unit`: string, width),
+    made from one of its repetitions; also used by anthology.folios.rewrite_toc."""
+    merged = template.copy()
+    merged.leader_unit = unit
+    merged.text = unit[0] * count
+    merged.position_x = position_x
+    merged.width = width
+    merged.pango_layout = layout = copy.copy(template.pango_layout)
     layout.text = merged.text
-    for name in ("layout", "language", "style", "shaped"):  # not the copied box's Pango layout
+    for name in ("layout", "language", "style", "shaped"):  # a Pango layout of its own
         layout.__dict__.pop(name, None)
-    leader.children = (merged,)
+    return merged
