@@ -31,8 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from stories import migrate, search  # noqa: E402
-from stories.listing import QueueFilter, queue_page, status_counts  # noqa: E402
+from stories import migrations  # noqa: E402
 from stories.models import (  # noqa: E402
     FlagStatus,
     PrivacyFlag,
@@ -45,6 +44,8 @@ from stories.models import (  # noqa: E402
     Volume,
     VolumeEntry,
 )
+from stories.queries import search  # noqa: E402
+from stories.queries.listing import QueueFilter, queue_page, status_counts  # noqa: E402
 
 WORDS = (
     "养老 社区 社工 老人 独居 家访 志愿者 孩子 留守儿童 学校 老师 家长 医院 病房 康复 残疾 "
@@ -136,7 +137,7 @@ def reset(url: str) -> None:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    migrate.upgrade(url)
+    migrations.upgrade(url)
 
 
 def populate(url: str, count: int, seed: int) -> float:

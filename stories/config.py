@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from flask import Flask
+
+from anthology import resources
 
 INSECURE_SECRET = "dev-insecure-secret-key"  # noqa: S105 - the value we refuse outside debug/testing
 
@@ -46,6 +49,25 @@ DEFAULTS: dict[str, Any] = {
 
 # Environment variables read as-is (besides any STORIES_* variable).
 ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "MAX_CONTENT_LENGTH", "SITE_TITLE", "ORGANISER_NAME")
+
+
+def instance_folder() -> str:
+    """The instance folder (config.py, the SQLite database): STORIES_INSTANCE_PATH, else
+    `instance/` in the checkout, else Flask's default for an installed package
+    (`<prefix>/var/stories-instance`)."""
+    if os.environ.get("STORIES_INSTANCE_PATH"):
+        return os.environ["STORIES_INSTANCE_PATH"]
+    checkout = resources.checkout()
+    if checkout is not None:
+        return str(checkout / "instance")
+    return os.path.join(sys.prefix, "var", "stories-instance")
+
+
+def default_database_url() -> str:
+    """DATABASE_URL from the environment, else the SQLite file in the instance folder."""
+    return os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_folder(), "stories.db")
+    )
 
 
 class ConfigError(RuntimeError):

@@ -29,7 +29,7 @@ from stories.models import (
     User,
     Volume,
 )
-from stories.operations import privacy, submission, volumes
+from stories.operations import flags, submission, volumes
 
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "demo"
 STORIES = CONTENT / "stories.json"
@@ -180,7 +180,7 @@ def load_into(session: Session) -> int:
                 (DecisionAction.start_review, StoryStatus.submitted),
                 (DecisionAction.request_revision, StoryStatus.in_review),
             ])  # fmt: skip
-        privacy.scan_story(session, story)  # the queue shows the detector's flags
+        flags.scan_story(session, story)  # the queue shows the detector's flags
         created += 1
     session.flush()
     _place_in_volume(session, book, editor)

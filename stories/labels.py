@@ -1,9 +1,13 @@
-"""Translated names for the enums shown on pages (status, role, decision, audit action)."""
+"""Every vocabulary shown to users, defined once: statuses, roles, decisions, service fields,
+provinces, privacy kinds, audit actions. Translated with Flask-Babel (lazy, so they can be
+defined at import time).
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from stories.models import DecisionAction, PrivacyKind, Role, ServiceField, StoryStatus
 
@@ -37,6 +41,60 @@ DECISION_BUTTON = {
     DecisionAction.accept: _l("Accept"),
     DecisionAction.reject: _l("Reject"),
 }
+
+
+SERVICE_FIELD = {
+    ServiceField.elderly: _l("Elderly (老年)"),
+    ServiceField.children: _l("Children (儿童)"),
+    ServiceField.community: _l("Community (社区)"),
+    ServiceField.medical: _l("Medical (医务)"),
+    ServiceField.school: _l("School (学校)"),
+    ServiceField.drugs: _l("Drug rehabilitation (禁毒)"),
+    ServiceField.assistance: _l("Social assistance (社会救助)"),
+    ServiceField.other: _l("Other (其他)"),
+}
+
+
+def service_field_choices() -> list[SelectChoice]:
+    """The service fields as the choices of a form's select."""
+    return [SelectChoice(field.value, label) for field, label in SERVICE_FIELD.items()]
+
+
+# Stored in Chinese (as printed in the book); shown translated.
+PROVINCES = [
+    SelectChoice("北京市", _l("Beijing")),
+    SelectChoice("天津市", _l("Tianjin")),
+    SelectChoice("河北省", _l("Hebei")),
+    SelectChoice("山西省", _l("Shanxi")),
+    SelectChoice("内蒙古自治区", _l("Inner Mongolia")),
+    SelectChoice("辽宁省", _l("Liaoning")),
+    SelectChoice("吉林省", _l("Jilin")),
+    SelectChoice("黑龙江省", _l("Heilongjiang")),
+    SelectChoice("上海市", _l("Shanghai")),
+    SelectChoice("江苏省", _l("Jiangsu")),
+    SelectChoice("浙江省", _l("Zhejiang")),
+    SelectChoice("安徽省", _l("Anhui")),
+    SelectChoice("福建省", _l("Fujian")),
+    SelectChoice("江西省", _l("Jiangxi")),
+    SelectChoice("山东省", _l("Shandong")),
+    SelectChoice("河南省", _l("Henan")),
+    SelectChoice("湖北省", _l("Hubei")),
+    SelectChoice("湖南省", _l("Hunan")),
+    SelectChoice("广东省", _l("Guangdong")),
+    SelectChoice("广西壮族自治区", _l("Guangxi")),
+    SelectChoice("海南省", _l("Hainan")),
+    SelectChoice("重庆市", _l("Chongqing")),
+    SelectChoice("四川省", _l("Sichuan")),
+    SelectChoice("贵州省", _l("Guizhou")),
+    SelectChoice("云南省", _l("Yunnan")),
+    SelectChoice("西藏自治区", _l("Tibet")),
+    SelectChoice("陕西省", _l("Shaanxi")),
+    SelectChoice("甘肃省", _l("Gansu")),
+    SelectChoice("青海省", _l("Qinghai")),
+    SelectChoice("宁夏回族自治区", _l("Ningxia")),
+    SelectChoice("新疆维吾尔自治区", _l("Xinjiang")),
+    SelectChoice("其他", _l("Elsewhere")),
+]
 
 
 PRIVACY_KIND = {
@@ -178,14 +236,7 @@ def decision_button(action: DecisionAction | str, status: StoryStatus | str | No
 
 def field_label(field: ServiceField | str) -> str:
     """The service field as shown in the submission form."""
-    value = ServiceField(field).value
-    try:
-        from stories.forms import SERVICE_FIELDS  # the one list of labels, kept with the form
-    except ImportError:  # pragma: no cover - the submission form is part of the site
-        return value
-    labels = {getattr(c, "value", None) or c[0]: getattr(c, "label", None) or c[1]
-              for c in SERVICE_FIELDS}  # fmt: skip  # SelectChoice or (value, label)
-    return str(labels.get(value, value))
+    return str(SERVICE_FIELD.get(ServiceField(field), field))
 
 
 def init_app(app: Flask) -> None:
@@ -198,4 +249,5 @@ def init_app(app: Flask) -> None:
         audit_detail=audit_detail,
         revision_note=revision_note,
         field_label=field_label,
+        privacy_kind_label=privacy_kind_label,
     )

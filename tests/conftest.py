@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
-from stories import create_app, migrate
+from stories import create_app, migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -26,7 +26,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test session; each test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    migrate.upgrade(f"sqlite:///{path}")
+    migrations.upgrade(f"sqlite:///{path}")
     return path
 
 
@@ -40,7 +40,7 @@ def postgres_migrated() -> str | None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    migrate.upgrade(TEST_DATABASE_URL)
+    migrations.upgrade(TEST_DATABASE_URL)
     return TEST_DATABASE_URL
 
 

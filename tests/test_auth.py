@@ -316,7 +316,7 @@ def test_role_required_nests_roles(make_app: Any, make_user: Any, login: Any) ->
     """A publisher passes publisher pages (e.g. volumes); an editor does not; admin passes all."""
     from flask import Blueprint
 
-    from stories.auth import role_required
+    from stories.web.auth import role_required
 
     app = make_app()
     probe = Blueprint("probe", __name__)

@@ -113,9 +113,9 @@ def test_from_db_builds_the_volumes_accepted_stories(
 
     from anthology.markup import plain_to_markdown
     from stories import db
-    from stories.manuscript import volume_stories
     from stories.models import User
     from stories.operations import volumes
+    from stories.queries.volume import volume_stories
 
     ids = [
         make_story(

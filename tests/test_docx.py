@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from anthology.markup import render
-from stories import docx
+from stories.web.authors import word as docx
 
 
 def test_headings_bold_italic_lists_paragraphs_and_a_picture() -> None:

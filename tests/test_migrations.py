@@ -11,15 +11,15 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 import stories.models  # noqa: F401
-from stories import migrate
-from stories.search import include_name
+from stories import migrations
+from stories.queries.search import include_name
 
 COMPARE_OPTS = {"include_name": include_name}  # the search index is not a SQLModel table
 
 
 def test_upgrade_empty_sqlite_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    migrate.upgrade(url)
+    migrations.upgrade(url)
     engine = create_engine(url)
     tables = set(inspect(engine).get_table_names())
     assert {"story", "story_revision", "consent", "user_account", "alembic_version"} <= tables
@@ -33,12 +33,12 @@ def test_upgrade_empty_sqlite_database(tmp_path: Path) -> None:
 
 def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cycle.db'}"
-    migrate.upgrade(url)
-    migrate.downgrade(url, "base")
+    migrations.upgrade(url)
+    migrations.downgrade(url, "base")
     engine = create_engine(url)
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     engine.dispose()
-    migrate.upgrade(url)
+    migrations.upgrade(url)
 
 
 def test_migrated_schema_on_each_backend(database_url: str) -> None:

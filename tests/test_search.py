@@ -8,9 +8,10 @@ from editorial import text_of
 from flask import Flask
 from flask.testing import FlaskClient
 
-from stories import db, listing, search
+from stories import db
 from stories.models import Story, User
 from stories.operations import editing
+from stories.queries import listing, search
 
 BODY_ELDERLY = "我们在养老社区开展服务，社工每周上门探访独居老人，陪他们聊天、测血压。" * 4
 BODY_SCHOOL = "学校社会工作关注留守儿童的学业和情绪，我们在课后开设了读书小组。" * 4

@@ -22,7 +22,7 @@ from stories.models import (
     Tag,
     User,
 )
-from stories.revisiondiff import side_by_side
+from stories.queries.diff import side_by_side
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from anthology.markup import render
-from stories import docx
+from stories.web.authors import word as docx
 
 VECTORS = [
     "<script>alert(1)</script>",

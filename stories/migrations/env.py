@@ -7,7 +7,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import stories.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from stories.search import include_name  # the search index tables are not SQLModel tables
+from stories.queries.search import include_name  # the search index tables are not SQLModel tables
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -62,6 +62,14 @@ def tag_story(session: Session, story: Story, editor: User, name: str) -> Tag:
     return tag
 
 
+def tag_stories(session: Session, editor: User, story_ids: list[int], name: str) -> int:
+    """Tag several stories (the queue's bulk action); returns how many exist and were tagged."""
+    stories = [story for story in map(lambda i: session.get(Story, i), story_ids) if story]
+    for story in stories:
+        tag_story(session, story, editor, name)
+    return len(stories)
+
+
 def untag_story(session: Session, story: Story, editor: User, tag_id: int) -> None:
     link = session.get(StoryTag, (story.id, tag_id))
     if link is None:

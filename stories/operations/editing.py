@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from anthology.markup import clean_text
 from stories.db import utcnow
 from stories.models import RevisionSource, Story, StoryRevision, User
-from stories.operations import audit
+from stories.operations import audit, flags
 from stories.operations.review import ReviewError
 
 TITLE_MAX = 200  # the column's size
@@ -128,9 +128,8 @@ def edit_story(
         details={"revision": number, "version": expected_version + 1, "changed": changed},
     )
     session.flush()
-    from stories.operations import privacy  # privacy uses this module
 
-    privacy.scan_story(session, story)  # flags follow the new text
+    flags.scan_story(session, story)  # flags follow the new text
     return revision
 
 

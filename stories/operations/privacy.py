@@ -1,10 +1,4 @@
-"""Privacy review: scan a story for personal data, then pseudonymise or dismiss each flag.
-
-`scan_story` is called by the verbs that change a story's text: `submission.submit_story` and
-`submission.revise_story` (the author's text), `editing.edit_story` (an editor's edit, which also
-covers pseudonymisation); the story page rescans a story whose flags were found on an older
-revision; `flask stories scan` rescans every story. A rescan keeps resolved decisions: dismissed
-text stays dismissed, pseudonyms are not flagged again.
+"""Privacy review: pseudonymise or dismiss each flag (the flags are found by `flags`).
 
 Pseudonymising replaces every occurrence of the flagged text in the current body through
 `editing.edit_story` (a new editor revision; the original stays), and records the mapping in
@@ -14,13 +8,11 @@ Every resolution is an audit event (without the real text).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from anthology.markup import clean_text, escape_markdown
-from anthology.privacy import detect_markdown, markdown_view
+from anthology.privacy import markdown_view
 from stories.db import utcnow
 from stories.labels import privacy_kind_label
 from stories.models import (
@@ -33,6 +25,7 @@ from stories.models import (
     User,
 )
 from stories.operations import OperationError, audit, editing
+from stories.operations.flags import FlagRow
 
 REASON_MAX = 500
 PSEUDONYM_MAX = 200
@@ -40,73 +33,6 @@ PSEUDONYM_MAX = 200
 
 class PrivacyError(OperationError):
     """A flag resolution was refused."""
-
-
-@dataclass(frozen=True)
-class FlagRow:
-    id: int
-    kind: PrivacyKind
-    text: str
-    start: int
-    end: int
-    status: FlagStatus
-    pseudonym: str
-    reason: str
-
-
-def _current_revision(session: Session, story_id: int) -> int:
-    numbers = session.exec(
-        select(StoryRevision.number)
-        .where(StoryRevision.story_id == story_id)
-        .order_by(col(StoryRevision.number).desc())
-    ).first()
-    return numbers or 1
-
-
-def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
-    """Bring the story's open flags up to date with its current body; returns the open flags."""
-    assert story.id is not None
-    with session.no_autoflush:
-        existing = list(session.exec(select(PrivacyFlag).where(PrivacyFlag.story_id == story.id)))
-        pseudonyms = set(
-            session.exec(select(Pseudonym.pseudonym).where(Pseudonym.story_id == story.id))
-        )
-        revision = _current_revision(session, story.id)
-    dismissed = {(f.kind.value, f.text) for f in existing if f.status == FlagStatus.dismissed}
-    reusable: dict[tuple[str, str], list[PrivacyFlag]] = {}
-    for flag in existing:
-        if flag.status == FlagStatus.open:
-            reusable.setdefault((flag.kind.value, flag.text), []).append(flag)
-    open_flags: list[PrivacyFlag] = []
-    for found in detect_markdown(story.body):
-        key = (found.kind, found.text[:500])
-        if key in dismissed or found.text in pseudonyms:
-            continue
-        candidates = reusable.get(key)
-        row = candidates.pop(0) if candidates else None
-        if row is None:
-            row = PrivacyFlag(
-                story_id=story.id,
-                kind=PrivacyKind(found.kind),
-                text=key[1],
-                start=found.start,
-                end=found.end,
-            )
-        row.start, row.end, row.revision_number = found.start, found.end, revision
-        session.add(row)
-        open_flags.append(row)
-    for leftovers in reusable.values():
-        for row in leftovers:
-            session.delete(row)
-    return open_flags
-
-
-def needs_rescan(session: Session, story: Story) -> bool:
-    """True when the story has flags found on an older revision than the current one."""
-    numbers = session.exec(
-        select(PrivacyFlag.revision_number).where(PrivacyFlag.story_id == story.id).distinct()
-    ).all()
-    return bool(numbers) and min(numbers) < _current_revision(session, story.id or 0)
 
 
 # Suggested replacements are book text (Chinese); editors may type anything else.
@@ -165,27 +91,6 @@ def _renamed(name: str, surname: str) -> str:
     ):
         return surname + name[-2:]
     return surname + "某"
-
-
-def flags(session: Session, story_id: int) -> list[FlagRow]:
-    query = (
-        select(PrivacyFlag)
-        .where(PrivacyFlag.story_id == story_id)
-        .order_by(col(PrivacyFlag.status), col(PrivacyFlag.start), col(PrivacyFlag.id))
-    )
-    return [
-        FlagRow(
-            id=f.id or 0,
-            kind=f.kind,
-            text=f.text,
-            start=f.start,
-            end=f.end,
-            status=f.status,
-            pseudonym=f.pseudonym,
-            reason=f.reason,
-        )
-        for f in session.exec(query)
-    ]
 
 
 def pseudonym_map(session: Session, story_id: int) -> dict[str, str]:
@@ -318,15 +223,6 @@ def dismiss(session: Session, story: Story, editor: User, flag_id: int, reason: 
     )
     session.flush()
     return len(resolved)
-
-
-def scan_all(session: Session) -> int:
-    count = 0
-    for story in session.exec(select(Story).order_by(col(Story.id))):
-        scan_story(session, story)
-        count += 1
-    session.flush()
-    return count
 
 
 def plain_positions(body: str, rows: list[FlagRow]) -> dict[int, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
@@ -41,20 +42,51 @@ TITLE_MAX = 200  # the column's size
 TAG_MAX = 50
 
 S = StoryStatus
-ALLOWED_FROM: dict[DecisionAction, frozenset[StoryStatus]] = {
-    DecisionAction.start_review: frozenset(
-        {S.submitted, S.revision_requested, S.accepted, S.rejected}
-    ),
-    DecisionAction.request_revision: frozenset({S.submitted, S.in_review}),
-    DecisionAction.accept: frozenset({S.submitted, S.in_review}),
-    DecisionAction.reject: frozenset({S.submitted, S.in_review, S.revision_requested}),
+
+
+class Message(StrEnum):
+    """Whether a decision carries a message to the author."""
+
+    none = "none"
+    optional = "optional"
+    required = "required"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of decision: from which statuses, to which status, with what message.
+
+    The view, the decision form and the story page's template all read this table; an action
+    without a rule is refused, never taken for another one.
+    """
+
+    action: DecisionAction
+    allowed_from: frozenset[StoryStatus]
+    result: StoryStatus
+    message: Message
+    gated: bool = False  # the acceptance gate applies (open flags, missing consents)
+    clears_decision: bool = False  # reopening: the story no longer names a decision
+
+
+RULES: dict[DecisionAction, Rule] = {
+    rule.action: rule
+    for rule in (
+        Rule(DecisionAction.start_review,
+             frozenset({S.submitted, S.revision_requested, S.accepted, S.rejected}),
+             S.in_review, Message.none, clears_decision=True),
+        Rule(DecisionAction.request_revision, frozenset({S.submitted, S.in_review}),
+             S.revision_requested, Message.required),
+        Rule(DecisionAction.accept, frozenset({S.submitted, S.in_review}),
+             S.accepted, Message.optional, gated=True),
+        Rule(DecisionAction.reject, frozenset({S.submitted, S.in_review, S.revision_requested}),
+             S.rejected, Message.optional),
+    )
 }  # fmt: skip
-RESULT: dict[DecisionAction, StoryStatus] = {
-    DecisionAction.start_review: S.in_review,
-    DecisionAction.request_revision: S.revision_requested,
-    DecisionAction.accept: S.accepted,
-    DecisionAction.reject: S.rejected,
-}
+
+
+def rules_for(status: StoryStatus) -> list[Rule]:
+    """The decisions that can be taken on a story in `status`, in the table's order."""
+    return [rule for rule in RULES.values() if status in rule.allowed_from]
 
 
 class ReviewError(OperationError):
@@ -71,6 +103,10 @@ class NotAllowedNow(ReviewError):
 
 class MessageRequired(ReviewError):
     pass
+
+
+class UnknownDecision(ReviewError):
+    """An action with no rule in RULES."""
 
 
 class AcceptanceRefused(ReviewError):
@@ -140,27 +176,28 @@ def _decide(
     session: Session,
     story: Story,
     editor: User,
-    action: DecisionAction,
+    rule: Rule,
     message: str = "",
     override_reason: str = "",
     details: dict[str, object] | None = None,
 ) -> Decision:
+    action = rule.action
     old = story.status
-    if old not in ALLOWED_FROM[action]:
+    if old not in rule.allowed_from:
         raise NotAllowedNow(
             _l(
                 "This cannot be done while the story is in the status %(status)s.",
                 status=status_label(old),
             )
         )
-    new = RESULT[action]
+    new = rule.result
     now = utcnow()
     values: dict[str, object] = {"status": new, "updated_at": now, "last_activity_at": now}
     if new in (S.accepted, S.rejected):
         values.update(decided_by_id=editor.id, decided_at=now)
-    elif action == DecisionAction.start_review:
+    elif rule.clears_decision:
         values.update(decided_by_id=None, decided_at=None, editor_message="")
-    if action in (DecisionAction.request_revision, DecisionAction.reject, DecisionAction.accept):
+    if rule.message != Message.none:
         values["editor_message"] = message
     result = session.execute(
         update(Story).where(col(Story.id) == story.id, col(Story.status) == old).values(**values)
@@ -201,34 +238,31 @@ def _message(text: str, required: bool) -> str:
     return text
 
 
-def start_review(session: Session, story: Story, editor: User) -> Decision:
-    return _decide(session, story, editor, DecisionAction.start_review)
-
-
-def request_revision(session: Session, story: Story, editor: User, message: str) -> Decision:
-    """Ask the author for changes; the message appears on the author's status page."""
-    text = _message(message, required=True)
-    return _decide(session, story, editor, DecisionAction.request_revision, message=text)
-
-
-def reject_story(session: Session, story: Story, editor: User, message: str = "") -> Decision:
-    text = _message(message, required=False)
-    return _decide(session, story, editor, DecisionAction.reject, message=text)
-
-
-def accept_story(
+def decide(
     session: Session,
     story: Story,
     editor: User,
+    action: DecisionAction | str,
     message: str = "",
     override_reason: str = "",
 ) -> Decision:
-    """Accept, if the gate passes; an admin may override it with a written reason (logged)."""
-    text = _message(message, required=False)
+    """Take the decision `action` by its rule in RULES; an unknown action is refused.
+
+    A gated decision (accept) passes the acceptance gate, or an admin overrides it with a
+    written reason (both logged).
+    """
+    rule = RULES.get(action) if isinstance(action, DecisionAction) else _rule_named(action)
+    if rule is None:
+        raise UnknownDecision(_l("This decision is not known."))
+    text = (
+        "" if rule.message == Message.none else _message(message, rule.message == Message.required)
+    )
+    if not rule.gated:
+        return _decide(session, story, editor, rule, message=text)
     reason = clean_text(override_reason or "").strip()
     gate = acceptance_gate(session, story.id or 0)
     if gate.passed:
-        return _decide(session, story, editor, DecisionAction.accept, message=text)
+        return _decide(session, story, editor, rule, message=text)
     if not reason:
         raise AcceptanceRefused(_l("The story cannot be accepted yet."), problems=gate.problems())
     if editor.role != Role.admin:
@@ -236,19 +270,41 @@ def accept_story(
     if len(reason) > MESSAGE_MAX:
         raise ReviewError(_l("The reason is too long (at most %(n)s characters).", n=MESSAGE_MAX))
     decision = _decide(
-        session,
-        story,
-        editor,
-        DecisionAction.accept,
-        message=text,
-        override_reason=reason,
+        session, story, editor, rule, message=text, override_reason=reason,
         details={"override": True},
-    )
+    )  # fmt: skip
     audit.record(
         session, editor, "story.override", story=story, details={"reason": reason, **gate.details()}
     )
     session.flush()
     return decision
+
+
+def _rule_named(value: str) -> Rule | None:
+    try:
+        return RULES.get(DecisionAction(value))
+    except ValueError:
+        return None
+
+
+def start_review(session: Session, story: Story, editor: User) -> Decision:
+    return decide(session, story, editor, DecisionAction.start_review)
+
+
+def request_revision(session: Session, story: Story, editor: User, message: str) -> Decision:
+    """Ask the author for changes; the message appears on the author's status page."""
+    return decide(session, story, editor, DecisionAction.request_revision, message)
+
+
+def reject_story(session: Session, story: Story, editor: User, message: str = "") -> Decision:
+    return decide(session, story, editor, DecisionAction.reject, message)
+
+
+def accept_story(
+    session: Session, story: Story, editor: User, message: str = "", override_reason: str = ""
+) -> Decision:
+    """Accept, if the gate passes; an admin may override it with a written reason (logged)."""
+    return decide(session, story, editor, DecisionAction.accept, message, override_reason)
 
 
 def decisions(session: Session, story_id: int) -> list[tuple[Decision, str]]:

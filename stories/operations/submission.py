@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from stories import search
 from stories.db import utcnow
 from stories.models import (
     Consent,
@@ -36,7 +35,8 @@ from stories.models import (
     StoryRevision,
     StoryStatus,
 )
-from stories.operations import OperationError, audit, privacy
+from stories.operations import OperationError, audit, flags
+from stories.queries import search
 
 # Upper-case letters and digits without 0/O, 1/I/L (and U/V look-alikes are fine in print).
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -206,7 +206,7 @@ def submit_story(
     _add_original(session, story, submission, now)
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
-    privacy.scan_story(session, story)  # personal data in the text: flags for the editors
+    flags.scan_story(session, story)  # personal data in the text: flags for the editors
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
 
@@ -346,7 +346,7 @@ def revise_story(
     audit.record(session, None, REVISE, story=story, details={"revision": revision.number})
     session.flush()
     search.index_story(session, story)  # the UPDATE above bypasses the index hook
-    privacy.scan_story(session, story)
+    flags.scan_story(session, story)
     return revision
 
 

@@ -165,6 +165,15 @@ def assign(
     return entry
 
 
+def assign_stories(session: Session, actor: User, slug: str, story_ids: list[int]) -> int:
+    """Place several stories in volume `slug` (the queue's bulk action); returns how many."""
+    volume = get(session, slug.strip())
+    found = [i for i in story_ids if session.get(Story, i) is not None]
+    for story_id in found:
+        assign(session, actor, volume, story_id)
+    return len(found)
+
+
 def unassign(session: Session, actor: User, story_id: int) -> None:
     entry = session.exec(select(VolumeEntry).where(VolumeEntry.story_id == story_id)).first()
     if entry is None:

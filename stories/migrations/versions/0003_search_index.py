@@ -32,7 +32,7 @@ def upgrade() -> None:
         op.execute(
             "CREATE VIRTUAL TABLE story_fts USING fts5(tokens, tokenize='unicode61', detail=none)"
         )
-    from stories import search
+    from stories.queries import search
 
     search.reindex_all(bind)
 

@@ -36,7 +36,7 @@ from wtforms.validators import DataRequired, Length
 from stories import db, passwords
 from stories.models import Role, User
 from stories.operations import accounts, audit
-from stories.security import limiter
+from stories.web.security import limiter
 
 login_manager = LoginManager()
 bp = Blueprint("auth", __name__)
@@ -147,7 +147,7 @@ def home_url() -> str:
     """Where editors land: the queue when it exists, else the recent stories."""
     if "queue.index" in current_app.view_functions:
         return url_for("queue.index")
-    return url_for("editor.recent")
+    return url_for("story.recent")
 
 
 # Links in the staff navigation: (endpoint, label, least role). Other blueprints add theirs with

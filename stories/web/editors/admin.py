@@ -2,55 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
 
 from stories import db, passwords
-from stories.auth import actor, role_required
-from stories.labels import ROLE
 from stories.models import Role
-from stories.operations import OperationError, accounts, audit
+from stories.operations import accounts, audit
+from stories.web.auth import actor, role_required
+from stories.web.common import ConfirmForm, run
+from stories.web.editors.forms import CreateUserForm, PasswordForm, RoleForm, role_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/editor/admin")
 
 PAGE_SIZE = 100
-
-
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role.value, str(label)) for role, label in ROLE.items()]
-
-
-class CreateUserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
-    display_name = StringField(_l("Display name"), validators=[Length(max=100)])
-    role = SelectField(_l("Role"), choices=_role_choices, default=Role.editor.value)
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=200)]
-    )
-
-
-class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=_role_choices)
-
-
-class PasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=200)],
-    )
-
-
-class ConfirmForm(FlaskForm):
-    """A button with nothing but the CSRF token."""
 
 
 def _form_errors(form: FlaskForm) -> None:
@@ -60,19 +29,6 @@ def _form_errors(form: FlaskForm) -> None:
             flash(f"{label}: {error}", "error")
 
 
-def _run(change: str, operation: Callable[..., object], *args: object) -> None:
-    """Call one account operation, commit, and flash the outcome."""
-    session = db.session()
-    try:
-        operation(session, *args)
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
-    else:
-        session.commit()
-        flash(change, "info")
-
-
 @bp.get("/users")
 @role_required(Role.admin)
 def users() -> str:
@@ -80,7 +36,7 @@ def users() -> str:
         "web/admin/users.html",
         users=accounts.users(db.session()),
         create_form=CreateUserForm(),
-        role_choices=_role_choices(),
+        role_choices=role_choices(),
         min_password=passwords.MIN_LENGTH,
     )
 
@@ -90,14 +46,15 @@ def users() -> str:
 def create_user() -> Response:
     form = CreateUserForm()
     if form.validate_on_submit():
-        _run(
-            _("Account %(name)s created.", name=form.username.data),
-            accounts.create_user,
+        username, password, role = (
             form.username.data or "",
             form.password.data or "",
             form.role.data,
-            form.display_name.data or "",
-            actor(),
+        )
+        name, admin = form.display_name.data or "", actor()
+        run(
+            lambda session: accounts.create_user(session, username, password, role, name, admin),
+            _("Account %(name)s created.", name=username),
         )
     else:
         _form_errors(form)
@@ -109,17 +66,23 @@ def create_user() -> Response:
 def change_role(user_id: int) -> Response:
     form = RoleForm()
     if form.validate_on_submit():
-        _run(_("Role changed."), accounts.set_role, actor(), user_id, form.role.data)
+        role, admin = form.role.data, actor()
+        run(lambda session: accounts.set_role(session, admin, user_id, role), _("Role changed."))
     else:
         _form_errors(form)
     return redirect(url_for("admin.users"))
+
+
+def _set_active(user_id: int, active: bool, done: str) -> None:
+    admin = actor()
+    run(lambda session: accounts.set_active(session, admin, user_id, active), done)
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 @role_required(Role.admin)
 def deactivate(user_id: int) -> Response:
     if ConfirmForm().validate_on_submit():
-        _run(_("Account deactivated."), accounts.set_active, actor(), user_id, False)
+        _set_active(user_id, False, _("Account deactivated."))
     return redirect(url_for("admin.users"))
 
 
@@ -127,7 +90,7 @@ def deactivate(user_id: int) -> Response:
 @role_required(Role.admin)
 def activate(user_id: int) -> Response:
     if ConfirmForm().validate_on_submit():
-        _run(_("Account activated."), accounts.set_active, actor(), user_id, True)
+        _set_active(user_id, True, _("Account activated."))
     return redirect(url_for("admin.users"))
 
 
@@ -136,12 +99,10 @@ def activate(user_id: int) -> Response:
 def reset_password(user_id: int) -> Response:
     form = PasswordForm()
     if form.validate_on_submit():
-        _run(
+        password, admin = form.password.data or "", actor()
+        run(
+            lambda session: accounts.reset_password(session, admin, user_id, password),
             _("Password changed."),
-            accounts.reset_password,
-            actor(),
-            user_id,
-            form.password.data or "",
         )
     else:
         _form_errors(form)

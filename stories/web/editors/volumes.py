@@ -5,38 +5,25 @@ Every button is a small POST form, so arranging works without JavaScript.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
-from stories import db, editor
-from stories.auth import actor, role_required
+from stories import db
 from stories.models import Role, Story, StoryStatus, Volume, VolumeEntry
 from stories.operations import OperationError, export, volumes
+from stories.web.auth import actor, role_required
+from stories.web.common import ConfirmForm, json_download, run
+from stories.web.editors import story as story_page
+from stories.web.editors.forms import VolumeForm
 
 bp = Blueprint("volumes", __name__, url_prefix="/editor/volumes")
-
-
-class VolumeForm(FlaskForm):
-    slug = StringField(
-        _l("Slug (joins content/volumes/<slug>.toml)"), validators=[DataRequired(), Length(max=64)]
-    )
-    title = StringField(_l("Working title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-
-
-class ActionForm(FlaskForm):
-    """A button: the CSRF token plus fields read from the request."""
 
 
 def _volume(session: Session, slug: str) -> Volume:
@@ -55,21 +42,19 @@ def _step() -> int:
     return -1 if request.form.get("step") == "up" else 1
 
 
-def _change(slug: str, operation: Any, *args: Any, done: str = "") -> BaseResponse:
-    """Run one volume operation for a button, commit, flash, and return to the volume page."""
-    if not ActionForm().validate():
-        flash(_("The form has expired; please try again."), "error")
+def _confirmed() -> bool:
+    """The button's form carries a valid CSRF token (its other fields are read from the request)."""
+    if ConfirmForm().validate():
+        return True
+    flash(_("The form has expired; please try again."), "error")
+    return False
+
+
+def _change(slug: str, operation: Callable[[Session], object], done: str = "") -> BaseResponse:
+    """Run one volume operation for a button and return to the volume page."""
+    if not _confirmed():
         return redirect(url_for("volumes.show", slug=slug))
-    session = db.session()
-    try:
-        operation(session, *args)
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
-    else:
-        session.commit()
-        if done:
-            flash(done, "info")
+    run(operation, done)
     return redirect(url_for("volumes.show", slug=slug, _anchor="arrangement"))
 
 
@@ -97,21 +82,14 @@ def create() -> BaseResponse | tuple[str, int]:
     form = VolumeForm()
     session = db.session()
     if form.validate():
-        try:
-            volume = volumes.create_volume(
-                session,
-                actor(),
-                form.slug.data or "",
-                form.title.data or "",
-                form.description.data or "",
-            )
-        except OperationError as error:
-            session.rollback()
-            flash(str(error), "error")
-        else:
-            session.commit()
-            flash(_("The volume was created."), "info")
-            return redirect(url_for("volumes.show", slug=volume.slug))
+        publisher = actor()
+        slug, title, text = form.slug.data or "", form.title.data or "", form.description.data or ""
+        outcome = run(
+            lambda s: volumes.create_volume(s, publisher, slug, title, text),
+            _("The volume was created."),
+        )
+        if outcome.value is not None:
+            return redirect(url_for("volumes.show", slug=outcome.value.slug))
     page = render_template(
         "web/editor/volumes.html",
         volumes=volumes.all_volumes(session),
@@ -138,7 +116,7 @@ def show(slug: str) -> str:
         "web/editor/volume.html",
         volume=volume,
         form=form,
-        action_form=ActionForm(formdata=None),
+        action_form=ConfirmForm(formdata=None),
         parts=volumes.arrangement(session, volume),
         unplaced=unplaced,
     )
@@ -153,22 +131,12 @@ def update(slug: str) -> BaseResponse:
     if not form.validate():
         flash(_("Please give a slug and a working title."), "error")
         return redirect(url_for("volumes.show", slug=slug))
-    try:
-        volumes.update_volume(
-            session,
-            actor(),
-            volume,
-            form.slug.data or "",
-            form.title.data or "",
-            form.description.data or "",
-        )
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("volumes.show", slug=slug))
-    session.commit()
-    flash(_("Saved."), "info")
-    return redirect(url_for("volumes.show", slug=volume.slug))
+    publisher = actor()
+    new_slug, title, text = form.slug.data or "", form.title.data or "", form.description.data or ""
+    outcome = run(
+        lambda s: volumes.update_volume(s, publisher, volume, new_slug, title, text), _("Saved.")
+    )
+    return redirect(url_for("volumes.show", slug=volume.slug if outcome.ok else slug))
 
 
 @bp.post("/<slug>/stories")
@@ -179,28 +147,32 @@ def add_story(slug: str) -> BaseResponse:
     if story_id is None:
         flash(_("Choose a story."), "error")
         return redirect(url_for("volumes.show", slug=slug))
-    return _change(slug, volumes.assign, actor(), volume, story_id, _int("part_id"))
+    publisher, part_id = actor(), _int("part_id")
+    return _change(slug, lambda s: volumes.assign(s, publisher, volume, story_id, part_id))
 
 
 @bp.post("/<slug>/stories/<int:story_id>/move")
 @role_required(Role.publisher)
 def move_story(slug: str, story_id: int) -> BaseResponse:
     volume = _volume(db.session(), slug)
-    return _change(slug, volumes.move_entry, volume, story_id, _step())
+    step = _step()
+    return _change(slug, lambda s: volumes.move_entry(s, volume, story_id, step))
 
 
 @bp.post("/<slug>/stories/<int:story_id>/part")
 @role_required(Role.publisher)
 def story_part(slug: str, story_id: int) -> BaseResponse:
     volume = _volume(db.session(), slug)
-    return _change(slug, volumes.set_part, actor(), volume, story_id, _int("part_id"))
+    publisher, part_id = actor(), _int("part_id")
+    return _change(slug, lambda s: volumes.set_part(s, publisher, volume, story_id, part_id))
 
 
 @bp.post("/<slug>/stories/<int:story_id>/remove")
 @role_required(Role.publisher)
 def remove_story(slug: str, story_id: int) -> BaseResponse:
     _volume(db.session(), slug)
-    return _change(slug, volumes.unassign, actor(), story_id)
+    publisher = actor()
+    return _change(slug, lambda s: volumes.unassign(s, publisher, story_id))
 
 
 @bp.post("/<slug>/parts")
@@ -208,19 +180,19 @@ def remove_story(slug: str, story_id: int) -> BaseResponse:
 def add_part(slug: str) -> BaseResponse:
     volume = _volume(db.session(), slug)
     title = request.form.get("title", "")[:200]
-    return _change(slug, volumes.add_part, actor(), volume, title)
+    publisher = actor()
+    return _change(slug, lambda s: volumes.add_part(s, publisher, volume, title))
 
 
 @bp.post("/<slug>/parts/from-fields")
 @role_required(Role.publisher)
 def parts_from_fields(slug: str) -> BaseResponse:
     volume = _volume(db.session(), slug)
+    publisher = actor()
     return _change(
         slug,
-        volumes.parts_from_service_fields,
-        actor(),
-        volume,
-        done=_("The stories are grouped by service field."),
+        lambda s: volumes.parts_from_service_fields(s, publisher, volume),
+        _("The stories are grouped by service field."),
     )
 
 
@@ -228,7 +200,8 @@ def parts_from_fields(slug: str) -> BaseResponse:
 @role_required(Role.publisher)
 def move_part(slug: str, part_id: int) -> BaseResponse:
     volume = _volume(db.session(), slug)
-    return _change(slug, volumes.move_part, volume, part_id, _step())
+    step = _step()
+    return _change(slug, lambda s: volumes.move_part(s, volume, part_id, step))
 
 
 @bp.post("/<slug>/parts/<int:part_id>/rename")
@@ -236,55 +209,43 @@ def move_part(slug: str, part_id: int) -> BaseResponse:
 def rename_part(slug: str, part_id: int) -> BaseResponse:
     volume = _volume(db.session(), slug)
     title = request.form.get("title", "")[:200]
-    return _change(slug, volumes.rename_part, volume, part_id, title)
+    return _change(slug, lambda s: volumes.rename_part(s, volume, part_id, title))
 
 
 @bp.post("/<slug>/parts/<int:part_id>/delete")
 @role_required(Role.publisher)
 def delete_part(slug: str, part_id: int) -> BaseResponse:
     volume = _volume(db.session(), slug)
-    return _change(slug, volumes.delete_part, volume, part_id)
+    return _change(slug, lambda s: volumes.delete_part(s, volume, part_id))
 
 
 @bp.post("/<slug>/export")
 @role_required(Role.publisher)
 def download(slug: str) -> BaseResponse:
-    if not ActionForm().validate():
-        flash(_("The form has expired; please try again."), "error")
+    if not _confirmed():
         return redirect(url_for("volumes.show", slug=slug))
     session = db.session()
     volume = _volume(session, slug)
     document = export.volume_document(session, actor(), volume)
     session.commit()
-    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f"attachment; filename=stories-{volume.slug}.json"},
-    )
+    return json_download(document, f"stories-{volume.slug}.json")
 
 
 @bp.post("/assign/<int:story_id>")
 @role_required(Role.publisher)
 def assign_from_story(story_id: int) -> BaseResponse:
     """The story page's form: place the story in a volume (or take it out)."""
-    back = url_for("editor.story", story_id=story_id, _anchor="volume")
-    if not ActionForm().validate():
-        flash(_("The form has expired; please try again."), "error")
+    back = url_for("story.show", story_id=story_id, _anchor="volume")
+    if not _confirmed():
         return redirect(back)
-    session = db.session()
-    slug = request.form.get("volume", "").strip()
-    try:
+    publisher, slug = actor(), request.form.get("volume", "").strip()
+
+    def place(session: Session) -> object:
         if slug:
-            volumes.assign(session, actor(), volumes.get(session, slug), story_id)
-        else:
-            volumes.unassign(session, actor(), story_id)
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
-        return redirect(back)
-    session.commit()
-    flash(_("Saved."), "info")
+            return volumes.assign(session, publisher, volumes.get(session, slug), story_id)
+        return volumes.unassign(session, publisher, story_id)
+
+    run(place, _("Saved."))
     return redirect(back)
 
 
@@ -292,9 +253,9 @@ def _story_panel(session: Session, story: Story) -> dict[str, Any]:
     return {
         "volume_placement": volumes.placement(session, story.id or 0),
         "volume_choices": volumes.all_volumes(session),
-        "volume_form": ActionForm(formdata=None),
+        "volume_form": ConfirmForm(formdata=None),
         "can_manage_volumes": current_user.can(Role.publisher),
     }
 
 
-editor.add_story_context(_story_panel)
+story_page.add_story_context(_story_panel)

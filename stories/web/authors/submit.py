@@ -23,10 +23,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from anthology.markup import clean_text, render
-from stories import db, docx, storytext
-from stories.forms import StoryForm, TextFields, sign_markdown
+from stories import db, storytext
 from stories.operations import submission
-from stories.security import limiter
+from stories.web.authors import word as docx
+from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
+from stories.web.security import limiter
 
 bp = Blueprint("submit", __name__, url_prefix="/submit")
 

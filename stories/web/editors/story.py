@@ -20,13 +20,15 @@ from werkzeug.wrappers import Response
 
 from anthology.markup import render
 from stories import db
-from stories.auth import actor, home_url, role_required
-from stories.editorforms import ConfirmForm, DecisionForm, EditForm, NoteForm, TagForm
+from stories.labels import decision_label
 from stories.models import Consent, DecisionAction, Role, Story, StoryRevision, User
-from stories.operations import OperationError, audit, curation, editing, review
-from stories.revisiondiff import side_by_side
+from stories.operations import audit, curation, editing, review
+from stories.queries.diff import side_by_side
+from stories.web.auth import actor, home_url, role_required
+from stories.web.common import ConfirmForm, run, story_or_404
+from stories.web.editors.forms import DecisionForm, EditForm, NoteForm, TagForm
 
-bp = Blueprint("editor", __name__, url_prefix="/editor")
+bp = Blueprint("story", __name__, url_prefix="/editor")
 
 StoryContext = Callable[[Session, Story], dict[str, Any]]
 _story_context: list[StoryContext] = []
@@ -42,13 +44,6 @@ def add_story_context(provider: StoryContext) -> None:
 def story_html(markdown: str) -> Markup:
     """A story's Markdown as safe HTML, through the one pipeline (anthology.markup.render)."""
     return Markup(render(markdown))  # noqa: S704 - render() sanitizes with nh3
-
-
-def _story(session: Session, story_id: int) -> Story:
-    try:
-        return review.get_story(session, story_id)
-    except review.StoryNotFound:
-        abort(404)
 
 
 @bp.get("")
@@ -110,7 +105,7 @@ def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int
         notes=curation.notes(session, story_id),
         tags=curation.tags(session, story_id),
         events=events,
-        actions=[a for a in DecisionAction if story.status in review.ALLOWED_FROM[a]],
+        rules=review.rules_for(story.status),
         decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         tag_form=TagForm(formdata=None),
@@ -123,15 +118,15 @@ def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int
 
 @bp.get("/stories/<int:story_id>")
 @role_required(Role.editor)
-def story(story_id: int) -> tuple[str, int]:
-    return _story_page(_story(db.session(), story_id))
+def show(story_id: int) -> tuple[str, int]:
+    return _story_page(story_or_404(db.session(), story_id))
 
 
 @bp.get("/stories/<int:story_id>/revisions/<int:number>")
 @role_required(Role.editor)
 def revision(story_id: int, number: int) -> str:
     session = db.session()
-    story = _story(session, story_id)
+    story = story_or_404(session, story_id)
     found = [r for r in editing.revisions(session, story_id) if r.number == number]
     if not found:
         abort(404)
@@ -145,132 +140,100 @@ def revision(story_id: int, number: int) -> str:
 @role_required(Role.editor)
 def decide(story_id: int) -> Response | tuple[str, int]:
     session = db.session()
-    story = _story(session, story_id)
+    story = story_or_404(session, story_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _story_page(story, 400, decision_form=form)
     action = DecisionAction(form.action.data)
-    message = form.message.data or ""
-    editor = actor()
-    try:
-        if action == DecisionAction.start_review:
-            review.start_review(session, story, editor)
-        elif action == DecisionAction.request_revision:
-            review.request_revision(session, story, editor, message)
-        elif action == DecisionAction.accept:
-            review.accept_story(session, story, editor, message, form.override_reason.data or "")
-        else:
-            review.reject_story(session, story, editor, message)
-    except review.AcceptanceRefused as error:
-        session.rollback()
-        flash(str(error), "error")
-        for problem in error.problems:
-            flash(str(problem), "error")
+    editor, message, reason = actor(), form.message.data or "", form.override_reason.data or ""
+    outcome = run(
+        lambda s: review.decide(s, story, editor, action, message, reason),
+        _("Saved: %(what)s.", what=decision_label(action)),
+    )
+    if not outcome.ok:
         return _story_page(story, 409, decision_form=form)
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
-        return _story_page(story, 409, decision_form=form)
-    session.commit()
-    flash(_("Saved: %(what)s.", what=_decision_done(action)), "info")
-    return redirect(url_for("editor.story", story_id=story_id))
-
-
-def _decision_done(action: DecisionAction) -> str:
-    from stories.labels import decision_label
-
-    return decision_label(action)
+    return redirect(url_for("story.show", story_id=story_id))
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
 @role_required(Role.editor)
 def edit(story_id: int) -> Response | tuple[str, int]:
     session = db.session()
-    story = _story(session, story_id)
+    story = story_or_404(session, story_id)
     form = EditForm(data={"title": story.title, "body": story.body, "version": story.version})
     if request.method == "GET" or not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("web/editor/edit.html", story=story, form=form), status
-    editor = actor()
-    try:
-        revision = editing.edit_story(
-            session,
-            story,
-            editor,
-            form.title.data or "",
-            form.body.data or "",
-            form.version.data or 0,
-            note=form.note.data or "",
-        )
-    except editing.ConflictError as conflict:
-        session.rollback()
-        editing.keep_conflicting_edit(session, editor, conflict)
-        session.commit()
-        form.version.data, form.version.raw_data = conflict.current_version, None
-        diff = side_by_side(
-            f"{conflict.current_title}\n\n{conflict.current_body}",
-            f"{conflict.submitted_title}\n\n{conflict.submitted_body}",
-        )
-        page = render_template(
-            "web/editor/edit.html", story=story, form=form, conflict=conflict, diff=diff
-        )
-        return page, 409
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
+    editor, title, body = actor(), form.title.data or "", form.body.data or ""
+    version, note = form.version.data or 0, form.note.data or ""
+    outcome = run(
+        lambda s: editing.edit_story(s, story, editor, title, body, version, note=note),
+        lambda revision: (
+            _("Saved as revision %(n)s.", n=revision.number)
+            if revision is not None
+            else _("Nothing was changed.")
+        ),
+        quiet=(editing.ConflictError,),
+    )
+    if isinstance(outcome.error, editing.ConflictError):
+        return _conflict(story, form, editor, outcome.error)
+    if not outcome.ok:
         return render_template("web/editor/edit.html", story=story, form=form), 400
+    return redirect(url_for("story.show", story_id=story_id))
+
+
+def _conflict(
+    story: Story, form: EditForm, editor: User, conflict: editing.ConflictError
+) -> tuple[str, int]:
+    """Another editor saved first: keep this edit (audit log), show both versions side by side."""
+    session = db.session()
+    editing.keep_conflicting_edit(session, editor, conflict)
     session.commit()
-    if revision is None:
-        flash(_("Nothing was changed."), "info")
-    else:
-        flash(_("Saved as revision %(n)s.", n=revision.number), "info")
-    return redirect(url_for("editor.story", story_id=story_id))
+    form.version.data, form.version.raw_data = conflict.current_version, None
+    diff = side_by_side(
+        f"{conflict.current_title}\n\n{conflict.current_body}",
+        f"{conflict.submitted_title}\n\n{conflict.submitted_body}",
+    )
+    page = render_template(
+        "web/editor/edit.html", story=story, form=form, conflict=conflict, diff=diff
+    )
+    return page, 409
 
 
 @bp.post("/stories/<int:story_id>/notes")
 @role_required(Role.editor)
 def add_note(story_id: int) -> Response | tuple[str, int]:
     session = db.session()
-    story = _story(session, story_id)
+    story = story_or_404(session, story_id)
     form = NoteForm()
     if not form.validate_on_submit():
         return _story_page(story, 400, note_form=form)
-    try:
-        curation.add_note(session, story, actor(), form.body.data or "")
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
+    editor, body = actor(), form.body.data or ""
+    if not run(lambda s: curation.add_note(s, story, editor, body), _("Note added.")).ok:
         return _story_page(story, 400, note_form=form)
-    session.commit()
-    flash(_("Note added."), "info")
-    return redirect(url_for("editor.story", story_id=story_id, _anchor="notes"))
+    return redirect(url_for("story.show", story_id=story_id, _anchor="notes"))
 
 
 @bp.post("/stories/<int:story_id>/tags")
 @role_required(Role.editor)
 def add_tag(story_id: int) -> Response:
     session = db.session()
-    story = _story(session, story_id)
+    story = story_or_404(session, story_id)
     form = TagForm()
     if form.validate_on_submit():
-        try:
-            curation.tag_story(session, story, actor(), form.name.data or "")
-        except OperationError as error:
-            session.rollback()
-            flash(str(error), "error")
-        else:
-            session.commit()
+        editor, name = actor(), form.name.data or ""
+        run(lambda s: curation.tag_story(s, story, editor, name))
     else:
         flash(_("The tag was not added: please give a name of at most 50 characters."), "error")
-    return redirect(url_for("editor.story", story_id=story_id, _anchor="tags"))
+    return redirect(url_for("story.show", story_id=story_id, _anchor="tags"))
 
 
 @bp.post("/stories/<int:story_id>/tags/<int:tag_id>/remove")
 @role_required(Role.editor)
 def remove_tag(story_id: int, tag_id: int) -> Response:
     session = db.session()
-    story = _story(session, story_id)
+    story = story_or_404(session, story_id)
     if ConfirmForm().validate_on_submit():
-        curation.untag_story(session, story, actor(), tag_id)
-        session.commit()
-    return redirect(url_for("editor.story", story_id=story_id, _anchor="tags"))
+        editor = actor()
+        run(lambda s: curation.untag_story(s, story, editor, tag_id))
+    return redirect(url_for("story.show", story_id=story_id, _anchor="tags"))

@@ -6,13 +6,11 @@ Decisions are taken on a story's own page, never from the list.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -23,26 +21,18 @@ from flask import (
 from flask import session as flask_session
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import StringField
-from wtforms.validators import AnyOf, Length
 
-from stories import db, listing
-from stories.auth import actor, role_required
+from stories import db
 from stories.labels import STATUS
-from stories.models import Role, ServiceField, Story, StoryStatus
-from stories.operations import OperationError, curation, export, volumes
+from stories.models import Role, ServiceField, StoryStatus
+from stories.operations import curation, export, volumes
+from stories.queries import listing
+from stories.web.auth import actor, role_required
+from stories.web.common import json_download, run
+from stories.web.editors.forms import BulkForm
 
 bp = Blueprint("queue", __name__, url_prefix="/editor")
-
-BULK_ACTIONS = ("tag", "assign", "export")
-
-
-class BulkForm(FlaskForm):
-    action = StringField(validators=[AnyOf(BULK_ACTIONS)])
-    tag = StringField(validators=[Length(max=50)])
-    volume = StringField(validators=[Length(max=64)])
 
 
 def _date(value: str | None) -> date | None:
@@ -156,8 +146,7 @@ def bulk() -> BaseResponse:
     if action in ("assign", "export") and not current_user.can(Role.publisher):
         flash(_("Only publishers can assign stories to volumes or export them."), "error")
         return redirect(target)
-    session = db.session()
-    editor = actor()
+    session, editor = db.session(), actor()
     if action == "export":
         document = export.selection_document(session, editor, ids, _("Selected stories"))
         if not document["parts"]:
@@ -165,33 +154,17 @@ def bulk() -> BaseResponse:
             flash(_("None of the chosen stories is accepted; nothing to export."), "error")
             return redirect(target)
         session.commit()
-        body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-        return Response(
-            body,
-            mimetype="application/json",
-            headers={"Content-Disposition": "attachment; filename=stories-selection.json"},
-        )
-    done = 0
-    try:
-        for story_id in ids:
-            story = session.get(Story, story_id)
-            if story is None:
-                continue
-            if action == "tag":
-                curation.tag_story(session, story, editor, form.tag.data or "")
-            else:
-                volume = volumes.get(session, (form.volume.data or "").strip())
-                volumes.assign(session, editor, volume, story_id)
-            done += 1
-    except OperationError as error:
-        session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    session.commit()
+        return json_download(document, "stories-selection.json")
     if action == "tag":
-        message = _("Tag “%(tag)s” added to %(n)s stories.", tag=form.tag.data or "", n=done)
+        tag = form.tag.data or ""
+        run(
+            lambda s: curation.tag_stories(s, editor, ids, tag),
+            lambda n: _("Tag “%(tag)s” added to %(n)s stories.", tag=tag, n=n),
+        )
     else:
         slug = (form.volume.data or "").strip()
-        message = _("%(n)s stories placed in the volume %(slug)s.", n=done, slug=slug)
-    flash(message, "info")
+        run(
+            lambda s: volumes.assign_stories(s, editor, slug, ids),
+            lambda n: _("%(n)s stories placed in the volume %(slug)s.", n=n, slug=slug),
+        )
     return redirect(target)

@@ -7,19 +7,11 @@ builder sees the data, so rendering never touches the database.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from stories import db
+from stories.config import default_database_url
 from stories.operations import OperationError, export, volumes
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def default_database_url() -> str:
-    """DATABASE_URL from the environment, else the site's default SQLite file in instance/."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'stories.db'}"
 
 
 def volume_stories(slug: str, database_url: str | None = None) -> dict[str, Any]:

@@ -19,56 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from anthology.markup import clean_text, plain_to_markdown
-from stories import storytext
+from stories import labels, storytext
 from stories.models import ServiceField
 from stories.operations import submission
-
-SERVICE_FIELDS = [
-    SelectChoice(ServiceField.elderly.value, _l("Elderly (老年)")),
-    SelectChoice(ServiceField.children.value, _l("Children (儿童)")),
-    SelectChoice(ServiceField.community.value, _l("Community (社区)")),
-    SelectChoice(ServiceField.medical.value, _l("Medical (医务)")),
-    SelectChoice(ServiceField.school.value, _l("School (学校)")),
-    SelectChoice(ServiceField.drugs.value, _l("Drug rehabilitation (禁毒)")),
-    SelectChoice(ServiceField.assistance.value, _l("Social assistance (社会救助)")),
-    SelectChoice(ServiceField.other.value, _l("Other (其他)")),
-]
-
-# Stored in Chinese (as printed in the book); shown translated.
-PROVINCES = [
-    SelectChoice("北京市", _l("Beijing")),
-    SelectChoice("天津市", _l("Tianjin")),
-    SelectChoice("河北省", _l("Hebei")),
-    SelectChoice("山西省", _l("Shanxi")),
-    SelectChoice("内蒙古自治区", _l("Inner Mongolia")),
-    SelectChoice("辽宁省", _l("Liaoning")),
-    SelectChoice("吉林省", _l("Jilin")),
-    SelectChoice("黑龙江省", _l("Heilongjiang")),
-    SelectChoice("上海市", _l("Shanghai")),
-    SelectChoice("江苏省", _l("Jiangsu")),
-    SelectChoice("浙江省", _l("Zhejiang")),
-    SelectChoice("安徽省", _l("Anhui")),
-    SelectChoice("福建省", _l("Fujian")),
-    SelectChoice("江西省", _l("Jiangxi")),
-    SelectChoice("山东省", _l("Shandong")),
-    SelectChoice("河南省", _l("Henan")),
-    SelectChoice("湖北省", _l("Hubei")),
-    SelectChoice("湖南省", _l("Hunan")),
-    SelectChoice("广东省", _l("Guangdong")),
-    SelectChoice("广西壮族自治区", _l("Guangxi")),
-    SelectChoice("海南省", _l("Hainan")),
-    SelectChoice("重庆市", _l("Chongqing")),
-    SelectChoice("四川省", _l("Sichuan")),
-    SelectChoice("贵州省", _l("Guizhou")),
-    SelectChoice("云南省", _l("Yunnan")),
-    SelectChoice("西藏自治区", _l("Tibet")),
-    SelectChoice("陕西省", _l("Shaanxi")),
-    SelectChoice("甘肃省", _l("Gansu")),
-    SelectChoice("青海省", _l("Qinghai")),
-    SelectChoice("宁夏回族自治区", _l("Ningxia")),
-    SelectChoice("新疆维吾尔自治区", _l("Xinjiang")),
-    SelectChoice("其他", _l("Elsewhere")),
-]
 
 _PHONE_JUNK = re.compile(r"[\s\-()（）]")
 _MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
@@ -205,7 +158,7 @@ class StoryForm(TextFields):
     )
     province = SelectField(
         _l("Province"),
-        choices=[SelectChoice("", _l("Please choose")), *PROVINCES],
+        choices=[SelectChoice("", _l("Please choose")), *labels.PROVINCES],
         validators=[InputRequired(message=_l("Please choose a province."))],
     )
     city = StringField(
@@ -215,7 +168,7 @@ class StoryForm(TextFields):
     )
     service_field = SelectField(
         _l("Field of service"),
-        choices=[SelectChoice("", _l("Please choose")), *SERVICE_FIELDS],
+        choices=[SelectChoice("", _l("Please choose")), *labels.service_field_choices()],
         validators=[InputRequired(message=_l("Please choose the field of service."))],
     )
     years_in_practice = StringField(
@@ -288,7 +241,3 @@ class TrackForm(FlaskForm):
             raise ValidationError(
                 _l("A tracking code has 12 letters and digits, such as ABCD-EFGH-JKMN.")
             )
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for confirmation buttons (withdrawal)."""

@@ -14,7 +14,6 @@ from sqlalchemy import func, literal_column
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
-from stories import search
 from stories.models import (
     FlagStatus,
     PrivacyFlag,
@@ -26,6 +25,7 @@ from stories.models import (
     Volume,
     VolumeEntry,
 )
+from stories.queries import search
 
 PAGE_SIZE = 50
 SORTS = ("submitted_desc", "submitted_asc", "title", "activity")

@@ -24,12 +24,13 @@ from werkzeug.wrappers import Response
 
 from anthology.markup import render
 from stories import db, storytext
-from stories.forms import ConfirmForm, RevisionForm, TrackForm
 from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
-from stories.security import limiter
-from stories.submit import drop_upload, validate_with_upload
+from stories.web.authors.forms import RevisionForm, TrackForm
+from stories.web.authors.submit import drop_upload, validate_with_upload
+from stories.web.common import ConfirmForm
+from stories.web.security import limiter
 
 bp = Blueprint("track", __name__, url_prefix="/track")
 

@@ -1,4 +1,8 @@
-"""Alembic, driven from Flask: `flask db upgrade`, `flask db revision -m ...`."""
+"""The schema migrations (Alembic: env.py and versions/ in this folder), run from code.
+
+`flask db upgrade`, `flask db revision -m ...` (stories.cli.db), the demo loader and the tests
+call these functions.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import os
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
+MIGRATIONS = os.path.dirname(os.path.abspath(__file__))
 
 
 def alembic_config(database_url: str) -> Config:

@@ -1,0 +1,114 @@
+"""Privacy flags: personal data found in a story's current text, kept up to date.
+
+`scan_story` is called by the verbs that change a story's text: `submission.submit_story` and
+`submission.revise_story` (the author's text), `editing.edit_story` (an editor's edit, which also
+covers pseudonymisation); the story page rescans a story whose flags were found on an older
+revision; `flask stories scan` rescans every story. A rescan keeps resolved decisions: dismissed
+text stays dismissed, pseudonyms are not flagged again. Resolving flags is `privacy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from anthology.privacy import detect_markdown
+from stories.models import FlagStatus, PrivacyFlag, PrivacyKind, Pseudonym, Story, StoryRevision
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    id: int
+    kind: PrivacyKind
+    text: str
+    start: int
+    end: int
+    status: FlagStatus
+    pseudonym: str
+    reason: str
+
+
+def _current_revision(session: Session, story_id: int) -> int:
+    numbers = session.exec(
+        select(StoryRevision.number)
+        .where(StoryRevision.story_id == story_id)
+        .order_by(col(StoryRevision.number).desc())
+    ).first()
+    return numbers or 1
+
+
+def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
+    """Bring the story's open flags up to date with its current body; returns the open flags."""
+    assert story.id is not None
+    with session.no_autoflush:
+        existing = list(session.exec(select(PrivacyFlag).where(PrivacyFlag.story_id == story.id)))
+        pseudonyms = set(
+            session.exec(select(Pseudonym.pseudonym).where(Pseudonym.story_id == story.id))
+        )
+        revision = _current_revision(session, story.id)
+    dismissed = {(f.kind.value, f.text) for f in existing if f.status == FlagStatus.dismissed}
+    reusable: dict[tuple[str, str], list[PrivacyFlag]] = {}
+    for flag in existing:
+        if flag.status == FlagStatus.open:
+            reusable.setdefault((flag.kind.value, flag.text), []).append(flag)
+    open_flags: list[PrivacyFlag] = []
+    for found in detect_markdown(story.body):
+        key = (found.kind, found.text[:500])
+        if key in dismissed or found.text in pseudonyms:
+            continue
+        candidates = reusable.get(key)
+        row = candidates.pop(0) if candidates else None
+        if row is None:
+            row = PrivacyFlag(
+                story_id=story.id,
+                kind=PrivacyKind(found.kind),
+                text=key[1],
+                start=found.start,
+                end=found.end,
+            )
+        row.start, row.end, row.revision_number = found.start, found.end, revision
+        session.add(row)
+        open_flags.append(row)
+    for leftovers in reusable.values():
+        for row in leftovers:
+            session.delete(row)
+    return open_flags
+
+
+def needs_rescan(session: Session, story: Story) -> bool:
+    """True when the story has flags found on an older revision than the current one."""
+    numbers = session.exec(
+        select(PrivacyFlag.revision_number).where(PrivacyFlag.story_id == story.id).distinct()
+    ).all()
+    return bool(numbers) and min(numbers) < _current_revision(session, story.id or 0)
+
+
+def rows(session: Session, story_id: int) -> list[FlagRow]:
+    query = (
+        select(PrivacyFlag)
+        .where(PrivacyFlag.story_id == story_id)
+        .order_by(col(PrivacyFlag.status), col(PrivacyFlag.start), col(PrivacyFlag.id))
+    )
+    return [
+        FlagRow(
+            id=f.id or 0,
+            kind=f.kind,
+            text=f.text,
+            start=f.start,
+            end=f.end,
+            status=f.status,
+            pseudonym=f.pseudonym,
+            reason=f.reason,
+        )
+        for f in session.exec(query)
+    ]
+
+
+def scan_all(session: Session) -> int:
+    count = 0
+    for story in session.exec(select(Story).order_by(col(Story.id))):
+        scan_story(session, story)
+        count += 1
+    session.flush()
+    return count

@@ -1,0 +1,26 @@
+"""The site's pages: one blueprint per module, registered here.
+
+- `public.py` the call for stories, `auth.py` staff login, `errors.py` the error pages,
+  `security.py` CSRF, rate limits and security headers, `common.py` what every view shares
+  (the confirm form, running an operation);
+- `authors/` what social workers use: submitting (with Word import), tracking, revising;
+- `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, admin.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from stories import labels
+from stories.web import auth, errors, public, security
+from stories.web.authors import submit, track
+from stories.web.editors import admin, privacy, queue, story, volumes
+
+
+def init_app(app: Flask) -> None:
+    security.init_app(app)
+    errors.init_app(app)
+    labels.init_app(app)
+    auth.init_app(app)
+    for module in (public, submit, track, story, admin, queue, privacy, volumes):
+        app.register_blueprint(module.bp)
