@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from sqlmodel import Session, select
 
+from anthology import resources
 from stories import db
 from stories.models import (
     Consent,
@@ -31,7 +32,7 @@ from stories.models import (
 )
 from stories.operations import flags, submission, volumes
 
-CONTENT = Path(__file__).resolve().parent.parent / "content" / "demo"
+CONTENT = resources.CONTENT / "demo"
 STORIES = CONTENT / "stories.json"
 SUBMISSIONS = CONTENT / "submissions.json"
 EDITOR = "demo-editor"

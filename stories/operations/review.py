@@ -251,7 +251,7 @@ def decide(
     A gated decision (accept) passes the acceptance gate, or an admin overrides it with a
     written reason (both logged).
     """
-    rule = RULES.get(action) if isinstance(action, DecisionAction) else _rule_named(action)
+    rule = rule_for(action)
     if rule is None:
         raise UnknownDecision(_l("This decision is not known."))
     text = (
@@ -280,9 +280,10 @@ def decide(
     return decision
 
 
-def _rule_named(value: str) -> Rule | None:
+def rule_for(action: DecisionAction | str | None) -> Rule | None:
+    """The rule of `action` (an enum member or its value), or None when there is none."""
     try:
-        return RULES.get(DecisionAction(value))
+        return RULES.get(DecisionAction(action or ""))
     except ValueError:
         return None
 

@@ -6,6 +6,8 @@ Flask-WTF: every POST carries a CSRF token. The confirm-only form is
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +18,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from stories import passwords
@@ -25,9 +34,14 @@ from stories.models import Role
 from stories.operations import privacy, review
 
 
+def _known_decision(_form: Any, field: Any) -> None:
+    """Only an action with a rule in stories.operations.review.RULES; anything else is a 400."""
+    if review.rule_for(field.data) is None:
+        raise ValidationError(_l("This decision is not known."))
+
+
 class DecisionForm(FlaskForm):
-    # Only the actions with a rule (stories.operations.review.RULES); anything else is a 400.
-    action = HiddenField(validators=[InputRequired(), AnyOf([a.value for a in review.RULES])])
+    action = HiddenField(validators=[InputRequired(), _known_decision])
     message = TextAreaField(_l("Message to the author"), validators=[Length(max=5000)])
     override_reason = TextAreaField(
         _l("Reason for accepting despite the gate (admins only)"), validators=[Length(max=5000)]

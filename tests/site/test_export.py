@@ -15,7 +15,7 @@ from stories import db
 from stories.models import ServiceField, Story, User
 from stories.operations import volumes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRIVATE = ("真名王小明", "13912345678", "secret-author@example.org")
 STORY_KEYS = {
     "id", "title", "body", "pen_name", "organisation", "province", "city", "service_field",

@@ -251,6 +251,41 @@ def test_decision_not_allowed_in_current_status(
     assert 'name="action"' not in page.data.decode()
 
 
+def test_unknown_decision_is_refused_not_taken_as_a_rejection(
+    app: Flask, client: FlaskClient, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story_id = new_story(app)
+    assert decide(client, story_id, "publish").status_code == 400
+    # An action of the enum without a rule in the table (as a newly added one would be).
+    monkeypatch.delitem(review.RULES, DecisionAction.reject)
+    page = client.get(f"/editor/stories/{story_id}")
+    assert 'value="reject"' not in page.data.decode()
+    assert decide(client, story_id, "reject").status_code == 400
+    assert load(app, Story, story_id).status == StoryStatus.submitted
+    assert rows(app, select(Decision).where(Decision.story_id == story_id)) == []
+    with app.app_context():
+        session = db.session()
+        story = session.get(Story, story_id)
+        with pytest.raises(review.UnknownDecision):
+            review.decide(session, story, session.get(User, editor.id), DecisionAction.reject)
+    assert load(app, Story, story_id).status == StoryStatus.submitted
+
+
+def test_decision_table_drives_the_story_page(
+    app: Flask, client: FlaskClient, editor: User
+) -> None:
+    story_id = new_story(app)
+    html = client.get(f"/editor/stories/{story_id}").data.decode()
+    allowed = [rule.action.value for rule in review.rules_for(StoryStatus.submitted)]
+    assert allowed == ["start_review", "request_revision", "accept", "reject"]
+    for action in allowed:
+        assert f'name="action" value="{action}"' in html
+    required = review.RULES[DecisionAction.request_revision]
+    assert required.message == review.Message.required
+    assert 'id="message-request_revision" name="message" required' in html
+    assert 'id="message-start_review"' not in html  # a review starts without a message
+
+
 def test_reopening_a_decided_story(app: Flask, client: FlaskClient, editor: User) -> None:
     story_id = new_story(app)
     decide(client, story_id, "reject", message="暂不采用")

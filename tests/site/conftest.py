@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import TEST_PASSWORD, csrf_token
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
 from stories import create_app, migrations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
@@ -118,17 +118,6 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 # --- Accounts (editors, publishers, admins) --------------------------------------------------
-
-TEST_PASSWORD = "test-password-123"
-_CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(html: str | bytes) -> str:
-    """The CSRF token of the first form in a page."""
-    text_ = html.decode() if isinstance(html, bytes) else html
-    found = _CSRF_INPUT.search(text_)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import csrf_token
+from browser import csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
 

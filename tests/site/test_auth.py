@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import TEST_PASSWORD, csrf_token
+from browser import TEST_PASSWORD, csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select

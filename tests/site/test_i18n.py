@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "stories" / "translations"
 
 
