@@ -11,7 +11,7 @@ from anthology.build import main
 
 def stories_from_db(slug: str, database_url: str | None) -> dict[str, Any]:
     """`--from-db`: the volume's accepted stories read by the web app's export code."""
-    from stories.queries.volume import volume_stories
+    from stories.operations.export import volume_stories
 
     return volume_stories(slug, database_url)
 

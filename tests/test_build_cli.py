@@ -115,7 +115,7 @@ def test_from_db_builds_the_volumes_accepted_stories(
     from stories import db
     from stories.models import User
     from stories.operations import volumes
-    from stories.queries.volume import volume_stories
+    from stories.operations.export import volume_stories
 
     ids = [
         make_story(

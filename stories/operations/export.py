@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from stories import db
+from stories.config import default_database_url
 from stories.db import utcnow
 from stories.models import (
     Consent,
@@ -26,7 +28,7 @@ from stories.models import (
     User,
     Volume,
 )
-from stories.operations import audit, volumes
+from stories.operations import OperationError, audit, volumes
 
 FORMAT = "social-work-stories"
 VERSION = 1
@@ -122,3 +124,18 @@ def selection_document(
     )
     meta = {"slug": "selection", "title": title, "description": ""}
     return _document(meta, [{"title": "", "stories": stories}] if stories else [])
+
+
+def volume_stories(slug: str, database_url: str | None = None) -> dict[str, Any]:
+    """The accepted stories of volume `slug` as a stories.json dict, straight from the database
+    (`build.py --from-db`). The session is closed before the book builder sees the data, so
+    rendering never touches the database."""
+    engine = db.make_engine(database_url or default_database_url())
+    try:
+        with db.session_scope(engine) as session:
+            volume = volumes.get(session, slug)
+            return volume_document(session, None, volume)
+    except OperationError as error:
+        raise LookupError(str(error)) from error
+    finally:
+        engine.dispose()

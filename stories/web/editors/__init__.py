@@ -1,0 +1,2 @@
+"""The editorial pages under /editor: a story's page (edits, notes, tags, decisions), the queue,
+the privacy panel, volumes and the admin pages, with their forms."""
