@@ -1,15 +1,17 @@
 """The command line (`flask --app stories ...`): one click group per module, registered here.
 
-Commands call the same operations as the views (stories.operations).
+Commands call the same operations as the views (stories.operations). `book.py` is the book
+builder's own command line (`build.py`, `stories-build`), not a Flask group; the groups are
+imported when the app registers them, so that `build.py` does not load the site.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from stories.cli import db, demo, stories, users
-
 
 def init_app(app: Flask) -> None:
+    from stories.cli import db, demo, stories, users
+
     for group in (db.db_cli, demo.demo_cli, stories.stories_cli, users.users_cli):
         app.cli.add_command(group)
