@@ -116,6 +116,25 @@ def _same_text(session: Session, story: Story, flag: PrivacyFlag) -> list[Privac
     return list(session.exec(query))
 
 
+def _resolve(
+    session: Session,
+    story: Story,
+    flag: PrivacyFlag,
+    editor: User,
+    status: FlagStatus,
+    **fields: str,
+) -> list[PrivacyFlag]:
+    """Mark the flag and every open flag of the same text as resolved by `editor`, now."""
+    now = utcnow()
+    resolved = _same_text(session, story, flag)
+    for row in resolved:
+        row.status, row.resolved_by_id, row.resolved_at = status, editor.id, now
+        for name, value in fields.items():
+            setattr(row, name, value)
+        session.add(row)
+    return resolved
+
+
 def _replace_all(body: str, real: str, replacement: str) -> tuple[str, int]:
     """Replace every occurrence of the plain text `real` in a Markdown body."""
     view = markdown_view(body)
@@ -158,12 +177,7 @@ def pseudonymise(
         if used == pseudonym and real != flag.text:
             raise PrivacyError(_l("This pseudonym already stands for someone else in this story."))
     body, count = _replace_all(story.body, flag.text, escape_markdown(pseudonym))
-    now = utcnow()
-    resolved = _same_text(session, story, flag)
-    for row in resolved:
-        row.status, row.pseudonym = FlagStatus.pseudonymised, pseudonym
-        row.resolved_by_id, row.resolved_at = editor.id, now
-        session.add(row)
+    resolved = _resolve(session, story, flag, editor, FlagStatus.pseudonymised, pseudonym=pseudonym)
     if flag.text not in mapping:
         session.add(
             Pseudonym(
@@ -208,12 +222,7 @@ def dismiss(session: Session, story: Story, editor: User, flag_id: int, reason: 
     reason = " ".join(clean_text(reason or "").split())[:REASON_MAX]
     if not reason:
         raise PrivacyError(_l("Please say why this is not personal data."))
-    now = utcnow()
-    resolved = _same_text(session, story, flag)
-    for row in resolved:
-        row.status, row.reason = FlagStatus.dismissed, reason
-        row.resolved_by_id, row.resolved_at = editor.id, now
-        session.add(row)
+    resolved = _resolve(session, story, flag, editor, FlagStatus.dismissed, reason=reason)
     audit.record(
         session,
         editor,

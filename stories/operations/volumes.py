@@ -260,9 +260,8 @@ def parts_from_service_fields(session: Session, actor: User, volume: Volume) -> 
     return created
 
 
-def set_part(
-    session: Session, actor: User, volume: Volume, story_id: int, part_id: int | None
-) -> None:
+def _placed(session: Session, volume: Volume, story_id: int) -> VolumeEntry:
+    """The story's entry in this volume; refused when it is not placed there."""
     entry = session.exec(
         select(VolumeEntry).where(
             VolumeEntry.story_id == story_id, VolumeEntry.volume_id == volume.id
@@ -270,6 +269,13 @@ def set_part(
     ).first()
     if entry is None:
         raise VolumeError(_l("Story #%(id)s is not in this volume.", id=story_id))
+    return entry
+
+
+def set_part(
+    session: Session, actor: User, volume: Volume, story_id: int, part_id: int | None
+) -> None:
+    entry = _placed(session, volume, story_id)
     if entry.part_id == part_id:
         return
     old_part = entry.part_id
@@ -293,13 +299,7 @@ def _swap(session: Session, rows: list, index: int, step: int) -> bool:  # type:
 
 def move_entry(session: Session, volume: Volume, story_id: int, step: int) -> bool:
     """Move a story one place up (step -1) or down (+1) within its part."""
-    entry = session.exec(
-        select(VolumeEntry).where(
-            VolumeEntry.story_id == story_id, VolumeEntry.volume_id == volume.id
-        )
-    ).first()
-    if entry is None:
-        raise VolumeError(_l("Story #%(id)s is not in this volume.", id=story_id))
+    entry = _placed(session, volume, story_id)
     rows = _entries(session, volume, entry.part_id)
     moved = _swap(session, rows, [r.id for r in rows].index(entry.id), step)
     if moved:
