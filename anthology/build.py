@@ -19,13 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anthology import epub, pdf
+from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
-from anthology.figures import image_warnings
-from anthology.fonts import ResolvedFonts, harfbuzz_warning, resolve
-from anthology.gate import check_gate, privacy_warnings
-from anthology.manuscript import Manuscript
-from anthology.render import DEFAULT_ICC, body_html, geometry
+from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
+from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
 from anthology.sources import load_manuscript
+from anthology.sources.figures import image_warnings
+from anthology.sources.gate import check_gate, privacy_warnings
+from anthology.sources.manuscript import Manuscript
 
 FORMATS = ("print", "screen", "epub")
 DEFAULT_CHUNK_PAGES = 60  # about 60 pages per chunk: see bench/build.py
@@ -125,8 +127,6 @@ def render(
     gathered: Gathered, args: argparse.Namespace, progress: Callable[[str], None]
 ) -> list[tuple[str, Path, int, int, float]]:
     """Phase two: write every format into a temporary folder, then move them into --out."""
-    from anthology.pdf import write_pdf
-
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = gathered.manuscript.meta.slug
@@ -138,7 +138,7 @@ def render(
         for fmt in ("print", "screen"):
             if fmt not in gathered.formats:
                 continue
-            result = write_pdf(
+            result = pdf.write_pdf(
                 gathered.manuscript,
                 staging / f"{slug}-{fmt}.pdf",
                 fmt,
@@ -156,7 +156,7 @@ def render(
         if "epub" in gathered.formats:
             if chapter_pages is None:  # the page-list needs the print edition's page numbers
                 progress("epub: laying out the print edition for its page numbers")
-                chapter_pages = write_pdf(
+                chapter_pages = pdf.write_pdf(
                     gathered.manuscript,
                     staging / "pages-only.pdf",
                     "print",
@@ -184,10 +184,9 @@ def _epub(
     out_dir: Path,
     args: argparse.Namespace,
 ) -> tuple[str, Path, int, int, float]:
-    from anthology.epub import write_epub
-    from anthology.validator import ValidatorUnavailable, check
-
-    result = write_epub(manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts)
+    result = epub.write_epub(
+        manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.strict and result.warnings:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
-from anthology.markup import render
+from anthology.text.markdown import render
 from stories import db
 from stories.auth import actor, home_url, role_required
 from stories.editorforms import ConfirmForm, DecisionForm, EditForm, NoteForm, TagForm

@@ -18,7 +18,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from anthology.markup import clean_text, plain_to_markdown
+from anthology.text.markdown import clean_text, plain_to_markdown
 from stories import storytext
 from stories.models import ServiceField
 from stories.operations import submission

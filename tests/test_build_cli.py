@@ -111,7 +111,7 @@ def test_from_db_builds_the_volumes_accepted_stories(
     """--from-db reads the same data as `flask stories export`, then renders offline."""
     from pdfcheck import flat, page_texts
 
-    from anthology.markup import plain_to_markdown
+    from anthology.text.markdown import plain_to_markdown
     from stories import db
     from stories.manuscript import volume_stories
     from stories.models import User

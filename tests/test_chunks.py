@@ -11,12 +11,11 @@ import pikepdf
 import pytest
 from pdfcheck import flat, fonts, line_break_violations, page_texts
 
-from anthology import worker
 from anthology.errors import BuildError
-from anthology.fonts import resolve
-from anthology.manuscript import Part
-from anthology.pdf import write_pdf
+from anthology.fonts.families import resolve
+from anthology.pdf import worker, write_pdf
 from anthology.sources import load_manuscript
+from anthology.sources.manuscript import Part
 
 BOOK = Path(__file__).parent / "data" / "book" / "volumes" / "small.toml"
 CHUNK = 4  # pages: the small volume becomes five chunks
@@ -190,14 +189,14 @@ def test_a_crashing_worker_fails_the_build_cleanly(manuscript, tmp_path, monkeyp
 
 
 def _front(manuscript, numbers):
-    from anthology import justify, speedups
-    from anthology.pdf import ROOT
-    from anthology.render import css, front_html
-    from anthology.worker import _layout, state
+    from anthology.pdf.document import BASE_URL
+    from anthology.pdf.html import css, front_html
+    from anthology.pdf.weasy import justify, speedups
+    from anthology.pdf.worker import _layout, state
 
     justify.install()
     speedups.install()
-    state["base"] = str(ROOT)
+    state["base"] = BASE_URL
     fonts_, _ = resolve(manuscript.meta.fonts)
     html = front_html(manuscript, css(manuscript.meta, fonts_, "print"), "print", numbers)
     return _layout(html)
@@ -212,8 +211,8 @@ def _words(pdf: Path) -> list[list[tuple[str, int, int]]]:
 def test_toc_numbers_put_into_a_laid_out_front_matter(manuscript, tmp_path):
     """The front matter laid out early with guessed numbers, then given the real ones, prints
     like the front matter laid out with the real numbers (words in place within 0.05 pt)."""
-    from anthology.folios import rewrite_toc
-    from anthology.render import body_blocks
+    from anthology.pdf.html import body_blocks
+    from anthology.pdf.weasy.folios import rewrite_toc
 
     ids = [b.id for b in body_blocks(manuscript, html=False)]
     guessed = {id_: 5 + 4 * i for i, id_ in enumerate(ids)}  # one and two digits
@@ -233,8 +232,8 @@ def test_toc_numbers_put_into_a_laid_out_front_matter(manuscript, tmp_path):
 
 def test_toc_numbers_refused_where_the_lines_would_change(manuscript):
     """A number too wide for its line: the front matter must be laid out again."""
-    from anthology.folios import rewrite_toc
-    from anthology.render import body_blocks
+    from anthology.pdf.html import body_blocks
+    from anthology.pdf.weasy.folios import rewrite_toc
 
     ids = [b.id for b in body_blocks(manuscript, html=False)]
     early = _front(manuscript, dict.fromkeys(ids, 1))
@@ -249,7 +248,7 @@ def test_font_declarations_are_safe_from_threads():
 
     import cffi
 
-    from anthology import fontshare
+    from anthology.pdf.weasy import fontshare
 
     class SlowFFI(cffi.FFI):
         def cdef(self, *args, **kwargs):
@@ -278,7 +277,7 @@ def test_font_declarations_are_safe_from_threads():
 def test_the_last_block_is_handed_out_before_the_last_three_chunks(manuscript):
     """With two workers the last chunk (one block: the contributors list is slow) is laid out
     beside the last ones; with one worker it stays last (it would wait for chunks behind it)."""
-    from anthology import chunks as chunking
+    from anthology.pdf import chunks as chunking
 
     resolved, _ = resolve(manuscript.meta.fonts)
     plan = chunking.plan(manuscript, "css", "print", resolved, CHUNK)

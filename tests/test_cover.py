@@ -10,9 +10,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from anthology import cover, typefaces
-from anthology.epub import write_epub
+from anthology.epub import cover, write_epub
 from anthology.errors import ContentError
+from anthology.fonts import fontconfig
 from anthology.sources import load_manuscript
 
 OPF = {"opf": "http://www.idpf.org/2007/opf"}
@@ -49,7 +49,7 @@ def test_drawn_cover_is_a_deterministic_png_of_the_right_size():
 
 
 def test_title_wrapping_keeps_chinese_punctuation_rules():
-    face = typefaces.find("Noto Serif CJK SC", "Bold")
+    face = fontconfig.find("Noto Serif CJK SC", "Bold")
     font = cover.ImageFont.truetype(str(face.path), size=150, index=face.index)
     lines = cover.wrap("社会工作者的故事，一线实践者的百年回响。“当代叙事”与《记录》", font, 900)
     assert (
@@ -83,5 +83,5 @@ def test_cover_errors_name_the_file(tmp_path):
 
 
 def test_missing_font_says_what_to_install():
-    with pytest.raises(typefaces.FontNotFound, match="fonts-noto-cjk"):
-        typefaces.find("No Such Font Family 123")
+    with pytest.raises(fontconfig.FontNotFound, match="fonts-noto-cjk"):
+        fontconfig.find("No Such Font Family 123")

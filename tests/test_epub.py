@@ -26,13 +26,12 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from anthology import metadata, validator, xhtml
 from anthology.build import main as build_main
-from anthology.epub import write_epub
-from anthology.manuscript import Manuscript, Part
-from anthology.markup import render
+from anthology.epub import metadata, validator, write_epub, xhtml
 from anthology.pdf import write_pdf
 from anthology.sources import load_manuscript
+from anthology.sources.manuscript import Manuscript, Part
+from anthology.text.markdown import render
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "content" / "volumes" / "demo.toml"
@@ -571,7 +570,7 @@ def test_a_volume_without_chapters_still_has_a_table_of_contents(tmp_path):
 
 
 def test_titles_keep_dashes_together_and_stay_text_in_both_editions(hostile):
-    from anthology.render import _env, chapter_block
+    from anthology.pdf.html import _env, chapter_block
 
     chapter = hostile[0].stories()[2]
     assert chapter.title == "平常的故事——<续>"

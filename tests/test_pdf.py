@@ -168,7 +168,7 @@ def test_page_images_for_a_human_look(built):
 
 
 def test_chinese_lines_are_justified_flush_right(built):
-    """Full lines end at the right margin (inter-character justification, anthology.justify)."""
+    """Full lines end at the right margin (inter-character justification: pdf.weasy.justify)."""
     out = subprocess.run(
         ["pdftotext", "-bbox-layout", str(built["print"].path), "-"],
         capture_output=True, text=True, check=True,

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from anthology.markup import plain_to_markdown
-from anthology.privacy import PHONE_KINDS, detect, id_number_valid, luhn_valid, markdown_view
+from anthology.text.markdown import plain_to_markdown
+from anthology.text.privacy import PHONE_KINDS, detect, id_number_valid, luhn_valid, markdown_view
 from stories import db
 from stories.models import FlagStatus, PrivacyFlag, Pseudonym, Story, StoryRevision, User
 from stories.operations import editing

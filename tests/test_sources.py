@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from anthology.errors import ContentError, GateError
-from anthology.gate import check_gate
-from anthology.manuscript import Kind, Part
-from anthology.sources import isbn_valid, load_manuscript
+from anthology.sources import load_manuscript
+from anthology.sources.gate import check_gate
+from anthology.sources.manuscript import Kind, Part
+from anthology.sources.recipe import isbn_valid
 
 BOOK = Path(__file__).parent / "data" / "book"
 ROOT = Path(__file__).parent.parent
@@ -145,8 +146,8 @@ def test_gate_refuses_missing_consent_and_unresolved_flags(book: Path):
 
 def test_contact_data_left_in_a_story_is_a_warning(book: Path):
     """Escaped Markdown (139\\-2233\\-4455) is read as the reader will see it."""
-    from anthology.gate import privacy_warnings
-    from anthology.markup import plain_to_markdown
+    from anthology.sources.gate import privacy_warnings
+    from anthology.text.markdown import plain_to_markdown
 
     assert privacy_warnings(load_manuscript(book)) == []
     stories = book.parent.parent / "stories.json"

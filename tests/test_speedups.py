@@ -1,4 +1,4 @@
-"""anthology.speedups: less work for WeasyPrint, the same pages as stock WeasyPrint."""
+"""anthology.pdf.weasy.speedups: less work for WeasyPrint, the same pages as stock WeasyPrint."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pdfcheck import page_texts
 
-from anthology import justify, speedups
 from anthology.pdf import pdf_options, write_pdf
+from anthology.pdf.weasy import justify, speedups
 from anthology.sources import load_manuscript
 
 BOOK = Path(__file__).parent / "data" / "book" / "volumes" / "small.toml"
@@ -86,8 +86,8 @@ def test_lines_drawn_with_kept_layouts_look_the_same(tmp_path):
     """Chunks keep each line's Pango layout for drawing: same words, places and pixels."""
     from weasyprint import HTML
 
-    from anthology.fonts import resolve
-    from anthology.render import book_html, css
+    from anthology.fonts.families import resolve
+    from anthology.pdf.html import book_html, css
 
     manuscript = load_manuscript(BOOK)
     fonts, _ = resolve(manuscript.meta.fonts)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from anthology.typeset import THIN_SPACE as T
-from anthology.typeset import chapter_html, typeset, typeset_text
+from anthology.text.typeset import THIN_SPACE as T
+from anthology.text.typeset import chapter_html, typeset, typeset_text
 
 
 def test_thin_space_between_han_and_latin_or_digits():

@@ -12,7 +12,7 @@ import submitting as s
 from flask import Flask
 from flask.testing import FlaskClient
 
-from anthology.markup import render
+from anthology.text.markdown import render
 from stories import docx
 
 VECTORS = [
@@ -183,7 +183,7 @@ def test_the_audit_finds_active_markup() -> None:
     ["普通的一段话。", "a * b # c <d> & e ~ f : g | h", "第一行\r\n\r\n  第二行  \n\t第三行"],
 )
 def test_typed_text_counts_the_same_before_and_after_rendering(text: str) -> None:
-    from anthology.markup import plain_to_markdown
+    from anthology.text.markdown import plain_to_markdown
     from stories import storytext
 
     assert storytext.plain_length(text) == storytext.length(plain_to_markdown(text))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from anthology.markup import clean_text, escape_markdown
-from anthology.privacy import detect_markdown, markdown_view
+from anthology.text.markdown import clean_text, escape_markdown
+from anthology.text.privacy import detect_markdown, markdown_view
 from stories.db import utcnow
 from stories.labels import privacy_kind_label
 from stories.models import (

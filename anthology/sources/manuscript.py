@@ -20,6 +20,10 @@ class Kind(StrEnum):
     back = "back"  # afterword and other back matter
 
 
+# The list of contributors, back matter made from the stories: its chapter id and title.
+CONTRIBUTORS_ID = "back-contributors"
+CONTRIBUTORS_TITLE = "作者名录"
+
 SERVICE_FIELDS = {
     "elderly": "老年",
     "children": "儿童",
@@ -144,7 +148,7 @@ class Chapter:
     id: str
     kind: Kind
     title: str
-    body: str  # Markdown, rendered only through anthology.markup.render
+    body: str  # Markdown, rendered only through anthology.text.markdown.render
     source: Source
     subtitle: str = ""
     author: str = ""  # byline of a non-story chapter ("" when none)
@@ -228,3 +232,24 @@ def pinyin_key(name: str) -> str:
 
 def sort_contributors(contributors: list[Contributor]) -> tuple[Contributor, ...]:
     return tuple(sorted(contributors, key=lambda c: c.sort_key))
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 23 -> 二十三 (part numbers, as both editions print them)."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens = "" if n < 20 else digits[n // 10]
+        return tens + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def part_number(n: int) -> str:
+    """The label of the n-th part: 第一部分."""
+    return f"第{chinese_number(n)}部分"
+
+
+def word_count_label(count: int) -> str:
+    """字数 as the imprint page gives it, in thousands: 12千字."""
+    return f"{max(1, round(count / 1000))}千字"

@@ -1,9 +1,9 @@
-"""Personal data in Chinese story text: find it so editors can pseudonymise it.
+"""Names of people and places in Chinese text, found with jieba's part-of-speech tagging.
 
-`detect(text)` returns non-overlapping `Flag`s (kind, start, end, text), sorted by position. Number
-kinds are found with patterns plus checks (ID check digit and date, Luhn for bank cards); addresses
-and person names with jieba's part-of-speech tagging plus patterns (张阿姨, 王某某, 小李, 老周).
-Used by the editorial site and the book builder; it never imports Flask or `stories`.
+Person names: words tagged as names that start with a common surname, a surname split from its
+given name, and patterns such as 张阿姨, 王某某, 小李, 老周. Places: detailed addresses, a region
+(省, 市, 区 ...) or a named place (小区, 村, 路 ...) followed by more of an address or by numbers
+(3栋201室); a region alone is not flagged.
 """
 
 from __future__ import annotations
@@ -12,81 +12,10 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
-KINDS = (
-    "id_number",
-    "bank_card",
-    "phone",  # mainland mobile number
-    "landline",
-    "email",
-    "wechat",
-    "qq",
-    "plate",
-    "address",
-    "person_name",
-)
-PHONE_KINDS = frozenset({"phone", "landline"})
-
-
-@dataclass(frozen=True)
-class Flag:
-    kind: str
-    start: int
-    end: int
-    text: str
-
-
-_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
-_NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
-
-_MOBILE = re.compile(
-    r"(?<![0-9A-Za-z+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}" + _NOT_ALNUM_AFTER
-)
-_AREA = r"0(?:10|2\d|[3-9]\d{2})"
-_LANDLINE = re.compile(
-    _NOT_ALNUM_BEFORE
-    + r"(?:(?:\+|00)86[\s-]?)?(?:[(（]"
-    + _AREA
-    + r"[)）]\s?|"
-    + _AREA
-    + r"[-－\s])[2-9]\d{2,3}[-\s]?\d{4}(?:[-转]\d{1,5})?"
-    + _NOT_ALNUM_AFTER
-)
-# A local number written without area code counts when it is labelled as a telephone number.
-_LABELLED_LANDLINE = re.compile(
-    r"(?:电话|座机|固话|家里电话)(?:号码)?(?:是|为|：|:)?\s*([2-9]\d{2,3}[-\s]?\d{4})"
-    + _NOT_ALNUM_AFTER
-)
-_ID_NUMBER = re.compile(
-    _NOT_ALNUM_BEFORE + r"[1-9]\d{5}\s?(?:18|19|20)\d{2}\d{4}\s?\d{3}[\dXx]" + _NOT_ALNUM_AFTER
-)
-_BANK_CARD = re.compile(
-    _NOT_ALNUM_BEFORE
-    + r"(?:\d{13,19}|\d{4}(?:[\s-]\d{4}){2,3}(?:[\s-]\d{1,4})?|\d{6}[\s-]\d{7,13})"
-    r"" + _NOT_ALNUM_AFTER
-)
-# Issuer prefixes: UnionPay 62/60/65, Visa 4, Mastercard 51-55/22-27, Amex and JCB 34-37, old
-# domestic cards 9. Other 13-19 digit numbers (order numbers, mistyped IDs) are not flagged.
-_CARD_PREFIX = re.compile(r"^(?:62|60|65|4|5[1-5]|2[2-7]|3[4-7]|9)")
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9_.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-)
-_WECHAT = re.compile(
-    r"(?:微信|weixin|WeChat|wechat|Wechat|VX|vx|威信)(?:号|ID|id|账号)?\s*(?:是|为|：|:)?\s*"
-    r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _NOT_ALNUM_AFTER
-)
-_QQ = re.compile(
-    r"(?:QQ|qq|Qq|扣扣)(?:号码|号|群)?\s*(?:是|为|：|:)?\s*([1-9]\d{4,11})" + _NOT_ALNUM_AFTER
-)
-_PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_PLATE = re.compile(
-    rf"[{_PROVINCE_ABBR}][A-HJ-NP-Z][·•\s]?[A-HJ-NP-Z0-9]{{5,6}}" + _NOT_ALNUM_AFTER
-)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+from anthology.text.flags import Flag
 
 # Common surnames. Single-character surnames that are also everyday function words
 # (和, 向, 于, 连, 时, 常, 成, 文, 安, 明, 路, 全) are left out of the patterns.
@@ -165,12 +94,13 @@ _NUMBERED_UNIT = re.compile(
 )
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "t", "m", "b", "l", "i", "eng")
 
-_PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
 _jieba_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
+    """A word of the text as jieba cut and tagged it, with its position."""
+
     word: str
     flag: str
     start: int
@@ -189,97 +119,32 @@ def _posseg() -> Any:
     return jieba.posseg
 
 
-def _tokens(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def words(text: str) -> list[Token]:
+    """The text cut into tagged words (jieba's part-of-speech tokenizer)."""
+    tokens: list[Token] = []
     position = 0
     for pair in _posseg().cut(text):
         word = pair.word
         start = text.find(word, position)
         if start < 0:  # jieba never drops characters, but stay safe
             continue
-        tokens.append(_Token(word, pair.flag, start, start + len(word)))
+        tokens.append(Token(word, pair.flag, start, start + len(word)))
         position = start + len(word)
     return tokens
 
 
-def id_number_valid(digits: str) -> bool:
-    """An 18-character resident ID number: a real birth date and the MOD 11-2 check character."""
-    digits = digits.upper()
-    if not re.fullmatch(r"[1-9]\d{16}[\dX]", digits):
-        return False
-    try:
-        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
-    except ValueError:
-        return False
-    if born.year < 1880 or born > date.today():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == digits[17]
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _number_flags(text: str) -> list[Flag]:
-    found: list[Flag] = []
-
-    def add(kind: str, match: re.Match[str], group: int = 0) -> None:
-        found.append(Flag(kind, match.start(group), match.end(group), match.group(group)))
-
-    for match in _ID_NUMBER.finditer(text):
-        if id_number_valid(re.sub(r"\s", "", match.group())):
-            add("id_number", match)
-    for match in _BANK_CARD.finditer(text):
-        digits = _digits(match.group())
-        if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn_valid(digits):
-            if len(digits) == 18 and id_number_valid(digits):
-                continue
-            if len(set(digits)) > 2:
-                add("bank_card", match)
-    for match in _MOBILE.finditer(text):
-        add("phone", match)
-    for match in _LANDLINE.finditer(text):
-        add("landline", match)
-    for match in _LABELLED_LANDLINE.finditer(text):
-        add("landline", match, 1)
-    for match in _EMAIL.finditer(text):
-        add("email", match)
-    for match in _WECHAT.finditer(text):
-        add("wechat", match, 1)
-    for match in _QQ.finditer(text):
-        add("qq", match, 1)
-    for match in _PLATE.finditer(text):
-        tail = match.group()[2:]
-        if sum(c.isdigit() for c in tail) >= 2:
-            add("plate", match)
-    return found
-
-
-def _is_region(token: _Token) -> bool:
+def _is_region(token: Token) -> bool:
     if token.flag == "ns" and len(token.word) >= 2:
         return True
     return len(token.word) >= 2 and token.word.endswith(_REGION_SUFFIXES)
 
 
-def _is_place(token: _Token) -> bool:
+def _is_place(token: Token) -> bool:
     word = token.word
     return len(word) >= 2 and word.endswith(_PLACE_SUFFIXES) and token.flag != "v"
 
 
-def _place_word(token: _Token | None) -> bool:
+def _place_word(token: Token | None) -> bool:
     """A place word that ends a place name: 小区, 村, 路, or a short one such as 北路, 南街."""
     if token is None:
         return False
@@ -288,13 +153,13 @@ def _place_word(token: _Token | None) -> bool:
     return len(token.word) == 2 and token.word[0] in "东南西北中" and token.word[1] in "路街"
 
 
-def _name_part(token: _Token) -> bool:
+def _name_part(token: Token) -> bool:
     return token.flag.startswith(_NOUNISH) and bool(
         re.fullmatch(r"[\u4e00-\u9fff]{1,4}", token.word)
     )
 
 
-def _address_at(tokens: list[_Token], i: int) -> int:
+def _address_at(tokens: list[Token], i: int) -> int:
     """The index after the address that starts at token i, or i when none starts there."""
     j = i
     regions = places = numbers = 0
@@ -341,7 +206,7 @@ def _address_at(tokens: list[_Token], i: int) -> int:
     return j if detailed else i
 
 
-def _address_flags(text: str, tokens: list[_Token]) -> list[Flag]:
+def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     i = 0
     while i < len(tokens):
@@ -365,7 +230,7 @@ def _common_word(word: str) -> bool:
 _GIVEN_NAME_NOT = ("p", "c", "u", "r", "d", "v", "x", "q", "m", "t", "f", "s")
 
 
-def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
+def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
     starts = {t.start for t in tokens}
     ends = {t.end for t in tokens}
     found: list[Flag] = []
@@ -404,84 +269,3 @@ def _name_flags(text: str, tokens: list[_Token]) -> list[Flag]:
         if match.start() in starts and match.end() in ends and not _common_word(match.group()):
             found.append(Flag("person_name", match.start(), match.end(), match.group()))
     return found
-
-
-def _without_overlaps(candidates: list[Flag]) -> list[Flag]:
-    """Keep the longest (then the most specific) of overlapping flags."""
-    ordered = sorted(candidates, key=lambda f: (-(f.end - f.start), _PRIORITY[f.kind], f.start))
-    kept: list[Flag] = []
-    for flag in ordered:
-        if all(flag.end <= other.start or flag.start >= other.end for other in kept):
-            kept.append(flag)
-    return sorted(kept, key=lambda f: (f.start, f.end))
-
-
-def detect(text: str) -> list[Flag]:
-    """All personal data found in `text`, without overlaps, in text order."""
-    if not text:
-        return []
-    tokens = _tokens(text)
-    candidates = _number_flags(text) + _address_flags(text, tokens) + _name_flags(text, tokens)
-    return _without_overlaps(candidates)
-
-
-def detect_contact_data(text: str) -> list[Flag]:
-    """Numbers, e-mail addresses, labelled IDs and plates only: no word segmentation.
-
-    About a hundred times faster than `detect`, so the book builder can check a whole volume.
-    """
-    return _without_overlaps(_number_flags(text)) if text else []
-
-
-# Markdown bodies carry the escapes of `anthology.markup.escape_markdown` (139\-2233\-4455,
-# qq\.com, &amp;): the detector reads the unescaped text and the flags point into the Markdown.
-_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])|&(amp|lt|gt|#126);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "#126": "~"}
-
-
-@dataclass(frozen=True)
-class MarkdownView:
-    """Markdown read as plain text: `text[i]` comes from `markdown[starts[i]:ends[i]]`."""
-
-    markdown: str
-    text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-
-    def source_span(self, start: int, end: int) -> tuple[int, int]:
-        """The Markdown span of the plain-text span [start, end)."""
-        if start >= end:
-            position = self.starts[start] if start < len(self.starts) else len(self.markdown)
-            return position, position
-        return self.starts[start], self.ends[end - 1]
-
-
-def markdown_view(markdown: str) -> MarkdownView:
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    position = 0
-    for match in _MARKDOWN_ESCAPE.finditer(markdown):
-        for index in range(position, match.start()):
-            chars.append(markdown[index])
-            starts.append(index)
-            ends.append(index + 1)
-        chars.append(match.group(1) or _ENTITIES[match.group(2)])
-        starts.append(match.start())
-        ends.append(match.end())
-        position = match.end()
-    for index in range(position, len(markdown)):
-        chars.append(markdown[index])
-        starts.append(index)
-        ends.append(index + 1)
-    return MarkdownView(markdown, "".join(chars), tuple(starts), tuple(ends))
-
-
-def detect_markdown(markdown: str) -> list[Flag]:
-    """`detect` on a Markdown body: `text` as read, `start`/`end` into the Markdown."""
-    view = markdown_view(markdown)
-    flags = []
-    for flag in detect(view.text):
-        start, end = view.source_span(flag.start, flag.end)
-        flags.append(Flag(flag.kind, start, end, flag.text))
-    return flags

@@ -15,6 +15,8 @@ number changes width, or a line the new number no longer fits.
 
 from __future__ import annotations
 
+from anthology.pdf.weasy.speedups import leader_run
+
 FOLIO_BOXES = ("@bottom-left", "@bottom-right", "@bottom-center")
 
 
@@ -149,8 +151,6 @@ def _set_text(text_box, text: str, width: float) -> None:
 
 def _refill(line, leader, unit: tuple[str, float]) -> None:
     """The leader's repetitions as `handle_leader` places them, as one text box."""
-    from anthology.speedups import leader_run
-
     _text, width = unit
     template = leader.children[0]
     right = line.position_x + line.width

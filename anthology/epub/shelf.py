@@ -7,41 +7,22 @@ serialized again, then checked to be well-formed with a non-empty body.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from lxml import etree
 from markupsafe import Markup
 
-from anthology import package, xhtml
-from anthology.manuscript import Manuscript
-from anthology.xhtml import EPUB_TYPE, XML_PARSER, Converted, Resource, x
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "book" / "epub"
+from anthology.epub import xhtml
+from anthology.epub.documents import PACKAGE_DIR, Doc, NavEntry
+from anthology.epub.xhtml import EPUB_TYPE, XML_PARSER, Converted, Resource, x
+from anthology.resources import TEMPLATES
+from anthology.sources.manuscript import Manuscript
 
 
 def page_id(label: str) -> str:
     """The id of the page-break marker of print page `label` (e.g. page-12, page-iii)."""
     return "page-" + xhtml.safe_id(label)
-
-
-@dataclass
-class Doc:
-    id: str  # manifest id, and the key into chapter_pages
-    title: str
-    file: str  # file name inside text/
-    data: bytes = b""
-    linear: bool = True
-
-
-@dataclass
-class NavEntry:
-    label: str
-    doc: Doc
-    children: list[NavEntry] = field(default_factory=list)
 
 
 def xml_text(value: Any) -> Any:
@@ -55,7 +36,7 @@ def xml_text(value: Any) -> Any:
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(TEMPLATES / "book" / "epub"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -109,7 +90,7 @@ class Shelf:
         doc.data = etree.tostring(
             root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
         )
-        xhtml.check(f"{package.ROOT}/text/{doc.file}", doc.data)
+        xhtml.check(f"{PACKAGE_DIR}/text/{doc.file}", doc.data)
         self.docs.append(doc)
         return doc
 
@@ -160,9 +141,3 @@ class Shelf:
     def landmark_once(self, kind: str, doc: Doc) -> None:
         if all(k != kind for k, _ in self.landmarks):
             self.landmark(kind, doc.id)
-
-    # -- phase two: the package files --------------------------------------------------------
-
-    def files(self, moment: datetime, embed_fonts: bool) -> list[tuple[str, bytes]]:
-        """Phase two: the navigation document, fonts, stylesheet, NCX and package document."""
-        return package.files(self, moment, embed_fonts)

@@ -5,7 +5,7 @@ of a chunk's time) and keeps glyph ids unchanged in the subset (HarfBuzz RETAIN_
 chunked build the chunks can skip subsetting: `install(folder)` (in the processes that render
 chunks) makes each font stream a small placeholder naming the face, stores the face's file once
 in `folder`, and records the glyphs used. At join time `shared_subsets` subsets each face once
-with the union of the glyphs of all chunks, and `anthology.join` points every chunk's font
+with the union of the glyphs of all chunks, and `anthology.pdf.join` points every chunk's font
 descriptor at that one stream.
 """
 
@@ -48,7 +48,7 @@ def install(folder: Path) -> None:
 
 def deactivate() -> None:
     """Subset fonts as WeasyPrint does again (for a one-pass PDF in a process that rendered
-    chunks): the placeholders are only for PDFs that anthology.join puts together."""
+    chunks): the placeholders are only for PDFs that anthology.pdf.join puts together."""
     _installed.pop("folder", None)
 
 

@@ -1,4 +1,4 @@
-"""Sanitized, typeset HTML (from `anthology.typeset.chapter_html`) -> EPUB 3 XHTML elements.
+"""Sanitized, typeset HTML (from `anthology.text.typeset.chapter_html`) -> EPUB 3 XHTML elements.
 
 The HTML is parsed with lxml's HTML parser and rebuilt element by element in the XHTML
 namespace, so the result is well-formed by construction and text stays text (lxml escapes it).

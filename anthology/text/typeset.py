@@ -1,4 +1,4 @@
-"""The Chinese typesetting pass over sanitized HTML (from `anthology.markup.render`).
+"""The Chinese typesetting pass over sanitized HTML (from `anthology.text.markdown.render`).
 
 - a thin space (U+2009) between Han characters and Latin letters or digits;
 - half-width punctuation typed in Chinese text becomes full-width where unambiguous;
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from anthology.markup import render
+from markupsafe import Markup, escape
+
+from anthology.text.markdown import render
 
 THIN_SPACE = "\u2009"
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -73,6 +75,12 @@ def typeset_text(text: str) -> str:
         pos = match.end()
     pieces.append(_plain(text[pos:]))
     return "".join(pieces)
+
+
+def typeset_title(text: str) -> Markup:
+    """A plain-text title through the pass, as safe markup for a template: escaped first, so the
+    only markup is the pass's own <span class="nobr"> (which autoescaping would print as text)."""
+    return Markup(typeset_text(str(escape(text))))  # noqa: S704 - escaped above
 
 
 def _plain(text: str) -> str:

@@ -11,7 +11,7 @@ import re
 from PIL import Image, UnidentifiedImageError
 
 from anthology.errors import BuildWarning
-from anthology.manuscript import Chapter
+from anthology.sources.manuscript import Chapter
 
 MIN_PPI = 300
 CSS_PX_PER_INCH = 96  # WeasyPrint's default image resolution

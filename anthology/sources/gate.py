@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from anthology.errors import BuildWarning, GateError
-from anthology.manuscript import Chapter, Manuscript
+from anthology.sources.manuscript import Chapter, Manuscript
+from anthology.text.privacy import detect_contact_data, markdown_view
 
 REQUIRED_CONSENTS = ("licence", "people")
 # Detector kinds that are never fine in a printed story (names and places are often pseudonyms).
@@ -37,10 +38,6 @@ def check_gate(manuscript: Manuscript) -> None:
 
 def privacy_warnings(manuscript: Manuscript) -> list[BuildWarning]:
     """Personal data that the detector still finds in story text (a warning, not the gate)."""
-    try:
-        from anthology.privacy import detect_contact_data, markdown_view
-    except ImportError:  # pragma: no cover - the detector is part of the package
-        return []
     out = []
     for chapter in manuscript.stories():
         # The body is Markdown with escapes (139\-2233...): read it as the reader will.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from anthology.errors import BuildError
-from anthology.manuscript import Kind, Manuscript
+from anthology.sources.manuscript import Kind, Manuscript
 
 # A fixed namespace, so the same volume slug always gives the same UUID.
 VOLUME_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:social-work-stories:volume")

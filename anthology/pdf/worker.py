@@ -1,4 +1,4 @@
-"""The worker side of the chunked build (anthology.chunks): lay out, wait, renumber, draw.
+"""The worker side of the chunked build (anthology.pdf.chunks): lay out, wait, renumber, draw.
 
 Workers are forked from the coordinator, so they inherit `state` (the manuscript, the CSS,
 the variant) and get the shared page counts through `init_worker`.
@@ -7,11 +7,15 @@ the variant) and get the shared page counts through `init_worker`.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from pathlib import Path
 
 from anthology.errors import BuildError
-from anthology.render import Block, chunk_html
+from anthology.pdf.document import anchor_pages, pdf_options
+from anthology.pdf.html import Block, chunk_html
+from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.pdf.weasy.folios import renumber
 
 WAIT_SECONDS = 0.2
 UNKNOWN, FAILED = -1, -2
@@ -22,8 +26,6 @@ state: dict = {}  # inherited from the coordinator, then filled by init_worker
 def init_worker(
     counts, block_pages, condition, base_url: str, font_folder: str, freeze: bool = True
 ) -> None:
-    from anthology import fontshare, justify, speedups
-
     justify.install()
     speedups.install()
     fontshare.install(Path(font_folder))
@@ -48,10 +50,9 @@ def _font_config():
     """One WeasyPrint font configuration per process, shared by the chunks it lays out.
 
     WeasyPrint makes a new one (a new Pango font map, new faces) for every document; sharing
-    one keeps the faces, so anthology.fontshare reads each face's file once per process.
+    one keeps the faces, so anthology.pdf.weasy.fontshare reads each face's file once per
+    process.
     """
-    import os
-
     pid, config = state.get("font_config", (None, None))
     if pid != os.getpid():  # never use a configuration inherited through fork
         from weasyprint.text.fonts import FontConfiguration
@@ -63,10 +64,6 @@ def _font_config():
 
 def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
     """Worker task: lay out, publish the page count, wait for the start, renumber, draw."""
-    from anthology import fontshare
-    from anthology.folios import renumber
-    from anthology.pdf import anchor_pages, pdf_options
-
     counts, block_pages, condition = state["counts"], state["block_pages"], state["condition"]
     variant = state["variant"]
     block_ids = [b.id for b in blocks]
@@ -115,9 +112,6 @@ def draw_front(
     document, target: str, variant: str
 ) -> tuple[int, dict[str, int], dict[str, list[int]]]:
     """Draw the front matter; returns its page count, its anchors' page indexes and its fonts."""
-    from anthology import fontshare
-    from anthology.pdf import anchor_pages, pdf_options
-
     fontshare.take_used()
     document.write_pdf(target, **pdf_options(variant))
     return len(document.pages), anchor_pages(document), fontshare.take_used()

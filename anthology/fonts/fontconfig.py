@@ -1,4 +1,4 @@
-"""Font files found through fontconfig, for the EPUB cover and embedded fonts.
+"""Font files found through fontconfig: the volume's faces, the EPUB cover and embedded fonts.
 
 A missing font is a clear error that names the Debian package to install.
 """

@@ -5,7 +5,7 @@
 - screen: RGB, PDF/UA-1 (tagged), clickable TOC and links, outline for parts and chapters.
 
 `write_pdf` renders in one pass (`chunk_pages=0`) or in chunks in worker processes
-(anthology.chunks); the result is the same book. Output is written to a temporary file in the
+(anthology.pdf.chunks); the result is the same book. Output is written to a temporary file in the
 target folder and renamed, so nothing half-written is ever left there.
 """
 
@@ -19,14 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anthology import fontshare, justify, speedups
 from anthology.errors import BuildError
-from anthology.fonts import ResolvedFonts, resolve
-from anthology.manuscript import Manuscript
-from anthology.render import CONTRIBUTORS_ID, body_blocks, book_html, css
-
-VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1"}
-ROOT = Path(__file__).resolve().parent.parent
+from anthology.fonts.families import ResolvedFonts, resolve
+from anthology.pdf.chunks import build_chunked
+from anthology.pdf.document import BASE_URL, anchor_pages, pdf_options, roman
+from anthology.pdf.html import body_blocks, book_html, css
+from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.sources.manuscript import Manuscript
 
 
 @dataclass(frozen=True)
@@ -40,24 +39,6 @@ class PdfResult:
     chunks: int = 1
     cached_chunks: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
-
-
-def roman(n: int) -> str:
-    numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"),
-                (1, "i")]  # fmt: skip
-    out = ""
-    for value, letters in numerals:
-        while n >= value:
-            out += letters
-            n -= value
-    return out
-
-
-def pdf_options(variant: str) -> dict[str, object]:
-    if variant not in VARIANTS:
-        raise BuildError(f"unknown PDF variant {variant!r} (print or screen)")
-    return {"pdf_variant": VARIANTS[variant], "uncompressed_pdf": False}
 
 
 @contextmanager
@@ -95,9 +76,9 @@ def write_pdf(
     """Render `manuscript` as a PDF at `out_path`.
 
     chunk_pages=0 renders the whole book in one WeasyPrint pass; otherwise the body is cut into
-    chunks of about that many pages and rendered by `workers` processes (anthology.chunks).
+    chunks of about that many pages and rendered by `workers` processes (anthology.pdf.chunks).
     stock=True (one pass only) lays out with WeasyPrint's own code, without the speed-ups of
-    anthology.speedups: the reference of bench/build.py and of the tests.
+    anthology.pdf.weasy.speedups: the reference of bench/build.py and of the tests.
     """
     started = time.perf_counter()
     out_path = Path(out_path)
@@ -106,8 +87,6 @@ def write_pdf(
         fonts, _ = resolve(manuscript.meta.fonts)
     style = css(manuscript.meta, fonts, variant, marks)
     if chunk_pages:
-        from anthology.chunks import build_chunked
-
         with atomic_output(out_path) as temporary:
             pages, chapter_pages, stats = build_chunked(
                 manuscript, style, variant, fonts, temporary,
@@ -145,7 +124,7 @@ def _single_pass(
     else:
         speedups.install(layouts=False)  # a whole book's lines would stay in memory
     html = book_html(manuscript, style, variant)
-    document = HTML(string=html, base_url=str(ROOT)).render()
+    document = HTML(string=html, base_url=BASE_URL).render()
     anchors = anchor_pages(document)
     body_ids = [b.id for b in body_blocks(manuscript, html=False)]
     ids = [c.id for c in manuscript.front] + body_ids
@@ -160,13 +139,4 @@ def _single_pass(
     return len(document.pages), chapter_pages
 
 
-def anchor_pages(document) -> dict[str, int]:
-    """Anchor (element id) -> index of the page where it is, from a rendered WeasyPrint document."""
-    out: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
-        for name in page.anchors:
-            out.setdefault(name, index)
-    return out
-
-
-__all__ = ["CONTRIBUTORS_ID", "PdfResult", "atomic_output", "roman", "write_pdf"]
+__all__ = ["PdfResult", "anchor_pages", "atomic_output", "pdf_options", "roman", "write_pdf"]

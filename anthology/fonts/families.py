@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 
 from anthology.errors import BuildWarning, FontError
-from anthology.manuscript import Fonts
-from anthology.typefaces import INSTALL_HINT, FontNotFound, find
+from anthology.fonts.fontconfig import INSTALL_HINT, FontNotFound, find
+from anthology.sources.manuscript import Fonts
 
 HARFBUZZ_HINT = "apt-get install libharfbuzz-subset0"
 

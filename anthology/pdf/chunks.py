@@ -1,18 +1,18 @@
 """Chunked, parallel, cached rendering of the book body (issue 6).
 
 The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
-recto. Worker processes lay chunks out in order; each one publishes its page count as soon as
-its layout is done, waits for the counts of the chunks before it (they started earlier), learns
-its first folio, renumbers its folios (anthology.folios) and draws its PDF. The front matter,
-numbered in roman, is laid out by this process while the workers render, with estimated TOC
-page numbers; once the real ones are known they are put into its laid-out lines
-(anthology.folios.rewrite_toc, or a new layout where the lines would change) and it is drawn.
+recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one publishes its
+page count as soon as its layout is done, waits for the counts of the chunks before it (they
+started earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and
+draws its PDF. The front matter, numbered in roman, is laid out by this process while the workers
+render, with estimated TOC page numbers; once the real ones are known they are put into its
+laid-out lines (`rewrite_toc`, or a new layout where the lines would change) and it is drawn.
 The last block (the contributors list) is a chunk of its own: no TOC number depends on its
-length. anthology.join then joins everything into one PDF.
+length. anthology.pdf.join then joins everything into one PDF.
 
-A chunk's PDF is cached in `cache_dir` under a key made of its HTML (which contains the CSS),
-the fonts' fingerprint, the variant, the WeasyPrint version and its first folio: a chunk whose
-inputs are unchanged is not rendered again.
+A chunk's PDF is cached in `cache_dir` (anthology.pdf.cache) under a key made of its HTML (which
+contains the CSS), the fonts' fingerprint, the variant, the WeasyPrint version, the templates and
+code that make it, and its first folio: a chunk whose inputs are unchanged is not rendered again.
 """
 
 from __future__ import annotations
@@ -27,13 +27,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from anthology import worker
-from anthology.cache import ChunkCache
+from anthology import resources
 from anthology.errors import BuildError
-from anthology.fonts import ResolvedFonts
-from anthology.manuscript import Manuscript
-from anthology.render import Block, body_blocks, front_html, geometry
-from anthology.worker import (
+from anthology.fonts.families import ResolvedFonts
+from anthology.pdf import worker
+from anthology.pdf.cache import ChunkCache
+from anthology.pdf.document import BASE_URL, roman
+from anthology.pdf.html import Block, body_blocks, front_html, geometry
+from anthology.pdf.join import join
+from anthology.pdf.weasy.folios import rewrite_toc
+from anthology.pdf.worker import (
     UNKNOWN,
     WAIT_SECONDS,
     draw_front,
@@ -42,6 +45,7 @@ from anthology.worker import (
     padded,
     render_chunk,
 )
+from anthology.sources.manuscript import Manuscript
 
 CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
 
@@ -130,16 +134,18 @@ def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, in
     return out
 
 
+# The code that turns blocks into HTML and folios, relative to the anthology package.
+CODE = ("pdf/html.py", "pdf/document.py", "pdf/worker.py", "text/typeset.py", "text/markdown.py",
+        "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
+        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
+
+
 def _code_fingerprint() -> str:
     """The templates and the code that turn blocks into HTML and folios (part of every key)."""
-    from anthology.pdf import ROOT
-
     digest = hashlib.sha256()
-    files = sorted((ROOT / "templates" / "book").glob("*.*"))
-    here = Path(__file__).resolve().parent
-    names = ("render.py", "typeset.py", "markup.py", "figures.py", "folios.py", "justify.py",
-             "fontshare.py", "worker.py", "speedups.py")  # fmt: skip
-    files += [here / name for name in names]
+    files = sorted((resources.TEMPLATES / "book").glob("*.*"))
+    package = Path(__file__).resolve().parent.parent
+    files += [package / name for name in CODE]
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -187,9 +193,6 @@ class _Run:
         worker.state.update(manuscript=manuscript, style=style, variant=variant)
 
     def build(self, target: Path, workers: int | None):
-        from anthology.join import join
-        from anthology.pdf import ROOT
-
         hits = _fill_from_cache(self.chunks, self.cache, self.counts, self.block_pages,
                                 self.first_block)  # fmt: skip
         pending = [c for c in self.chunks if c.index not in hits]
@@ -198,11 +201,11 @@ class _Run:
                  f"{workers} worker(s)")  # fmt: skip
         # WeasyPrint is imported (and patched) once, here: the workers inherit it through fork,
         # and this process lays out the front matter with it.
-        init_worker(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts,
+        init_worker(self.counts, self.block_pages, self.condition, BASE_URL, self.fonts,
                     freeze=False)  # fmt: skip
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=self.ctx, initializer=init_worker,
-            initargs=(self.counts, self.block_pages, self.condition, str(ROOT), self.fonts),
+            initargs=(self.counts, self.block_pages, self.condition, BASE_URL, self.fonts),
         )  # fmt: skip
         futures: dict[Future, Chunk] = {}
         try:
@@ -284,7 +287,7 @@ class _Run:
 
     def _lay_out_front_early(self) -> None:
         """Lay out the front matter now, with estimated TOC numbers, while the workers render
-        the chunks; `_render_front` puts the real numbers in (anthology.folios.rewrite_toc)."""
+        the chunks; `_render_front` puts the real numbers in (`rewrite_toc`)."""
         guess = estimated_pages(self.manuscript, self.chunks)
         html = front_html(self.manuscript, self.style, self.variant, guess)
         try:
@@ -294,9 +297,6 @@ class _Run:
 
     def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
         """The front matter with the real TOC numbers (cached like a chunk), in this process."""
-        from anthology.folios import rewrite_toc
-        from anthology.pdf import roman
-
         chapter_pages: dict[str, int | str] = {}
         for chunk in self.chunks:
             for offset, block in enumerate(chunk.blocks):

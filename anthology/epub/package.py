@@ -9,21 +9,19 @@ well-formed before it goes into the container.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
-from anthology import fontsubset, metadata, xhtml
-from anthology.xhtml import XML_PARSER, x
+from anthology.epub import fontsubset, metadata, xhtml
+from anthology.epub.documents import PACKAGE_DIR, NavEntry
+from anthology.epub.shelf import Shelf
+from anthology.epub.xhtml import XML_PARSER, x
 
-if TYPE_CHECKING:
-    from anthology.shelf import NavEntry, Shelf
-
-ROOT = "EPUB"  # the folder of the package inside the container
-CONTAINER = """<?xml version="1.0" encoding="utf-8"?>
+CONTAINER = f"""<?xml version="1.0" encoding="utf-8"?>
 <container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">
 <rootfiles>
-<rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>
+<rootfile full-path="{PACKAGE_DIR}/package.opf" media-type="application/oebps-package+xml"/>
 </rootfiles>
 </container>
 """
@@ -36,7 +34,7 @@ def files(shelf: Shelf, moment: datetime, embed_fonts: bool) -> list[tuple[str, 
     """Every file of the container after `mimetype`, in a fixed order."""
     nav = next(doc for doc in shelf.docs if doc.id == "nav")
     nav.data = _navigation(shelf)
-    xhtml.check(f"{ROOT}/text/nav.xhtml", nav.data)
+    xhtml.check(f"{PACKAGE_DIR}/text/nav.xhtml", nav.data)
     faces: list[fontsubset.Face] = []
     if embed_fonts:
         faces = fontsubset.embed(shelf.manuscript.meta.fonts, characters(shelf))
@@ -45,11 +43,11 @@ def files(shelf: Shelf, moment: datetime, embed_fonts: bool) -> list[tuple[str, 
         fonts=faces, embedded=fontsubset.families(faces)
     )
     out = [("META-INF/container.xml", CONTAINER.encode("utf-8"))]
-    out.append((f"{ROOT}/package.opf", _package(shelf, moment)))
-    out += [(f"{ROOT}/text/{doc.file}", doc.data) for doc in shelf.docs]
-    out.append((f"{ROOT}/css/book.css", css.encode("utf-8")))
-    out += [(f"{ROOT}/{r.name}", r.data) for r in [*shelf.images.values(), *shelf.fonts]]
-    out.append((f"{ROOT}/toc.ncx", _ncx(shelf)))
+    out.append((f"{PACKAGE_DIR}/package.opf", _package(shelf, moment)))
+    out += [(f"{PACKAGE_DIR}/text/{doc.file}", doc.data) for doc in shelf.docs]
+    out.append((f"{PACKAGE_DIR}/css/book.css", css.encode("utf-8")))
+    out += [(f"{PACKAGE_DIR}/{r.name}", r.data) for r in [*shelf.images.values(), *shelf.fonts]]
+    out.append((f"{PACKAGE_DIR}/toc.ncx", _ncx(shelf)))
     return out
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from anthology import typefaces
+from anthology.fonts import fontconfig
 
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 160
@@ -54,7 +54,7 @@ def load(path: Path) -> Cover:
 
 
 def _font(family: str, style: str, size: int) -> ImageFont.FreeTypeFont:
-    face = typefaces.find(family, style)
+    face = fontconfig.find(family, style)
     return ImageFont.truetype(str(face.path), size=size, index=face.index)
 
 

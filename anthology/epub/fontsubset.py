@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-from anthology import typefaces
+from anthology.epub.xhtml import Resource
 from anthology.errors import FontError
-from anthology.manuscript import Fonts
-from anthology.xhtml import Resource
+from anthology.fonts import fontconfig
+from anthology.sources.manuscript import Fonts
 
 SERIF = "Anthology Serif"  # the @font-face names, never the name of an installed font
 SANS = "Anthology Sans"
@@ -34,7 +34,7 @@ class Face:
         return self.resource.name
 
 
-def _subset(face: typefaces.FontFile, characters: str) -> bytes:
+def _subset(face: fontconfig.FontFile, characters: str) -> bytes:
     font = TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, lazy=False)
     options = subset.Options()
     options.flavor = "woff"
@@ -69,8 +69,8 @@ def embed(fonts: Fonts, characters: dict[str, str]) -> list[Face]:
         if not text.strip():
             continue
         try:
-            found = typefaces.find(family, style)
-        except typefaces.FontNotFound as exc:
+            found = fontconfig.find(family, style)
+        except fontconfig.FontNotFound as exc:
             raise FontError(str(exc)) from exc
         data = _subset(found, text)
         out.append(Face(Resource(f"fonts/{role}.woff", data, "font/woff"), name, weight))

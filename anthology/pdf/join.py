@@ -18,8 +18,9 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
-from anthology.manuscript import Manuscript, Part
-from anthology.render import CONTRIBUTORS_ID, CONTRIBUTORS_TITLE, TOC_LINK_SCHEME
+from anthology.pdf.html import TOC_LINK_SCHEME
+from anthology.pdf.weasy import fontshare
+from anthology.sources.manuscript import CONTRIBUTORS_ID, CONTRIBUTORS_TITLE, Manuscript, Part
 
 BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
 
@@ -35,7 +36,8 @@ def join(
 ) -> int:
     """Write the joined book to `target`; returns its page count.
 
-    fonts: (folder, face key -> glyphs) when the PDFs carry anthology.fontshare placeholders.
+    fonts: (folder, face key -> glyphs) when the PDFs carry anthology.pdf.weasy.fontshare
+    placeholders.
     """
     out = pikepdf.open(front_pdf)
     front_count = len(out.pages)
@@ -90,8 +92,6 @@ def _blank(pdf: pikepdf.Pdf) -> None:
 
 def _share_fonts(out: pikepdf.Pdf, folder: Path, glyphs: dict[str, set[int]]) -> None:
     """Replace the placeholder font programs by one real subset per face."""
-    from anthology import fontshare
-
     placeholders = []  # (descriptor, slot, face key)
     seen = set()
     for page in out.pages:

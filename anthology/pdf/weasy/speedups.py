@@ -187,7 +187,7 @@ def _merge_leader(line) -> None:
 
 def leader_run(template, unit: tuple[str, float], count: int, position_x: float, width: float):
     """One text box holding `count` repetitions of a leader's string (`unit`: string, width),
-    made from one of its repetitions; also used by anthology.folios.rewrite_toc."""
+    made from one of its repetitions; also used by anthology.pdf.weasy.folios.rewrite_toc."""
     merged = template.copy()
     merged.leader_unit = unit
     merged.text = unit[0] * count

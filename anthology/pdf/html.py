@@ -3,7 +3,7 @@
 The book is a list of body blocks (part pages, chapters, the contributors list), each starting on
 a right-hand page. `book_html` renders everything in one document (the single pass);
 `front_html` and `chunk_html` render the front matter and runs of blocks as separate documents
-for the chunked build (anthology.chunks), from the same templates and CSS.
+for the chunked build (anthology.pdf.chunks), from the same templates and CSS.
 """
 
 from __future__ import annotations
@@ -14,19 +14,25 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
 
-from anthology.figures import figures
-from anthology.fonts import ResolvedFonts
-from anthology.manuscript import Chapter, Kind, Manuscript, Part, VolumeMeta
-from anthology.typeset import chapter_html, typeset_text
+from anthology.fonts.families import ResolvedFonts
+from anthology.resources import TEMPLATES
+from anthology.sources.figures import figures
+from anthology.sources.manuscript import (
+    CONTRIBUTORS_ID,
+    CONTRIBUTORS_TITLE,
+    Chapter,
+    Kind,
+    Manuscript,
+    Part,
+    VolumeMeta,
+    part_number,
+    word_count_label,
+)
+from anthology.text.typeset import chapter_html, typeset_title
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
-CONTRIBUTORS_ID = "back-contributors"
-CONTRIBUTORS_TITLE = "作者名录"
 TOC_LINK_SCHEME = "chapter:"  # front-matter links into other chunks, resolved when joining
-_NUMERALS = "零一二三四五六七八九十"
 
 
 @dataclass(frozen=True)
@@ -108,29 +114,13 @@ class TocEntry:
     page: str | None = None  # known page (chunked build); None: target-counter (single pass)
 
 
-def chinese_number(n: int) -> str:
-    if n <= 10:
-        return _NUMERALS[n]
-    if n < 20:
-        return "十" + (_NUMERALS[n - 10] if n > 10 else "")
-    if n < 100:
-        return _NUMERALS[n // 10] + "十" + (_NUMERALS[n % 10] if n % 10 else "")
-    return str(n)
-
-
-def _title(text: str) -> Markup:
-    """A plain-text title through the typesetting pass. Escaped first, so the only markup is the
-    pass's own <span class="nobr"> (which autoescaping would otherwise print as text)."""
-    return Markup(typeset_text(str(escape(text))))  # noqa: S704 - escaped above
-
-
 def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True) -> Block:
     block = Block(
         kind=chapter.kind.value,
         id=chapter.id,
-        title=_title(chapter.title),
+        title=typeset_title(chapter.title),
         head=chapter.title,
-        subtitle=_title(chapter.subtitle),
+        subtitle=typeset_title(chapter.subtitle),
         byline=chapter.byline,
         markdown=chapter.body,
         first_body=first_body,
@@ -176,17 +166,17 @@ def footnotes(html: str) -> str:
 def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
     """Parts, chapters and back matter in reading order (without chapter HTML if not `html`)."""
     blocks: list[Block] = []
-    part_number = 0
+    parts = 0
     for item in manuscript.body:
         if isinstance(item, Part):
-            part_number += 1
+            parts += 1
             blocks.append(
                 Block(
                     "part",
                     item.id,
-                    _title(item.title),
+                    typeset_title(item.title),
                     head=item.title,
-                    number=f"第{chinese_number(part_number)}部分",
+                    number=part_number(parts),
                     source=str(item.source),
                 )
             )
@@ -223,7 +213,7 @@ def toc_entries(
         href = f"{TOC_LINK_SCHEME}{id_}" if known else f"#{id_}"
         page = str(pages[id_]) if known and pages is not None else None
         numbering = "roman" if roman else "arabic"
-        return TocEntry(level, id_, _title(title), href, numbering, byline, page)
+        return TocEntry(level, id_, typeset_title(title), href, numbering, byline, page)
 
     out = [entry("chapter", c.id, c.title, roman=True) for c in manuscript.front]
     pen_names = {c.id: c.story.pen_name for c in manuscript.stories() if c.story}
@@ -270,10 +260,6 @@ def trim_label(meta: VolumeMeta) -> str:
     t = meta.trim
     size = f"{t.width_mm:g} mm × {t.height_mm:g} mm"
     return size if t.name == "custom" else f"{t.name}（{size}）"
-
-
-def word_count_label(count: int) -> str:
-    return f"{max(1, round(count / 1000))}千字"
 
 
 def _page(
