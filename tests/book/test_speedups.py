@@ -6,13 +6,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pdfcheck import page_texts
 
 from anthology.pdf import pdf_options, write_pdf
 from anthology.pdf.weasy import justify, speedups
 from anthology.sources import load_manuscript
 
-BOOK = Path(__file__).parent / "data" / "book" / "volumes" / "small.toml"
+from .pdfcheck import page_texts
+
+BOOK = Path(__file__).parent / "data" / "volumes" / "small.toml"
 
 pytestmark = pytest.mark.slow
 

@@ -7,14 +7,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pdfcheck import ROMAN, flat, folio, fonts, line_break_violations, page_texts
 from pypdf import PdfReader
 
 from anthology.pdf import write_pdf
 from anthology.sources import load_manuscript
 
-BOOK = Path(__file__).parent / "data" / "book" / "volumes" / "small.toml"
-OUTPUT = Path(__file__).parent / "output"  # ignored by git
+from .pdfcheck import ROMAN, flat, folio, fonts, line_break_violations, page_texts
+
+BOOK = Path(__file__).parent / "data" / "volumes" / "small.toml"
+OUTPUT = Path(__file__).parent.parent / "output"  # tests/output/, ignored by git
 MM = 72 / 25.4
 
 pytestmark = pytest.mark.slow

@@ -33,7 +33,7 @@ from anthology.sources import load_manuscript
 from anthology.sources.manuscript import Manuscript, Part
 from anthology.text.markdown import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 DEMO = ROOT / "content" / "volumes" / "demo.toml"
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z
 NS = {

@@ -14,8 +14,8 @@ from anthology.sources.gate import check_gate
 from anthology.sources.manuscript import Kind, Part
 from anthology.sources.recipe import isbn_valid
 
-BOOK = Path(__file__).parent / "data" / "book"
-ROOT = Path(__file__).parent.parent
+BOOK = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent.parent
 
 
 @pytest.fixture

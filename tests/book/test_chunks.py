@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pdfcheck import flat, fonts, line_break_violations, page_texts
 
 from anthology.errors import BuildError
 from anthology.fonts.families import resolve
@@ -17,7 +16,9 @@ from anthology.pdf import worker, write_pdf
 from anthology.sources import load_manuscript
 from anthology.sources.manuscript import Part
 
-BOOK = Path(__file__).parent / "data" / "book" / "volumes" / "small.toml"
+from .pdfcheck import flat, fonts, line_break_violations, page_texts
+
+BOOK = Path(__file__).parent / "data" / "volumes" / "small.toml"
 CHUNK = 4  # pages: the small volume becomes five chunks
 
 pytestmark = pytest.mark.slow
@@ -203,7 +204,7 @@ def _front(manuscript, numbers):
 
 
 def _words(pdf: Path) -> list[list[tuple[str, int, int]]]:
-    from test_speedups import _glyph_boxes, _without_dots
+    from .test_speedups import _glyph_boxes, _without_dots
 
     return [_without_dots(page) for page in _glyph_boxes(pdf)]
 

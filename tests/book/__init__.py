@@ -1,0 +1,1 @@
+"""Tests of the book builder (anthology/, apart from its text core): no Flask app, no database."""
