@@ -22,7 +22,7 @@ from pathlib import Path
 from anthology.errors import BuildError
 from anthology.fonts.families import ResolvedFonts, resolve
 from anthology.pdf.chunks import build_chunked
-from anthology.pdf.document import BASE_URL, anchor_pages, pdf_options, roman
+from anthology.pdf.document import anchor_pages, pdf_options, render, roman
 from anthology.pdf.html import body_blocks, book_html, css
 from anthology.pdf.weasy import fontshare, justify, speedups
 from anthology.sources.manuscript import Manuscript
@@ -115,8 +115,6 @@ def write_pdf(
 def _single_pass(
     manuscript: Manuscript, style: str, variant: str, target: Path, stock: bool = False
 ) -> tuple[int, dict[str, int | str]]:
-    from weasyprint import HTML
-
     justify.install()
     fontshare.deactivate()  # real font subsets, even after a chunked build in this process
     if stock:
@@ -124,7 +122,7 @@ def _single_pass(
     else:
         speedups.install(layouts=False)  # a whole book's lines would stay in memory
     html = book_html(manuscript, style, variant)
-    document = HTML(string=html, base_url=BASE_URL).render()
+    document = render(html)
     anchors = anchor_pages(document)
     body_ids = [b.id for b in body_blocks(manuscript, html=False)]
     ids = [c.id for c in manuscript.front] + body_ids

@@ -32,7 +32,7 @@ from anthology.errors import BuildError
 from anthology.fonts.families import ResolvedFonts
 from anthology.pdf import worker
 from anthology.pdf.cache import ChunkCache
-from anthology.pdf.document import BASE_URL, roman
+from anthology.pdf.document import roman
 from anthology.pdf.html import Block, body_blocks, front_html, geometry
 from anthology.pdf.join import join
 from anthology.pdf.weasy.folios import rewrite_toc
@@ -201,11 +201,11 @@ class _Run:
                  f"{workers} worker(s)")  # fmt: skip
         # WeasyPrint is imported (and patched) once, here: the workers inherit it through fork,
         # and this process lays out the front matter with it.
-        init_worker(self.counts, self.block_pages, self.condition, BASE_URL, self.fonts,
+        init_worker(self.counts, self.block_pages, self.condition, self.fonts,
                     freeze=False)  # fmt: skip
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=self.ctx, initializer=init_worker,
-            initargs=(self.counts, self.block_pages, self.condition, BASE_URL, self.fonts),
+            initargs=(self.counts, self.block_pages, self.condition, self.fonts),
         )  # fmt: skip
         futures: dict[Future, Chunk] = {}
         try:

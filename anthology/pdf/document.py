@@ -1,6 +1,7 @@
 """What every WeasyPrint pass of the book shares, the single pass and the chunked build alike:
-where relative URLs in the book's HTML resolve, the PDF variants and the options that draw them,
-and the page of each anchor of a laid-out document (how chapter pages are found).
+laying out HTML (where its relative URLs resolve), the PDF variants and the options that draw
+them, the page of each anchor of a laid-out document (how chapter pages are found) and roman
+folios.
 """
 
 from __future__ import annotations
@@ -11,6 +12,14 @@ from anthology.errors import BuildError
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1"}
 # The folder holding templates/ and content/ (the checkout, or anthology/share in a wheel).
 BASE_URL = str(resources.CONTENT.parent)
+
+
+def render(html: str, font_config=None):
+    """A laid-out WeasyPrint document of `html` (WeasyPrint makes a font configuration for it
+    unless one is given)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=BASE_URL).render(font_config=font_config)
 
 
 def pdf_options(variant: str) -> dict[str, object]:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from anthology.errors import BuildError
-from anthology.pdf.document import anchor_pages, pdf_options
+from anthology.pdf.document import anchor_pages, pdf_options, render
 from anthology.pdf.html import Block, chunk_html
 from anthology.pdf.weasy import fontshare, justify, speedups
 from anthology.pdf.weasy.folios import renumber
@@ -23,9 +23,7 @@ UNKNOWN, FAILED = -1, -2
 state: dict = {}  # inherited from the coordinator, then filled by init_worker
 
 
-def init_worker(
-    counts, block_pages, condition, base_url: str, font_folder: str, freeze: bool = True
-) -> None:
+def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool = True) -> None:
     justify.install()
     speedups.install()
     fontshare.install(Path(font_folder))
@@ -33,7 +31,7 @@ def init_worker(
         # A worker keeps WeasyPrint and the manuscript for its whole life: keep them out of
         # the collections that run during every chunk (and after it, see render_chunk).
         gc.freeze()
-    state.update(counts=counts, block_pages=block_pages, condition=condition, base=base_url)
+    state.update(counts=counts, block_pages=block_pages, condition=condition)
 
 
 def _chunk_html(blocks: list[Block]) -> str:
@@ -41,9 +39,7 @@ def _chunk_html(blocks: list[Block]) -> str:
 
 
 def _layout(html: str):
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=state["base"]).render(font_config=_font_config())
+    return render(html, _font_config())
 
 
 def _font_config():

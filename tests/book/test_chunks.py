@@ -190,14 +190,12 @@ def test_a_crashing_worker_fails_the_build_cleanly(manuscript, tmp_path, monkeyp
 
 
 def _front(manuscript, numbers):
-    from anthology.pdf.document import BASE_URL
     from anthology.pdf.html import css, front_html
     from anthology.pdf.weasy import justify, speedups
-    from anthology.pdf.worker import _layout, state
+    from anthology.pdf.worker import _layout
 
     justify.install()
     speedups.install()
-    state["base"] = BASE_URL
     fonts_, _ = resolve(manuscript.meta.fonts)
     html = front_html(manuscript, css(manuscript.meta, fonts_, "print"), "print", numbers)
     return _layout(html)
