@@ -7,8 +7,9 @@ the gaps between characters. `install()` teaches WeasyPrint to do that: Han char
 punctuation and thin spaces count as expansion opportunities, and the extra width is added after
 each of them as Pango letter spacing (only when drawing; line breaking is unchanged).
 
-This touches two WeasyPrint internals (`layout.inline.count_expandable_spaces` and
-`text.line_break.Layout.set_text`); tests/test_pdf.py checks the right edge of real output.
+This touches three WeasyPrint internals (`layout.inline.count_expandable_spaces`,
+`layout.inline.justify_line` and `text.line_break.Layout.set_text`); tests/book/test_pdf.py checks
+the right edge of real output.
 """
 
 from __future__ import annotations
