@@ -9,10 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from book import DATA as BOOK  # the small volume of the book tests
 
 from anthology import build
-
-BOOK = Path(__file__).parent / "book" / "data"  # the small volume of the book tests
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from anthology import build
 from anthology.errors import BuildError
 
-BOOK = Path(__file__).parent / "data"
+from . import DATA as BOOK  # the small test volume
 
 
 @pytest.fixture

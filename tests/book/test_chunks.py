@@ -16,9 +16,10 @@ from anthology.pdf import worker, write_pdf
 from anthology.sources import load_manuscript
 from anthology.sources.manuscript import Part
 
+from . import DATA
 from .pdfcheck import flat, fonts, line_break_violations, page_texts
 
-BOOK = Path(__file__).parent / "data" / "volumes" / "small.toml"
+BOOK = DATA / "volumes" / "small.toml"
 CHUNK = 4  # pages: the small volume becomes five chunks
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,10 @@ from pypdf import PdfReader
 from anthology.pdf import write_pdf
 from anthology.sources import load_manuscript
 
+from . import DATA
 from .pdfcheck import ROMAN, flat, folio, fonts, line_break_violations, page_texts
 
-BOOK = Path(__file__).parent / "data" / "volumes" / "small.toml"
+BOOK = DATA / "volumes" / "small.toml"
 OUTPUT = Path(__file__).parent.parent / "output"  # tests/output/, ignored by git
 MM = 72 / 25.4
 

@@ -14,7 +14,8 @@ from anthology.sources.gate import check_gate
 from anthology.sources.manuscript import Kind, Part
 from anthology.sources.recipe import isbn_valid
 
-BOOK = Path(__file__).parent / "data"
+from . import DATA as BOOK  # the small test volume
+
 ROOT = Path(__file__).parent.parent.parent
 
 

@@ -11,9 +11,10 @@ from anthology.pdf import pdf_options, write_pdf
 from anthology.pdf.weasy import justify, speedups
 from anthology.sources import load_manuscript
 
+from . import DATA
 from .pdfcheck import page_texts
 
-BOOK = Path(__file__).parent / "data" / "volumes" / "small.toml"
+BOOK = DATA / "volumes" / "small.toml"
 
 pytestmark = pytest.mark.slow
 
