@@ -7,6 +7,10 @@
 `write_pdf` renders in one pass (`chunk_pages=0`) or in chunks in worker processes
 (anthology.pdf.chunks); the result is the same book. Output is written to a temporary file in the
 target folder and renamed, so nothing half-written is ever left there.
+
+The modules: `html` (plain data -> book HTML, no WeasyPrint), `document` (what every pass shares),
+`chunks`, `worker` and `cache` (the chunked build), `join` (the chunks into one PDF), and
+`weasy/`, every use of WeasyPrint's internals.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The manuscript: plain, frozen data that every writer (PDF, EPUB) renders.
 
 Built by `anthology.sources` from content/ files and a stories file (or the database export);
-nothing here knows about Flask, the database or HTML templates.
+nothing here knows about Flask, the database or HTML templates. The few words both editions
+print the same way (the contributors' list, part numbers, 字数) are defined here once.
 """
 
 from __future__ import annotations
