@@ -132,23 +132,27 @@ def render(
     slug = gathered.manuscript.meta.slug
     chunk_pages = DEFAULT_CHUNK_PAGES if args.chunk_pages is None else args.chunk_pages
     rows: list[tuple[str, Path, int, int, float]] = []
+
+    def write_pdf(path: Path, variant: str, marks: bool = False) -> pdf.PdfResult:
+        return pdf.write_pdf(
+            gathered.manuscript,
+            path,
+            variant,
+            fonts=gathered.fonts,
+            marks=marks,
+            chunk_pages=chunk_pages,
+            workers=args.workers,
+            cache_dir=None if args.no_cache else args.cache_dir,
+            progress=progress,
+        )
+
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
         chapter_pages = None
         for fmt in ("print", "screen"):
             if fmt not in gathered.formats:
                 continue
-            result = pdf.write_pdf(
-                gathered.manuscript,
-                staging / f"{slug}-{fmt}.pdf",
-                fmt,
-                fonts=gathered.fonts,
-                marks=args.marks,
-                chunk_pages=chunk_pages,
-                workers=args.workers,
-                cache_dir=None if args.no_cache else args.cache_dir,
-                progress=progress,
-            )
+            result = write_pdf(staging / f"{slug}-{fmt}.pdf", fmt, marks=args.marks)
             chapter_pages = chapter_pages or result.chapter_pages
             rows.append(
                 (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
@@ -156,16 +160,7 @@ def render(
         if "epub" in gathered.formats:
             if chapter_pages is None:  # the page-list needs the print edition's page numbers
                 progress("epub: laying out the print edition for its page numbers")
-                chapter_pages = pdf.write_pdf(
-                    gathered.manuscript,
-                    staging / "pages-only.pdf",
-                    "print",
-                    fonts=gathered.fonts,
-                    chunk_pages=chunk_pages,
-                    workers=args.workers,
-                    cache_dir=None if args.no_cache else args.cache_dir,
-                    progress=progress,
-                ).chapter_pages
+                chapter_pages = write_pdf(staging / "pages-only.pdf", "print").chapter_pages
             progress("epub: writing")
             rows.append(
                 _epub(gathered.manuscript, staging / f"{slug}.epub", chapter_pages, out_dir, args)
