@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -19,17 +20,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anthology import epub, pdf, resources
+from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
-from anthology.figures import image_warnings
-from anthology.fonts import ResolvedFonts, harfbuzz_warning, resolve
-from anthology.gate import check_gate, privacy_warnings
-from anthology.manuscript import Manuscript
-from anthology.render import DEFAULT_ICC, body_html, geometry
+from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
+from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
 from anthology.sources import load_manuscript
+from anthology.sources.figures import image_warnings
+from anthology.sources.gate import check_gate, privacy_warnings
+from anthology.sources.manuscript import Manuscript
 
 FORMATS = ("print", "screen", "epub")
 DEFAULT_CHUNK_PAGES = 60  # about 60 pages per chunk: see bench/build.py
 DbLoader = Callable[[str, str | None], dict[str, Any]]
+
+
+def recipe_path(name: str) -> str:
+    """RECIPE as given, or for a bare slug (`demo`) the recipe content/volumes/<slug>.toml."""
+    if not os.path.exists(name) and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", name):
+        candidate = resources.CONTENT / "volumes" / f"{name}.toml"
+        if candidate.is_file():
+            return str(candidate)
+    return name
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,7 +49,11 @@ def parser() -> argparse.ArgumentParser:
         prog="build.py",
         description="Build a volume (content/volumes/<slug>.toml) as PDF and EPUB.",
     )
-    p.add_argument("recipe", help="the volume recipe, e.g. content/volumes/demo.toml")
+    p.add_argument(
+        "recipe",
+        type=recipe_path,
+        help="the volume recipe, e.g. content/volumes/demo.toml, or a slug such as demo",
+    )
     p.add_argument("--format", default="print,screen,epub", help="print, screen, epub")
     p.add_argument("--out", default="dist/", help="output folder")
     p.add_argument("--stories", help="stories.json exported by `flask stories export`")
@@ -125,30 +141,32 @@ def render(
     gathered: Gathered, args: argparse.Namespace, progress: Callable[[str], None]
 ) -> list[tuple[str, Path, int, int, float]]:
     """Phase two: write every format into a temporary folder, then move them into --out."""
-    from anthology.pdf import write_pdf
-
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = gathered.manuscript.meta.slug
     chunk_pages = DEFAULT_CHUNK_PAGES if args.chunk_pages is None else args.chunk_pages
     rows: list[tuple[str, Path, int, int, float]] = []
+
+    def write_pdf(path: Path, variant: str, marks: bool = False) -> pdf.PdfResult:
+        return pdf.write_pdf(
+            gathered.manuscript,
+            path,
+            variant,
+            fonts=gathered.fonts,
+            marks=marks,
+            chunk_pages=chunk_pages,
+            workers=args.workers,
+            cache_dir=None if args.no_cache else args.cache_dir,
+            progress=progress,
+        )
+
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
         chapter_pages = None
         for fmt in ("print", "screen"):
             if fmt not in gathered.formats:
                 continue
-            result = write_pdf(
-                gathered.manuscript,
-                staging / f"{slug}-{fmt}.pdf",
-                fmt,
-                fonts=gathered.fonts,
-                marks=args.marks,
-                chunk_pages=chunk_pages,
-                workers=args.workers,
-                cache_dir=None if args.no_cache else args.cache_dir,
-                progress=progress,
-            )
+            result = write_pdf(staging / f"{slug}-{fmt}.pdf", fmt, marks=args.marks)
             chapter_pages = chapter_pages or result.chapter_pages
             rows.append(
                 (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
@@ -156,16 +174,7 @@ def render(
         if "epub" in gathered.formats:
             if chapter_pages is None:  # the page-list needs the print edition's page numbers
                 progress("epub: laying out the print edition for its page numbers")
-                chapter_pages = write_pdf(
-                    gathered.manuscript,
-                    staging / "pages-only.pdf",
-                    "print",
-                    fonts=gathered.fonts,
-                    chunk_pages=chunk_pages,
-                    workers=args.workers,
-                    cache_dir=None if args.no_cache else args.cache_dir,
-                    progress=progress,
-                ).chapter_pages
+                chapter_pages = write_pdf(staging / "pages-only.pdf", "print").chapter_pages
             progress("epub: writing")
             rows.append(
                 _epub(gathered.manuscript, staging / f"{slug}.epub", chapter_pages, out_dir, args)
@@ -184,10 +193,9 @@ def _epub(
     out_dir: Path,
     args: argparse.Namespace,
 ) -> tuple[str, Path, int, int, float]:
-    from anthology.epub import write_epub
-    from anthology.validator import ValidatorUnavailable, check
-
-    result = write_epub(manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts)
+    result = epub.write_epub(
+        manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.strict and result.warnings:

@@ -4,7 +4,7 @@
 Generates a volume of N stories (Chinese text from a word list in this file), then builds the
 `print` PDF three ways, each in a fresh process:
   reference  one pass of stock WeasyPrint over the complete book HTML (with only the patch the
-             book's text needs: anthology.justify; not anthology.speedups);
+             book's text needs: anthology.pdf.weasy.justify; not anthology.pdf.weasy.speedups);
   full       our chunked parallel build with an empty cache;
   rebuild    our build again after changing one sentence in one story (cache reused).
 It prints wall time, peak memory of the largest process, pages and the ratios to the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from anthology.markup import clean_text, render
+from anthology.text.markdown import clean_text, render
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|figcaption)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from anthology.markup import clean_text
+from anthology.text.markdown import clean_text
 from stories.db import utcnow
 from stories.models import Note, Story, StoryTag, Tag, User
 from stories.operations import audit

@@ -14,7 +14,7 @@ from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from anthology.markup import clean_text
+from anthology.text.markdown import clean_text
 from stories.db import utcnow
 from stories.models import RevisionSource, Story, StoryRevision, User
 from stories.operations import audit, flags

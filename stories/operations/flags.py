@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from anthology.privacy import detect_markdown
+from anthology.text.privacy import detect_markdown
 from stories.models import FlagStatus, PrivacyFlag, PrivacyKind, Pseudonym, Story, StoryRevision
 
 

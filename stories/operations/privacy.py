@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from anthology.markup import clean_text, escape_markdown
-from anthology.privacy import markdown_view
+from anthology.text.markdown import clean_text, escape_markdown
+from anthology.text.privacy import markdown_view
 from stories.db import utcnow
 from stories.labels import privacy_kind_label
 from stories.models import (

@@ -19,7 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from anthology.markup import clean_text
+from anthology.text.markdown import clean_text
 from stories.db import utcnow
 from stories.labels import status_label
 from stories.models import (

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import func, select
 
-from anthology.markup import render
+from anthology.text.markdown import render
 from stories import db, demo, storytext
 from stories.models import Consent, Decision, ServiceField, Story, StoryRevision, StoryStatus, User
 

@@ -12,7 +12,7 @@ import submitting as s
 from flask import Flask
 from flask.testing import FlaskClient
 
-from anthology.markup import render
+from anthology.text.markdown import render
 from stories.web.authors import word as docx
 
 

@@ -10,7 +10,7 @@ from editorial import events, token_of
 from flask import Flask
 from flask.testing import FlaskClient
 
-from anthology.markup import plain_to_markdown
+from anthology.text.markdown import plain_to_markdown
 from stories import db
 from stories.models import ServiceField, Story, User
 from stories.operations import volumes

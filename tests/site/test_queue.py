@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from anthology.markup import plain_to_markdown
+from anthology.text.markdown import plain_to_markdown
 from stories import db
 from stories.db import utcnow
 from stories.models import ServiceField, Story, StoryTag, Tag, User, VolumeEntry

@@ -244,7 +244,7 @@ def test_story_page_leads_back_to_the_queue_as_it_was(
 
 
 def test_thanks_is_not_a_person_name() -> None:
-    from anthology.privacy import detect
+    from anthology.text.privacy import detect
 
     # Seen on the demo story page: every 谢谢 was flagged as a name to pseudonymise.
     for sentence in ("她写道：“谢谢每天早上的粥，我妈妈也说谢谢。”", "孩子们齐声说谢谢。"):
@@ -306,7 +306,7 @@ def test_hostile_text_stays_text_on_every_editorial_page(
     from editorial import add_flag
     from test_xss import VECTORS, audit
 
-    from anthology.markup import plain_to_markdown
+    from anthology.text.markdown import plain_to_markdown
 
     hostile = "<script>alert(1)</script><img src=x onerror=alert(1)>"
     body = plain_to_markdown("\n".join(["王阿姨说：" + v for v in VECTORS] * 2))

@@ -54,7 +54,7 @@ def test_page_shows_text_original_private_data_and_consents(
     response = client.get(f"/editor/stories/{story_id}")
     assert response.status_code == 200
     html = response.data.decode()
-    assert "<strong>重点</strong>" in html  # rendered through anthology.markup.render
+    assert "<strong>重点</strong>" in html  # rendered through anthology.text.markdown.render
     page = text_of(html)
     for expected in ("冬天里的一壶热水", "林晓红", "13800138000", "lin@example.org", "原始投稿"):
         assert expected in page

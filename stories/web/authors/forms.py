@@ -1,7 +1,8 @@
 """The authors' forms: a story (with an optional Word file), a revision, a tracking code.
 
-Every text field is cleaned with `anthology.markup.clean_text` (NFC, no control or bidi-override
-characters, \\n line endings). Messages are translated; the form keeps what the author typed.
+Every text field is cleaned with `anthology.text.markdown.clean_text` (NFC, no control or
+bidi-override characters, \\n line endings). Messages are translated; the form keeps what the
+author typed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from anthology.markup import clean_text, plain_to_markdown
+from anthology.text.markdown import clean_text, plain_to_markdown
 from stories import labels, storytext
 from stories.models import ServiceField
 from stories.operations import submission

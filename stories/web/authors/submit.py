@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from anthology.markup import clean_text, render
+from anthology.text.markdown import clean_text, render
 from stories import db, storytext
 from stories.operations import submission
 from stories.web.authors import word as docx

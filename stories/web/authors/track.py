@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from anthology.markup import render
+from anthology.text.markdown import render
 from stories import db, storytext
 from stories.labels import status_label
 from stories.models import Story, StoryStatus

@@ -18,7 +18,7 @@ from typing import Any
 import mammoth
 from flask_babel import lazy_gettext as _l
 
-from anthology.markup import clean_text, escape_markdown
+from anthology.text.markdown import clean_text, escape_markdown
 
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a zip bomb guard; real story files are a few MB

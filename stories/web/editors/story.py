@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
-from anthology.markup import render
+from anthology.text.markdown import render
 from stories import db
 from stories.labels import decision_label
 from stories.models import Consent, DecisionAction, Role, Story, StoryRevision, User
@@ -42,7 +42,7 @@ def add_story_context(provider: StoryContext) -> None:
 
 @bp.app_template_filter("story_html")
 def story_html(markdown: str) -> Markup:
-    """A story's Markdown as safe HTML, through the one pipeline (anthology.markup.render)."""
+    """A story's Markdown as safe HTML, through the one pipeline (`anthology.text.markdown`)."""
     return Markup(render(markdown))  # noqa: S704 - render() sanitizes with nh3
 
 

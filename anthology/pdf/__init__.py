@@ -1,0 +1,144 @@
+"""Book HTML -> PDF with WeasyPrint, in two variants.
+
+- print: PDF/X-4, 3 mm bleed (TrimBox at the trim size), K-only text, CMYK output intent from the
+  volume's ICC profile, no link annotations, crop marks only when asked;
+- screen: RGB, PDF/UA-1 (tagged), clickable TOC and links, outline for parts and chapters.
+
+`write_pdf` renders in one pass (`chunk_pages=0`) or in chunks in worker processes
+(anthology.pdf.chunks); the result is the same book. Output is written to a temporary file in the
+target folder and renamed, so nothing half-written is ever left there.
+
+The modules: `html` (plain data -> book HTML, no WeasyPrint), `document` (what every pass shares),
+`chunks`, `worker` and `cache` (the chunked build), `join` (the chunks into one PDF), and
+`weasy/`, every use of WeasyPrint's internals.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from anthology.errors import BuildError
+from anthology.fonts.families import ResolvedFonts, resolve
+from anthology.pdf.chunks import build_chunked
+from anthology.pdf.document import anchor_pages, pdf_options, render, roman
+from anthology.pdf.html import body_blocks, book_html, css
+from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.sources.manuscript import Manuscript
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    path: Path
+    variant: str
+    pages: int
+    bytes: int
+    seconds: float
+    chapter_pages: dict[str, int | str]  # chapter/part id -> folio (int body, roman front)
+    chunks: int = 1
+    cached_chunks: int = 0
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@contextmanager
+def atomic_output(out_path: Path) -> Iterator[Path]:
+    """A temporary path next to `out_path`, renamed onto it only when the block succeeds."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent
+    )
+    os.close(handle)
+    temporary = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
+    try:
+        yield temporary
+        os.replace(temporary, out_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_pdf(
+    manuscript: Manuscript,
+    out_path: str | Path,
+    variant: str = "print",
+    *,
+    fonts: ResolvedFonts | None = None,
+    marks: bool = False,
+    chunk_pages: int = 0,
+    workers: int | None = None,
+    cache_dir: str | Path | None = None,
+    progress=None,
+    stock: bool = False,
+) -> PdfResult:
+    """Render `manuscript` as a PDF at `out_path`.
+
+    chunk_pages=0 renders the whole book in one WeasyPrint pass; otherwise the body is cut into
+    chunks of about that many pages and rendered by `workers` processes (anthology.pdf.chunks).
+    stock=True (one pass only) lays out with WeasyPrint's own code, without the speed-ups of
+    anthology.pdf.weasy.speedups: the reference of bench/build.py and of the tests.
+    """
+    started = time.perf_counter()
+    out_path = Path(out_path)
+    pdf_options(variant)
+    if fonts is None:
+        fonts, _ = resolve(manuscript.meta.fonts)
+    style = css(manuscript.meta, fonts, variant, marks)
+    if chunk_pages:
+        with atomic_output(out_path) as temporary:
+            pages, chapter_pages, stats = build_chunked(
+                manuscript, style, variant, fonts, temporary,
+                chunk_pages=chunk_pages, workers=workers, cache_dir=cache_dir,
+                progress=progress,
+            )  # fmt: skip
+        chunks, cached = stats
+    else:
+        if progress:
+            progress(f"{variant}: laying out the book in one pass")
+        with atomic_output(out_path) as temporary:
+            pages, chapter_pages = _single_pass(manuscript, style, variant, temporary, stock)
+        chunks, cached = 1, 0
+    return PdfResult(
+        path=out_path,
+        variant=variant,
+        pages=pages,
+        bytes=out_path.stat().st_size,
+        seconds=round(time.perf_counter() - started, 2),
+        chapter_pages=chapter_pages,
+        chunks=chunks,
+        cached_chunks=cached,
+    )
+
+
+def _single_pass(
+    manuscript: Manuscript, style: str, variant: str, target: Path, stock: bool = False
+) -> tuple[int, dict[str, int | str]]:
+    justify.install()
+    fontshare.deactivate()  # real font subsets, even after a chunked build in this process
+    if stock:
+        speedups.uninstall()
+    else:
+        speedups.install(layouts=False)  # a whole book's lines would stay in memory
+    html = book_html(manuscript, style, variant)
+    document = render(html)
+    anchors = anchor_pages(document)
+    body_ids = [b.id for b in body_blocks(manuscript, html=False)]
+    ids = [c.id for c in manuscript.front] + body_ids
+    body_start = anchors[body_ids[0]] if body_ids else len(document.pages)
+    chapter_pages: dict[str, int | str] = {}
+    for id_ in ids:
+        index = anchors.get(id_)
+        if index is None:
+            raise BuildError(f"chapter {id_!r} has no page in the rendered book")
+        chapter_pages[id_] = index - body_start + 1 if index >= body_start else roman(index + 1)
+    document.write_pdf(target, **pdf_options(variant))
+    return len(document.pages), chapter_pages
+
+
+__all__ = ["PdfResult", "anchor_pages", "atomic_output", "pdf_options", "roman", "write_pdf"]

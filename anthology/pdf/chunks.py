@@ -1,0 +1,379 @@
+"""Chunked, parallel, cached rendering of the book body (issue 6).
+
+The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
+recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one publishes its
+page count as soon as its layout is done, waits for the counts of the chunks before it (they
+started earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and
+draws its PDF. The front matter, numbered in roman, is laid out by this process while the workers
+render, with estimated TOC page numbers; once the real ones are known they are put into its
+laid-out lines (`rewrite_toc`, or a new layout where the lines would change) and it is drawn.
+The last block (the contributors list) is a chunk of its own: no TOC number depends on its
+length. anthology.pdf.join then joins everything into one PDF.
+
+A chunk's PDF is cached in `cache_dir` (anthology.pdf.cache) under a key made of its HTML (which
+contains the CSS), the fonts' fingerprint, the variant, the WeasyPrint version, the templates and
+code that make it, and its first folio: a chunk whose inputs are unchanged is not rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from anthology import resources
+from anthology.errors import BuildError
+from anthology.fonts.families import ResolvedFonts
+from anthology.pdf import worker
+from anthology.pdf.cache import ChunkCache
+from anthology.pdf.document import roman
+from anthology.pdf.html import Block, body_blocks, front_html, geometry
+from anthology.pdf.join import join
+from anthology.pdf.weasy.folios import rewrite_toc
+from anthology.pdf.worker import (
+    UNKNOWN,
+    WAIT_SECONDS,
+    draw_front,
+    init_worker,
+    lay_out,
+    padded,
+    render_chunk,
+)
+from anthology.sources.manuscript import Manuscript
+
+CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    blocks: tuple[Block, ...]  # without their HTML: the worker renders the Markdown
+    key: str  # content key: the same chunk content gives the same key, whatever its start
+
+    def describe(self) -> str:
+        first, last = self.blocks[0], self.blocks[-1]
+        names = f"《{first.head}》" + (f" … 《{last.head}》" if last is not first else "")
+        return f"chunk {self.index + 1} {names} ({first.source or first.id})"
+
+
+def estimate_pages(block: Block, chars_per_page: float) -> int:
+    """A rough page count, padded to even (every block starts on a recto)."""
+    if block.kind == "part":
+        return 2
+    length = len(block.markdown) + 40 * len(block.people)
+    return 2 * math.ceil(max(1.0, length / chars_per_page + 0.3) / 2)
+
+
+def plan(
+    manuscript: Manuscript,
+    style: str,
+    variant: str,
+    fonts: ResolvedFonts,
+    chunk_pages: int,
+) -> list[Chunk]:
+    """Cut the body into runs of blocks of about `chunk_pages` pages."""
+    chars_per_page = _chars_per_page(manuscript)
+    runs: list[list[Block]] = [[]]
+    pages = 0
+    for block in body_blocks(manuscript, html=False):
+        if runs[-1] and pages >= chunk_pages:
+            runs.append([])
+            pages = 0
+        runs[-1].append(block)
+        pages += estimate_pages(block, chars_per_page)
+    if len(runs) > 2:
+        # The last two runs cut into small chunks: the workers finish together, and the front
+        # matter, which waits for the last layout, starts early.
+        tail, runs = runs[-2] + runs[-1], runs[:-2]
+        runs.append([])
+        pages = 0
+        for block in tail:
+            if runs[-1] and pages >= max(1, chunk_pages // 4):
+                runs.append([])
+                pages = 0
+            runs[-1].append(block)
+            pages += estimate_pages(block, chars_per_page)
+    if len(runs[-1]) > 1:
+        # The last block (the contributors list or an afterword) alone: no page number in the
+        # table of contents depends on its length, so the front matter need not wait for it.
+        runs.append([runs[-1].pop()])
+    weasyprint_version = metadata.version("weasyprint")  # without importing it
+    common = hashlib.sha256()
+    for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,
+                 repr(manuscript.meta), _code_fingerprint()):  # fmt: skip
+        common.update(part.encode())
+        common.update(b"\0")
+    chunks = []
+    for index, run in enumerate(r for r in runs if r):
+        digest = common.copy()
+        digest.update(repr(run).encode())
+        chunks.append(Chunk(index, tuple(run), digest.hexdigest()[:32]))
+    return chunks
+
+
+def _chars_per_page(manuscript: Manuscript) -> float:
+    g = geometry(manuscript.meta)
+    pt = g.font_size * 25.4 / 72
+    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (pt * 1.8))
+
+
+def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, int]:
+    """Each body block's first folio as estimated from its length (for a provisional TOC)."""
+    chars_per_page = _chars_per_page(manuscript)
+    out, page = {}, 1
+    for chunk in chunks:
+        for block in chunk.blocks:
+            out[block.id] = page
+            page += estimate_pages(block, chars_per_page)
+    return out
+
+
+# The code that turns blocks into HTML and folios, relative to the anthology package.
+CODE = ("pdf/html.py", "pdf/document.py", "pdf/worker.py", "text/typeset.py", "text/markdown.py",
+        "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
+        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
+
+
+def _code_fingerprint() -> str:
+    """The templates and the code that turn blocks into HTML and folios (part of every key)."""
+    digest = hashlib.sha256()
+    files = sorted((resources.TEMPLATES / "book").glob("*.*"))
+    package = Path(__file__).resolve().parent.parent
+    files += [package / name for name in CODE]
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_chunked(
+    manuscript: Manuscript,
+    style: str,
+    variant: str,
+    fonts: ResolvedFonts,
+    target: Path,
+    *,
+    chunk_pages: int,
+    workers: int | None = None,
+    cache_dir: str | Path | None = None,
+    progress=None,
+) -> tuple[int, dict[str, int | str], tuple[int, int]]:
+    """Render and join; returns (pages, chapter_pages, (chunks, chunks taken from the cache))."""
+    run = _Run(manuscript, style, variant, fonts, chunk_pages, cache_dir, progress)
+    try:
+        return run.build(target, workers)
+    finally:
+        run.cache.close()
+
+
+class _Run:
+    """One chunked build: the plan, the shared page counts, the cache and the worker pool."""
+
+    def __init__(self, manuscript, style, variant, fonts, chunk_pages, cache_dir, progress):
+        self.manuscript, self.style, self.variant = manuscript, style, variant
+        self.say = progress or (lambda _message: None)
+        self.cache = ChunkCache(cache_dir, variant)
+        self.chunks = plan(manuscript, style, variant, fonts, chunk_pages)
+        sizes = [len(c.blocks) for c in self.chunks]
+        self.first_block = [sum(sizes[:i]) for i in range(len(sizes))]
+        self.ctx = multiprocessing.get_context("fork")
+        self.counts = self.ctx.Array("i", [UNKNOWN] * len(self.chunks), lock=False)
+        self.block_pages = self.ctx.Array("i", [0] * max(1, sum(sizes)), lock=False)
+        self.condition = self.ctx.Condition()
+        self.front: tuple[Path, int, dict[str, int | str]] | None = None
+        self.front_meta: dict = {}
+        self.early_front = None  # the front matter laid out with estimated TOC numbers
+        self.fonts = str(self.cache.folder / "fonts")
+        # Inherited by the forked workers (they render the chunks' HTML themselves).
+        worker.state.update(manuscript=manuscript, style=style, variant=variant)
+
+    def build(self, target: Path, workers: int | None):
+        hits = _fill_from_cache(self.chunks, self.cache, self.counts, self.block_pages,
+                                self.first_block)  # fmt: skip
+        pending = [c for c in self.chunks if c.index not in hits]
+        workers = min(max(1, workers or os.cpu_count() or 1), max(1, len(pending)))
+        self.say(f"{self.variant}: {len(self.chunks)} chunks ({len(hits)} from the cache), "
+                 f"{workers} worker(s)")  # fmt: skip
+        # WeasyPrint is imported (and patched) once, here: the workers inherit it through fork,
+        # and this process lays out the front matter with it.
+        init_worker(self.counts, self.block_pages, self.condition, self.fonts,
+                    freeze=False)  # fmt: skip
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=self.ctx, initializer=init_worker,
+            initargs=(self.counts, self.block_pages, self.condition, self.fonts),
+        )  # fmt: skip
+        futures: dict[Future, Chunk] = {}
+        try:
+            futures = {self._submit(pool, c): c for c in _order(pending, self.chunks, workers)}
+            if pending:
+                self._lay_out_front_early()
+            self._collect(futures)
+            stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
+            if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
+                self.say(f"{self.variant}: {len(stale)} cached chunk(s) moved; rendering again")
+                hits -= {c.index for c in stale}
+                futures = {self._submit(pool, c): c for c in stale}
+                self._collect(futures)
+        except BrokenProcessPool as exc:
+            raise BuildError(
+                "a worker process died (crash or out of memory) while rendering "
+                + _running(futures)
+            ) from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for stray in self.cache.folder.glob(f".*.{os.getpid()}.*"):
+                stray.unlink(missing_ok=True)
+        front_pdf, front_pages, chapter_pages = self.front or self._render_front()
+        parts = [self.cache.pdf(c.key, self.start(c)) for c in self.chunks]
+        self.say(f"{self.variant}: joining {front_pages} front pages and {len(parts)} chunks")
+        glyphs: dict[str, set[int]] = {}
+        for meta in [self.cache.meta(c.key) for c in self.chunks] + [self.front_meta]:
+            for key, used in (meta or {}).get("fonts", {}).items():
+                glyphs.setdefault(key, set()).update(used)
+        pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
+                     fonts=(Path(self.fonts), glyphs))  # fmt: skip
+        self.cache.prune(used=[*parts, front_pdf])
+        return pages, chapter_pages, (len(self.chunks), len(hits))
+
+    def start(self, chunk: Chunk) -> int:
+        return 1 + sum(padded(self.counts[j]) for j in range(chunk.index))
+
+    def _submit(self, pool, chunk: Chunk) -> Future:
+        target = str(_temporary(self.cache, chunk))
+        return pool.submit(
+            render_chunk, chunk.index, list(chunk.blocks), self.first_block[chunk.index], target
+        )
+
+    def _collect(self, futures: dict[Future, Chunk]) -> None:
+        """Store finished chunks; render the front matter as soon as every count is known."""
+        remaining = set(futures)
+        while remaining:
+            done, remaining = wait(remaining, timeout=WAIT_SECONDS, return_when=FIRST_COMPLETED)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                first = min(failed, key=lambda f: futures[f].index)
+                error = first.exception()
+                if isinstance(error, BrokenProcessPool):
+                    raise error
+                for future in remaining:
+                    future.cancel()
+                raise BuildError(f"{futures[first].describe()} failed: {error}") from error
+            for future in done:
+                self._store(futures[future], future.result())
+            if self.front is None and remaining and self._numbers_known():
+                self.front = self._render_front()  # overlaps the workers' last chunks
+
+    def _numbers_known(self) -> bool:
+        """Whether every page number of the table of contents is known: all chunks are laid
+        out, except perhaps a last chunk of one block (it starts after all the others)."""
+        counts = list(self.counts)
+        if len(self.chunks[-1].blocks) == 1:
+            counts = counts[:-1]
+        return all(n >= 0 for n in counts)
+
+    def _store(self, chunk: Chunk, result: dict) -> None:
+        os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
+        meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"]}
+        self.cache.store_meta(chunk.key, meta)
+        last = result["start"] + result["pages"] - 1
+        layout, waited, draw = result["seconds"]
+        self.say(f"  {chunk.describe()}: pages {result['start']}-{last} "
+                 f"(layout {layout:.1f} s, wait {waited:.1f} s, draw {draw:.1f} s)")  # fmt: skip
+
+    def _lay_out_front_early(self) -> None:
+        """Lay out the front matter now, with estimated TOC numbers, while the workers render
+        the chunks; `_render_front` puts the real numbers in (`rewrite_toc`)."""
+        guess = estimated_pages(self.manuscript, self.chunks)
+        html = front_html(self.manuscript, self.style, self.variant, guess)
+        try:
+            self.early_front = lay_out(html)
+        except Exception:  # only a head start: _render_front lays it out again and reports it
+            self.early_front = None
+
+    def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
+        """The front matter with the real TOC numbers (cached like a chunk), in this process."""
+        chapter_pages: dict[str, int | str] = {}
+        for chunk in self.chunks:
+            for offset, block in enumerate(chunk.blocks):
+                local = self.block_pages[self.first_block[chunk.index] + offset]
+                chapter_pages[block.id] = self.start(chunk) + local
+        html = front_html(self.manuscript, self.style, self.variant, chapter_pages)
+        key = "front-" + hashlib.sha256((self.chunks[0].key + html).encode()).hexdigest()[:32]
+        pdf, meta = self.cache.pdf(key, 0), self.cache.meta(key)
+        early, self.early_front = self.early_front, None
+        if meta is None or not pdf.is_file():
+            temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
+            numbers = {id_: str(page) for id_, page in chapter_pages.items()}
+            if early is not None and rewrite_toc(early, numbers):
+                self.say(f"{self.variant}: front matter (page numbers put into its contents)")
+                document = early
+            else:
+                self.say(f"{self.variant}: front matter and table of contents")
+                document = lay_out(html)
+            pages, anchors, fonts = draw_front(document, str(temporary), self.variant)
+            meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
+            os.replace(temporary, pdf)
+            self.cache.store_meta(key, meta)
+        self.front_meta = meta
+        for chapter in self.manuscript.front:
+            chapter_pages[chapter.id] = roman(meta["anchors"][chapter.id] + 1)
+        return pdf, meta["pages"], chapter_pages
+
+
+def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chunk]:
+    """The order in which the chunks are handed to the workers.
+
+    The last chunk is one block (usually the contributors list, slow to lay out for its length:
+    floats) and nothing waits for its page count: with two workers or more it goes before the
+    last three chunks, so that it is laid out while they are and the build does not end with it.
+    (It then waits for their page counts before drawing; with one worker it would wait for
+    chunks queued behind it, so there it stays last.)
+    """
+    last = chunks[-1]
+    if workers < 2 or len(pending) < 5 or pending[-1] is not last or len(last.blocks) != 1:
+        return pending
+    return [*pending[:-4], last, *pending[-4:-1]]
+
+
+def _temporary(cache: ChunkCache, chunk: Chunk) -> Path:
+    return cache.folder / f".{chunk.key}.{os.getpid()}.{chunk.index}.part"
+
+
+def _fill_from_cache(chunks, cache: ChunkCache, counts, block_pages, first_block) -> set[int]:
+    """Chunks whose PDF is cached: their counts and chapter pages are filled in.
+
+    A chunk after one whose page count is not known yet (it was edited) is taken at the start
+    it had last time; if the edited chunk's count turns out different, the build renders it
+    again (see `_Run.build`).
+    """
+    hits = set()
+    start: int | None = 1
+    for chunk in chunks:
+        meta = cache.meta(chunk.key)
+        if not (meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta):
+            start = None
+            continue
+        if start is not None:
+            pdf = cache.pdf(chunk.key, start)
+        else:
+            found = sorted(cache.folder.glob(f"{chunk.key}-*.pdf"), key=lambda p: p.stat().st_mtime)
+            pdf = found[-1] if found else cache.pdf(chunk.key, 0)
+        if pdf.is_file():
+            hits.add(chunk.index)
+            counts[chunk.index] = meta["pages"]
+            for offset, page in enumerate(meta["local"]):
+                block_pages[first_block[chunk.index] + offset] = page
+        if start is not None:
+            start += padded(meta["pages"])
+    return hits
+
+
+def _running(futures: dict[Future, Chunk]) -> str:
+    broken = [c for f, c in futures.items() if f.done() and f.exception() is not None]
+    chunk = min(broken, key=lambda c: c.index) if broken else next(iter(futures.values()))
+    return chunk.describe()

@@ -1,0 +1,50 @@
+"""What every WeasyPrint pass of the book shares, the single pass and the chunked build alike:
+laying out HTML (where its relative URLs resolve), the PDF variants and the options that draw
+them, the page of each anchor of a laid-out document (how chapter pages are found) and roman
+folios.
+"""
+
+from __future__ import annotations
+
+from anthology import resources
+from anthology.errors import BuildError
+
+VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1"}
+# The folder holding templates/ and content/ (the checkout, or anthology/share in a wheel).
+BASE_URL = str(resources.CONTENT.parent)
+
+
+def render(html: str, font_config=None):
+    """A laid-out WeasyPrint document of `html` (WeasyPrint makes a font configuration for it
+    unless one is given)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=BASE_URL).render(font_config=font_config)
+
+
+def pdf_options(variant: str) -> dict[str, object]:
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown PDF variant {variant!r} (print or screen)")
+    return {"pdf_variant": VARIANTS[variant], "uncompressed_pdf": False}
+
+
+def anchor_pages(document) -> dict[str, int]:
+    """Anchor (element id) -> index of the page where it is, from a rendered WeasyPrint document."""
+    out: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            out.setdefault(name, index)
+    return out
+
+
+def roman(n: int) -> str:
+    """A front-matter folio: 1 -> i, 4 -> iv, 14 -> xiv."""
+    numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"),
+                (1, "i")]  # fmt: skip
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out += letters
+            n -= value
+    return out

@@ -1,0 +1,338 @@
+"""Plain data -> book HTML (templates/book). No WeasyPrint here.
+
+The book is a list of body blocks (part pages, chapters, the contributors list), each starting on
+a right-hand page. `book_html` renders everything in one document (the single pass);
+`front_html` and `chunk_html` render the front matter and runs of blocks as separate documents
+for the chunked build (anthology.pdf.chunks), from the same templates and CSS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from anthology.fonts.families import ResolvedFonts
+from anthology.resources import TEMPLATES
+from anthology.sources.figures import figures
+from anthology.sources.manuscript import (
+    CONTRIBUTORS_ID,
+    CONTRIBUTORS_TITLE,
+    Chapter,
+    Kind,
+    Manuscript,
+    Part,
+    VolumeMeta,
+    part_number,
+    word_count_label,
+)
+from anthology.text.typeset import chapter_html, typeset_title
+
+DEFAULT_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+TOC_LINK_SCHEME = "chapter:"  # front-matter links into other chunks, resolved when joining
+
+
+@dataclass(frozen=True)
+class Geometry:
+    width: float
+    height: float
+    inner: float
+    outer: float
+    top: float
+    bottom: float
+    bleed: float
+    font_size: float
+    sink: float  # chapter titles drop this far below the top margin
+    image_max: float
+
+    @property
+    def text_width(self) -> float:
+        return self.width - self.inner - self.outer
+
+
+def geometry(meta: VolumeMeta) -> Geometry:
+    """Page geometry. The text block is a whole number of characters wide (a Chinese type grid),
+    so that lines of Han text fill the measure exactly and need no justification."""
+    w, h = meta.trim.width_mm, meta.trim.height_mm
+    k = w / 185
+    font_size = 10.5 if w >= 170 else 10
+    em_mm = font_size * 25.4 / 72
+    inner, outer = 22 * k, 18 * k
+    chars = int((w - inner - outer) / em_mm)
+    spare = (w - inner - outer) - chars * em_mm
+    inner += spare * inner / (inner + outer)
+    outer = w - inner - chars * em_mm
+    return Geometry(
+        width=w,
+        height=h,
+        inner=round(inner, 6),
+        outer=round(outer, 6),
+        top=round(24 * h / 260, 1),
+        bottom=round(22 * h / 260, 1),
+        bleed=meta.bleed_mm,
+        font_size=font_size,
+        sink=round(28 * h / 260, 1),
+        image_max=round(h * 0.5),
+    )
+
+
+@dataclass(frozen=True)
+class Block:
+    """One body block in reading order; `first_body` marks the block where folio 1 is."""
+
+    kind: str  # "part", "history", "story", "back", "contributors" (and "front" for preface)
+    id: str
+    title: str
+    head: str = ""  # running head on right-hand pages
+    subtitle: str = ""
+    byline: str = ""
+    html: str = ""  # filled from `markdown` by `with_html`, in the process that renders
+    markdown: str = ""
+    number: str = ""  # part number, e.g. 第一部分
+    people: tuple[Person, ...] = ()
+    first_body: bool = False
+    source: str = ""  # file:line, for error messages
+
+
+@dataclass(frozen=True)
+class Person:
+    pen_name: str
+    details: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: str  # "part" or "chapter"
+    id: str
+    title: str
+    href: str
+    numbering: str  # "arabic" or "roman"
+    byline: str = ""
+    page: str | None = None  # known page (chunked build); None: target-counter (single pass)
+
+
+def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True) -> Block:
+    block = Block(
+        kind=chapter.kind.value,
+        id=chapter.id,
+        title=typeset_title(chapter.title),
+        head=chapter.title,
+        subtitle=typeset_title(chapter.subtitle),
+        byline=chapter.byline,
+        markdown=chapter.body,
+        first_body=first_body,
+        source=str(chapter.source),
+    )
+    return with_html(block) if html else block
+
+
+def with_html(block: Block) -> Block:
+    if block.markdown and not block.html:
+        return replace(block, html=body_html(block.markdown))
+    return block
+
+
+@lru_cache(maxsize=4096)
+def body_html(markdown: str) -> str:
+    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes."""
+    return footnotes(figures(chapter_html(markdown)))
+
+
+_FOOTNOTE_DIV = re.compile(r'<div class="footnote">.*</div>\s*$', re.S)
+_FOOTNOTE_ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>', re.S)
+_FOOTNOTE_REF = re.compile(
+    r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+"[^>]*>[^<]*</a></sup>'
+)
+_BACKREF = re.compile(r'(?:&#160;|&nbsp;|\u00a0)?<a class="footnote-backref"[^>]*>.*?</a>', re.S)
+
+
+def footnotes(html: str) -> str:
+    """Move Python-Markdown's footnote list into the text, as `float: footnote` spans."""
+    block = _FOOTNOTE_DIV.search(html)
+    if not block:
+        return html
+    notes = {}
+    for key, text in _FOOTNOTE_ITEM.findall(block.group(0)):
+        text = _BACKREF.sub("", text).strip()
+        text = re.sub(r"</?p>", "", text).strip()
+        notes[key] = text
+    html = html[: block.start()]
+    return _FOOTNOTE_REF.sub(lambda m: f'<span class="fn">{notes.get(m.group(1), "")}</span>', html)
+
+
+def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
+    """Parts, chapters and back matter in reading order (without chapter HTML if not `html`)."""
+    blocks: list[Block] = []
+    parts = 0
+    for item in manuscript.body:
+        if isinstance(item, Part):
+            parts += 1
+            blocks.append(
+                Block(
+                    "part",
+                    item.id,
+                    typeset_title(item.title),
+                    head=item.title,
+                    number=part_number(parts),
+                    source=str(item.source),
+                )
+            )
+            blocks.extend(chapter_block(c, html=html) for c in item.chapters)
+        else:
+            blocks.append(chapter_block(item, html=html))
+    if manuscript.show_contributors and manuscript.contributors:
+        people = tuple(
+            Person(c.pen_name, "，".join(x for x in (c.organisation, c.region) if x))
+            for c in manuscript.contributors
+        )
+        blocks.append(
+            Block(
+                "contributors",
+                CONTRIBUTORS_ID,
+                CONTRIBUTORS_TITLE,
+                head=CONTRIBUTORS_TITLE,
+                people=people,
+            )
+        )
+    blocks.extend(chapter_block(c, html=html) for c in manuscript.back)
+    if blocks:
+        blocks[0] = replace(blocks[0], first_body=True)
+    return blocks
+
+
+def toc_entries(
+    manuscript: Manuscript, pages: dict[str, int | str] | None = None
+) -> list[TocEntry]:
+    """The table of contents; `pages` (chunked build) gives the folios, else CSS counts them."""
+
+    def entry(level: str, id_: str, title: str, byline: str = "", roman: bool = False):
+        known = pages is not None and not roman  # front matter is in the TOC's own document
+        href = f"{TOC_LINK_SCHEME}{id_}" if known else f"#{id_}"
+        page = str(pages[id_]) if known and pages is not None else None
+        numbering = "roman" if roman else "arabic"
+        return TocEntry(level, id_, typeset_title(title), href, numbering, byline, page)
+
+    out = [entry("chapter", c.id, c.title, roman=True) for c in manuscript.front]
+    pen_names = {c.id: c.story.pen_name for c in manuscript.stories() if c.story}
+    for block in body_blocks(manuscript, html=False):
+        level = "part" if block.kind == "part" else "chapter"
+        byline = pen_names.get(block.id, "")
+        out.append(entry(level, block.id, block.head, byline))
+    return out
+
+
+def _css_string(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return text.replace("<", "\\3c ")
+
+
+def css(meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = False) -> str:
+    g = geometry(meta)
+    icc = Path(meta.icc_profile) if meta.icc_profile else DEFAULT_ICC
+    head_style = (
+        f'font-family: "{fonts.heading}"; font-size: 8pt; vertical-align: bottom; '
+        "padding-bottom: 5mm; letter-spacing: 0.08em;"
+    )
+    folio_style = (
+        f'font-family: "{fonts.body}"; font-size: 9pt; vertical-align: top; padding-top: 4mm;'
+    )
+    return (
+        _env()
+        .get_template("book/book.css")
+        .render(
+            g=g,
+            f=fonts,
+            variant=variant,
+            marks=marks and variant == "print",
+            ink="device-cmyk(0 0 0 1)" if variant == "print" else "rgb(0, 0, 0)",
+            icc_url=icc.as_uri() if variant == "print" else "",
+            head_left=_css_string(meta.title),
+            head_style=head_style,
+            folio_style=folio_style,
+        )
+    )
+
+
+def trim_label(meta: VolumeMeta) -> str:
+    t = meta.trim
+    size = f"{t.width_mm:g} mm × {t.height_mm:g} mm"
+    return size if t.name == "custom" else f"{t.name}（{size}）"
+
+
+def _page(
+    manuscript: Manuscript,
+    style: str,
+    variant: str,
+    *,
+    front: bool,
+    blocks: list[Block],
+    toc: list[TocEntry],
+) -> str:
+    meta = manuscript.meta
+    view = {**meta.__dict__, "trim_label": trim_label(meta)}
+    html = (
+        _env()
+        .get_template("book/book.html")
+        .render(
+            meta=_Obj(view),
+            variant=variant,
+            css=style,
+            front=front,
+            front_chapters=[chapter_block(c) for c in manuscript.front] if front else [],
+            blocks=[with_html(b) for b in blocks],
+            toc=toc,
+            word_count=word_count_label(manuscript.word_count()),
+        )
+    )
+    if variant == "print":  # no link annotations in the print PDF
+        html = _HREF.sub(r"\1", html)
+    return html
+
+
+_HREF = re.compile(r'(<a\b[^>]*?)\shref="[^"]*"')
+
+
+def book_html(manuscript: Manuscript, style: str, variant: str) -> str:
+    """The whole book in one document (the single pass)."""
+    return _page(
+        manuscript,
+        style,
+        variant,
+        front=True,
+        blocks=body_blocks(manuscript),
+        toc=toc_entries(manuscript),
+    )
+
+
+def front_html(
+    manuscript: Manuscript, style: str, variant: str, pages: dict[str, int | str]
+) -> str:
+    """Title page, imprint, preface and the TOC with known body folios (chunked build)."""
+    return _page(
+        manuscript, style, variant, front=True, blocks=[], toc=toc_entries(manuscript, pages)
+    )
+
+
+def chunk_html(manuscript: Manuscript, style: str, variant: str, blocks: list[Block]) -> str:
+    """A run of body blocks as its own document (chunked build); it starts on a recto."""
+    return _page(manuscript, style, variant, front=False, blocks=blocks, toc=[])
+
+
+class _Obj(dict):
+    __getattr__ = dict.__getitem__
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+    )
+
+
+__all__ = ["Block", "Geometry", "Kind", "book_html", "chunk_html", "css", "front_html"]

@@ -1,0 +1,32 @@
+"""Every place where the book builder reaches into WeasyPrint's internals (not its public API).
+
+Written against WeasyPrint 70.0, the only version they have been tested with (pyproject.toml's
+`weasyprint>=62` does not vouch for them). Before upgrading WeasyPrint, read the functions named
+below in the new version, then run tests/book/test_speedups.py (pages equal to stock WeasyPrint),
+tests/book/test_chunks.py (chunked build equal to one pass, TOC rewrite) and
+tests/book/test_pdf.py (justified lines, fonts, folios).
+
+- `justify`: inter-character justification of Chinese lines. Wraps
+  `layout.inline.count_expandable_spaces` and `layout.inline.justify_line`, and
+  `text.line_break.Layout.set_text` (reads `justification_spacing`; adds Pango letter-spacing
+  attributes through `text.ffi.pango` and `TO_UNITS`).
+- `speedups`: output-neutral speed-ups. Wraps `layout.page.set_page_type_computed_styles` (reads
+  `page_type.side/blank/name/index`, `style_for._sheets`, `sheet.page_rules`, the selectors'
+  `index`, `style_for.get_computed_styles()`), `layout.inline.handle_leader` as `layout.inline`
+  imports it (uses `layout.leader.leader_index`), `text.line_break.get_font_description`, and
+  replaces `set_text`, `deactivate` and `reactivate` of `text.line_break.Layout` (Pango calls
+  `pango_layout_set_single_paragraph_mode`, `pango_layout_set_width`). Its `set_text` wraps the
+  one `justify` installed: install `justify` first. `leader_run` makes one leader text box from a
+  copy of a repetition (`Box.copy`, a copied `pango_layout` without its Pango objects).
+- `fontshare`: one font subset per face for a chunked book. Replaces `pdf.fonts.Font.subset`
+  (reads `file_content`, `index`, `png`, `svg`, `tables`), wraps `pdf.fonts.Font.__init__` and
+  `pdf.fonts.get_hb_object_data`, and subsets with the HarfBuzz bindings of `text.ffi`
+  (`harfbuzz`, `harfbuzz_subset`, two functions declared with `ffi.cdef`).
+- `folios`: patches nothing, but reads and rewrites laid-out pages: `Page._page_box`, margin boxes
+  (`boxes.MarginBox.at_keyword`, `style["text_align_all"]`), text boxes (`text`, `width`,
+  `position_x`, `pango_layout`), line boxes and leaders (`is_leader`, the `leader_unit` that
+  `speedups` sets), and measures text with `text.line_break.line_size`.
+
+Everything else in anthology.pdf uses WeasyPrint's public API only: `HTML(...).render()`,
+`Document.pages`, `Page.anchors`, `Document.write_pdf(...)` and `text.fonts.FontConfiguration`.
+"""

@@ -1,0 +1,118 @@
+"""The worker side of the chunked build (anthology.pdf.chunks): lay out, wait, renumber, draw.
+
+Workers are forked from the coordinator, so they inherit `state` (the manuscript, the CSS,
+the variant) and get the shared page counts through `init_worker`.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from pathlib import Path
+
+from anthology.errors import BuildError
+from anthology.pdf.document import anchor_pages, pdf_options, render
+from anthology.pdf.html import Block, chunk_html
+from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.pdf.weasy.folios import renumber
+
+WAIT_SECONDS = 0.2
+UNKNOWN, FAILED = -1, -2
+
+state: dict = {}  # inherited from the coordinator, then filled by init_worker
+
+
+def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool = True) -> None:
+    justify.install()
+    speedups.install()
+    fontshare.install(Path(font_folder))
+    if freeze:
+        # A worker keeps WeasyPrint and the manuscript for its whole life: keep them out of
+        # the collections that run during every chunk (and after it, see render_chunk).
+        gc.freeze()
+    state.update(counts=counts, block_pages=block_pages, condition=condition)
+
+
+def _chunk_html(blocks: list[Block]) -> str:
+    return chunk_html(state["manuscript"], state["style"], state["variant"], blocks)
+
+
+def _layout(html: str):
+    return render(html, _font_config())
+
+
+def _font_config():
+    """One WeasyPrint font configuration per process, shared by the chunks it lays out.
+
+    WeasyPrint makes a new one (a new Pango font map, new faces) for every document; sharing
+    one keeps the faces, so anthology.pdf.weasy.fontshare reads each face's file once per
+    process.
+    """
+    pid, config = state.get("font_config", (None, None))
+    if pid != os.getpid():  # never use a configuration inherited through fork
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = FontConfiguration()
+        state["font_config"] = (os.getpid(), config)
+    return config
+
+
+def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
+    """Worker task: lay out, publish the page count, wait for the start, renumber, draw."""
+    counts, block_pages, condition = state["counts"], state["block_pages"], state["condition"]
+    variant = state["variant"]
+    block_ids = [b.id for b in blocks]
+    started = time.perf_counter()
+    try:
+        document = _layout(_chunk_html(blocks))
+    except BaseException:
+        with condition:
+            counts[index] = FAILED
+            condition.notify_all()
+        raise
+    anchors = anchor_pages(document)
+    local = [anchors.get(id_, 0) for id_ in block_ids]
+    laid_out = time.perf_counter()
+    with condition:
+        for offset, page in enumerate(local):
+            block_pages[first_block + offset] = page
+        counts[index] = len(document.pages)
+        condition.notify_all()
+        while any(counts[j] == UNKNOWN for j in range(index)):
+            if any(counts[j] == FAILED for j in range(index)):
+                raise BuildError("an earlier chunk failed")
+            condition.wait(WAIT_SECONDS)
+        if any(counts[j] == FAILED for j in range(index)):
+            raise BuildError("an earlier chunk failed")
+        start = 1 + sum(padded(counts[j]) for j in range(index))
+    waited = time.perf_counter()
+    renumber(document, start)
+    fontshare.take_used()
+    document.write_pdf(target, **pdf_options(variant))
+    fonts = fontshare.take_used()
+    seconds = [laid_out - started, waited - laid_out, time.perf_counter() - waited]
+    pages = len(document.pages)
+    del document
+    gc.collect()  # a laid-out chunk holds big cycles (fonts, boxes): free them before the next
+    return {"index": index, "pages": pages, "start": start, "local": local,
+            "fonts": fonts, "seconds": seconds}  # fmt: skip
+
+
+def lay_out(html: str):
+    """A laid-out WeasyPrint document (the front matter, in the coordinating process)."""
+    return _layout(html)
+
+
+def draw_front(
+    document, target: str, variant: str
+) -> tuple[int, dict[str, int], dict[str, list[int]]]:
+    """Draw the front matter; returns its page count, its anchors' page indexes and its fonts."""
+    fontshare.take_used()
+    document.write_pdf(target, **pdf_options(variant))
+    return len(document.pages), anchor_pages(document), fontshare.take_used()
+
+
+def padded(pages: int) -> int:
+    """Pages a chunk takes: a chunk that ends on a recto is followed by a blank verso."""
+    return pages + pages % 2

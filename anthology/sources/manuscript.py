@@ -1,0 +1,256 @@
+"""The manuscript: plain, frozen data that every writer (PDF, EPUB) renders.
+
+Built by `anthology.sources` from content/ files and a stories file (or the database export);
+nothing here knows about Flask, the database or HTML templates. The few words both editions
+print the same way (the contributors' list, part numbers, 字数) are defined here once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pypinyin import Style, lazy_pinyin
+
+
+class Kind(StrEnum):
+    front = "front"  # preface and other front matter (roman folios)
+    history = "history"  # a history chapter
+    story = "story"  # a practitioner's story
+    back = "back"  # afterword and other back matter
+
+
+# The list of contributors, back matter made from the stories: its chapter id and title.
+CONTRIBUTORS_ID = "back-contributors"
+CONTRIBUTORS_TITLE = "作者名录"
+
+SERVICE_FIELDS = {
+    "elderly": "老年",
+    "children": "儿童",
+    "community": "社区",
+    "medical": "医务",
+    "school": "学校",
+    "drugs": "禁毒",
+    "assistance": "社会救助",
+    "other": "其他",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of content came from, for error messages."""
+
+    path: str
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Trim:
+    """The trimmed page size (bleed comes on top for the print PDF)."""
+
+    name: str  # "16开", "大32开", "A5" or "custom"
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """fontconfig family names."""
+
+    body: str = "Noto Serif CJK SC"  # Song/Ming
+    heading: str = "Noto Sans CJK SC"  # Hei
+    quote: str = "AR PL UKai CN"  # Kai, optional: falls back to the body face
+
+
+@dataclass(frozen=True)
+class VolumeMeta:
+    """The recipe's book data (content/volumes/<slug>.toml)."""
+
+    slug: str
+    title: str
+    subtitle: str = ""
+    series: str = ""
+    editors: tuple[str, ...] = ()
+    publisher: str = ""
+    isbn: str = ""
+    isbn_is_demo: bool = False
+    cip: str = ""  # the CIP data block as supplied, never generated
+    edition: str = ""  # e.g. 2026年12月第1版
+    printing: str = ""  # e.g. 2026年12月第1次印刷
+    year: int | None = None
+    price: str = ""
+    copyright: str = ""
+    trim: Trim = field(default_factory=lambda: Trim("16开", 185, 260))
+    bleed_mm: float = 3.0
+    fonts: Fonts = field(default_factory=Fonts)
+    icc_profile: str = ""  # absolute path of the printer's CMYK profile; "" = the default
+    language: str = "zh-CN"
+    description: str = ""  # a blurb for the EPUB's dc:description ("" = one from the contents)
+    cover: str = ""  # absolute path of the EPUB cover image; "" = one drawn from the title
+    source: Source = field(default_factory=lambda: Source(""))
+
+
+@dataclass(frozen=True)
+class Consent:
+    kind: str  # "licence" or "people"
+    version: str
+    accepted_at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class StoryInfo:
+    """What the book needs to know about a story besides its text."""
+
+    story_id: int
+    pen_name: str
+    organisation: str = ""
+    province: str = ""
+    city: str = ""
+    service_field: str = "other"
+    years_in_practice: int | None = None
+    revision: int | None = None
+    submitted_at: str | None = None
+    accepted_at: str | None = None
+    consents: tuple[Consent, ...] = ()
+    unresolved_flags: int = 0
+    override_reason: str | None = None
+
+    @property
+    def region(self) -> str:
+        if self.province and self.city and self.city != self.province:
+            return f"{self.province}{self.city}"
+        return self.province or self.city
+
+    @property
+    def service_field_label(self) -> str:
+        return SERVICE_FIELDS.get(self.service_field, self.service_field)
+
+    @property
+    def byline(self) -> str:
+        """Pen name, organisation, region: the line under a story's title."""
+        return " · ".join(x for x in (self.pen_name, self.organisation, self.region) if x)
+
+    def has_consent(self, kind: str) -> bool:
+        return any(c.kind == kind for c in self.consents)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the book: front matter, history chapter, story or back matter.
+
+    `id` is stable across builds and valid as an XML id / URL fragment (ASCII, starts with a
+    letter), e.g. "front-preface", "history-beginnings", "story-12", "back-afterword".
+    """
+
+    id: str
+    kind: Kind
+    title: str
+    body: str  # Markdown, rendered only through anthology.text.markdown.render
+    source: Source
+    subtitle: str = ""
+    author: str = ""  # byline of a non-story chapter ("" when none)
+    story: StoryInfo | None = None
+
+    @property
+    def byline(self) -> str:
+        return self.story.byline if self.story else self.author
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part (部分) of the body: a title page on a recto, then its chapters."""
+
+    id: str
+    title: str
+    chapters: tuple[Chapter, ...]
+    source: Source = field(default_factory=lambda: Source(""))
+
+
+@dataclass(frozen=True)
+class Contributor:
+    pen_name: str
+    organisation: str
+    region: str
+    story_ids: tuple[str, ...]  # chapter ids of their stories
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (pinyin_key(self.pen_name), self.pen_name)
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    """The whole volume in reading order."""
+
+    meta: VolumeMeta
+    front: tuple[Chapter, ...]  # preface etc., before the table of contents
+    body: tuple[Part | Chapter, ...]  # parts (with chapters) or chapters outside any part
+    back: tuple[Chapter, ...]  # afterword etc.
+    contributors: tuple[Contributor, ...]  # sorted by pinyin
+    show_contributors: bool = True  # the list of contributors as back matter
+
+    def chapters(self) -> list[Chapter]:
+        """Every chapter in reading order (front, body, back)."""
+        out = list(self.front)
+        for item in self.body:
+            out.extend(item.chapters if isinstance(item, Part) else (item,))
+        out.extend(self.back)
+        return out
+
+    def stories(self) -> list[Chapter]:
+        return [c for c in self.chapters() if c.kind is Kind.story]
+
+    def parts(self) -> list[Part]:
+        return [p for p in self.body if isinstance(p, Part)]
+
+    def word_count(self) -> int:
+        return word_count(self)
+
+
+_SYNTAX = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|[#*_`>|\\\[\]~-]|\s")
+
+
+def text_length(markdown: str) -> int:
+    """Characters that count for 字数: the text without Markdown syntax, images and spaces."""
+    return len(_SYNTAX.sub("", markdown))
+
+
+def word_count(manuscript: Manuscript) -> int:
+    """字数 of the volume: every character of every title and body, spaces and markup excluded."""
+    total = sum(text_length(c.title) + text_length(c.body) for c in manuscript.chapters())
+    total += sum(text_length(p.title) for p in manuscript.parts())
+    return total
+
+
+def pinyin_key(name: str) -> str:
+    """Sort key for Chinese names: toneless pinyin, then the characters themselves."""
+    return " ".join(lazy_pinyin(name, style=Style.NORMAL, errors="default")).lower()
+
+
+def sort_contributors(contributors: list[Contributor]) -> tuple[Contributor, ...]:
+    return tuple(sorted(contributors, key=lambda c: c.sort_key))
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 23 -> 二十三 (part numbers, as both editions print them)."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens = "" if n < 20 else digits[n // 10]
+        return tens + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def part_number(n: int) -> str:
+    """The label of the n-th part: 第一部分."""
+    return f"第{chinese_number(n)}部分"
+
+
+def word_count_label(count: int) -> str:
+    """字数 as the imprint page gives it, in thousands: 12千字."""
+    return f"{max(1, round(count / 1000))}千字"

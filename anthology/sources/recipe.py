@@ -1,0 +1,141 @@
+"""The volume's recipe (content/volumes/<slug>.toml): its TOML, the book data (VolumeMeta) and
+where it says the stories are. Recipes have no line information of their own: `line_of` finds the
+line an error is about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from anthology.errors import ContentError
+from anthology.sources.manuscript import Fonts, Source, Trim, VolumeMeta
+
+TRIMS = {"16开": (185.0, 260.0), "大32开": (140.0, 203.0), "A5": (148.0, 210.0)}
+
+
+def read_recipe(path: Path) -> tuple[dict[str, Any], str]:
+    """The recipe as data, and its text (for line numbers)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError("volume recipe not found", path) from None
+    except UnicodeDecodeError:
+        raise ContentError("volume recipe is not UTF-8", path) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        raise ContentError(f"invalid TOML: {exc}", path, line) from None
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """The first line of `text` that contains `needle` (recipes and JSON have no line info)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return number
+    return None
+
+
+def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
+    def need(key: str) -> str:
+        value = recipe.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(f"the recipe needs `{key}` (text)", path, line_of(text, key))
+        return value.strip()
+
+    def opt(key: str) -> str:
+        value = recipe.get(key, "")
+        if not isinstance(value, str):
+            raise ContentError(f"`{key}` must be text", path, line_of(text, key))
+        return value.strip()
+
+    isbn = opt("isbn")
+    if isbn and not isbn_valid(isbn):
+        raise ContentError(f"invalid ISBN-13 {isbn!r} (check digit)", path, line_of(text, isbn))
+    page = recipe.get("page", {})
+    fonts = recipe.get("fonts", {})
+    icc = page.get("icc_profile", "")
+    editors = recipe.get("editors", [])
+    if isinstance(editors, str):
+        editors = [editors]
+    return VolumeMeta(
+        slug=recipe.get("slug") or path.stem,
+        title=need("title"),
+        subtitle=opt("subtitle"),
+        series=opt("series"),
+        editors=tuple(editors),
+        publisher=opt("publisher"),
+        isbn=isbn,
+        isbn_is_demo=bool(recipe.get("isbn_demo", False)),
+        cip=opt("cip"),
+        edition=opt("edition"),
+        printing=opt("printing"),
+        year=recipe.get("year"),
+        price=opt("price"),
+        copyright=opt("copyright"),
+        trim=_trim(page, text, path),
+        bleed_mm=float(page.get("bleed_mm", 3)),
+        fonts=Fonts(**{k: v for k, v in fonts.items() if k in ("body", "heading", "quote")}),
+        icc_profile=str((path.parent / icc).resolve()) if icc else "",
+        language=recipe.get("language", "zh-CN"),
+        description=opt("description"),
+        cover=_cover(opt("cover"), text, path),
+        source=Source(str(path)),
+    )
+
+
+def _cover(name: str, text: str, path: Path) -> str:
+    """The recipe's `cover` image (relative to the recipe), which must exist."""
+    if not name:
+        return ""
+    cover = (path.parent / name).resolve()
+    if not cover.is_file():
+        raise ContentError(f"cover image not found: {cover}", path, line_of(text, name))
+    return str(cover)
+
+
+def _trim(page: dict[str, Any], text: str, path: Path) -> Trim:
+    name = page.get("trim", "16开")
+    if name in TRIMS:
+        return Trim(name, *TRIMS[name])
+    if name == "custom":
+        try:
+            return Trim(name, float(page["width_mm"]), float(page["height_mm"]))
+        except (KeyError, TypeError, ValueError):
+            raise ContentError(
+                "a custom trim needs width_mm and height_mm", path, line_of(text, "custom")
+            ) from None
+    known = ", ".join([*TRIMS, "custom"])
+    raise ContentError(f"unknown trim {name!r} (use {known})", path, line_of(text, "trim"))
+
+
+def isbn_valid(isbn: str) -> bool:
+    digits = re.sub(r"[\s-]", "", isbn.upper().removeprefix("ISBN"))
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def places_stories(structure: dict[str, Any]) -> bool:
+    return any(isinstance(e, dict) and "stories" in e for e in structure.get("body", []))
+
+
+def stories_file(
+    recipe: dict[str, Any], text: str, recipe_path: Path, override: str | Path | None
+) -> Path:
+    if override is not None:
+        return Path(override)
+    if "stories" not in recipe:
+        raise ContentError(
+            "the recipe places stories but names no stories file: set `stories = ...` "
+            "or pass --stories FILE",
+            recipe_path,
+            line_of(text, "stories"),
+        )
+    return Path(os.path.normpath(recipe_path.parent / recipe["stories"]))
