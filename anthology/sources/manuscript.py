@@ -25,15 +25,25 @@ class Kind(StrEnum):
 CONTRIBUTORS_ID = "back-contributors"
 CONTRIBUTORS_TITLE = "作者名录"
 
+
+@dataclass(frozen=True)
+class FieldNames:
+    """How the book names a field of service (book text, Chinese, not interface text)."""
+
+    short: str  # 老年: a story's subject (EPUB metadata)
+    part: str  # 老年服务: the part title when the stories are grouped by field
+
+
+# The fields of service by their code in stories.json (the site's ServiceField values).
 SERVICE_FIELDS = {
-    "elderly": "老年",
-    "children": "儿童",
-    "community": "社区",
-    "medical": "医务",
-    "school": "学校",
-    "drugs": "禁毒",
-    "assistance": "社会救助",
-    "other": "其他",
+    "elderly": FieldNames("老年", "老年服务"),
+    "children": FieldNames("儿童", "儿童服务"),
+    "community": FieldNames("社区", "社区服务"),
+    "medical": FieldNames("医务", "医务社会工作"),
+    "school": FieldNames("学校", "学校社会工作"),
+    "drugs": FieldNames("禁毒", "禁毒社会工作"),
+    "assistance": FieldNames("社会救助", "社会救助"),
+    "other": FieldNames("其他", "其他"),
 }
 
 
@@ -127,7 +137,8 @@ class StoryInfo:
 
     @property
     def service_field_label(self) -> str:
-        return SERVICE_FIELDS.get(self.service_field, self.service_field)
+        names = SERVICE_FIELDS.get(self.service_field)
+        return names.short if names else self.service_field
 
     @property
     def byline(self) -> str:

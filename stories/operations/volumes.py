@@ -13,23 +13,12 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from anthology.sources.manuscript import SERVICE_FIELDS
 from stories.db import utcnow
 from stories.models import ServiceField, Story, StoryStatus, User, Volume, VolumeEntry, VolumePart
 from stories.operations import OperationError, audit
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-
-# Part titles are book content (Chinese), not interface text.
-FIELD_PART_TITLES: dict[ServiceField, str] = {
-    ServiceField.elderly: "老年服务",
-    ServiceField.children: "儿童服务",
-    ServiceField.community: "社区服务",
-    ServiceField.medical: "医务社会工作",
-    ServiceField.school: "学校社会工作",
-    ServiceField.drugs: "禁毒社会工作",
-    ServiceField.assistance: "社会救助",
-    ServiceField.other: "其他",
-}
 
 
 class VolumeError(OperationError):
@@ -242,7 +231,7 @@ def parts_from_service_fields(session: Session, actor: User, volume: Volume) -> 
         members = [entry for entry, field in rows if field == service_field]
         if not members:
             continue
-        title = FIELD_PART_TITLES[service_field]
+        title = SERVICE_FIELDS[service_field.value].part  # book text, as the book names it
         if title not in parts:
             parts[title] = add_part(session, actor, volume, title)
             created += 1

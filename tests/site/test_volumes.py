@@ -157,3 +157,13 @@ def test_story_page_places_an_accepted_story(
     assert "第一卷" in text_of(client.get(f"/editor/stories/{story_id}").data)
     client.post(f"/editor/volumes/assign/{story_id}", data={"csrf_token": token, "volume": ""})
     assert rows(app, select(VolumeEntry)) == []
+
+
+def test_every_service_field_has_its_names_in_the_site_and_the_book() -> None:
+    """One code list (the enum); the interface labels and the book's names cover every code."""
+    from anthology.sources.manuscript import SERVICE_FIELDS
+    from stories.labels import SERVICE_FIELD
+    from stories.models import ServiceField
+
+    assert set(SERVICE_FIELDS) == {field.value for field in ServiceField}
+    assert set(SERVICE_FIELD) == set(ServiceField)

@@ -8,6 +8,7 @@ downloaded), and used from a folder outside the checkout.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -20,12 +21,22 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
+# Not copied into the source tree the wheel is built from: what a build or a run leaves behind.
+LEFT_BEHIND = shutil.ignore_patterns(
+    ".git", ".venv", "dist", "build", "instance", ".cache", "output", "__pycache__", "*.mo",
+    "*.egg-info", ".*_cache",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from a copy of the checkout (setuptools writes build/ where it builds)."""
+    source = tmp_path_factory.mktemp("source") / "project"
+    shutil.copytree(ROOT, source, ignore=LEFT_BEHIND)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(ROOT)],
+         "--wheel-dir", str(out), str(source)],
         check=True, capture_output=True,
     )  # fmt: skip
     [built] = out.glob("*.whl")

@@ -19,8 +19,9 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from anthology.text import plain
 from anthology.text.markdown import clean_text, plain_to_markdown
-from stories import labels, storytext
+from stories import labels
 from stories.models import ServiceField
 from stories.operations import submission
 
@@ -134,8 +135,8 @@ class TextFields(FlaskForm):
         """Characters without white space; typed text is counted without rendering it."""
         word = self.word_markdown()
         if word is not None:
-            return storytext.length(word)
-        return storytext.plain_length(self.body.data or "")
+            return plain.length(word)
+        return plain.plain_length(self.body.data or "")
 
 
 class StoryForm(TextFields):

@@ -22,8 +22,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from anthology.text import plain
 from anthology.text.markdown import clean_text, render
-from stories import db, storytext
+from stories import db
 from stories.operations import submission
 from stories.web.authors import word as docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
@@ -105,7 +106,7 @@ def drop_upload(form: TextFields) -> None:
     """The author goes back to typing: the Word text becomes plain lines in the textarea."""
     word = form.word_markdown()
     if word is not None and not (form.body.data or "").strip():
-        form.body.data = storytext.to_plain(word)
+        form.body.data = plain.to_plain(word)
     form.docx_markdown.data = ""
     form.docx_name.data = ""
 

@@ -22,8 +22,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from anthology.text import plain
 from anthology.text.markdown import render
-from stories import db, storytext
+from stories import db
 from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
@@ -126,7 +127,7 @@ def revise(code: str) -> Response | tuple[str, int]:
     view = _view(story, code)
     if request.method == "GET":
         form = RevisionForm(
-            title=story.title, body=storytext.to_plain(story.body), version=str(story.version)
+            title=story.title, body=plain.to_plain(story.body), version=str(story.version)
         )
         return render_template("web/status_revise.html", form=form, story=view), 200
     form = RevisionForm()
