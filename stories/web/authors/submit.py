@@ -26,7 +26,7 @@ from anthology.text import plain
 from anthology.text.markdown import clean_text, render
 from stories import db
 from stories.operations import submission
-from stories.web.authors import word as docx
+from stories.web.authors import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
 from stories.web.security import limiter
 
@@ -179,21 +179,22 @@ def sent() -> Response | str:
 @bp.errorhandler(CSRFError)
 def _expired(_error: CSRFError) -> tuple[str, int]:
     """An expired or missing security token: nothing is stored, but the text comes back."""
-    form = StoryForm()
-    form.ensure_token()
-    return render_template(
-        "web/submit.html", form=form, expired=True, config_min=_min(), config_max=_max()
-    ), 400
+    return _form_again(expired=True), 400
 
 
 @bp.errorhandler(429)
 def _limited(_error: Exception) -> tuple[str, int]:
     """Too many sends from this client: nothing is stored, but the text comes back."""
+    return _form_again(limited=True), 429
+
+
+def _form_again(**why: bool) -> str:
+    """The form as the author sent it, with the reason it was not stored."""
     form = StoryForm()
     form.ensure_token()
     return render_template(
-        "web/submit.html", form=form, limited=True, config_min=_min(), config_max=_max()
-    ), 429
+        "web/submit.html", form=form, config_min=_min(), config_max=_max(), **why
+    )
 
 
 @bp.after_request
