@@ -39,6 +39,7 @@ from anthology.pdf.weasy.folios import rewrite_toc
 from anthology.pdf.worker import (
     UNKNOWN,
     WAIT_SECONDS,
+    EarlierChunkFailed,
     draw_front,
     init_worker,
     lay_out,
@@ -255,8 +256,11 @@ class _Run:
         while remaining:
             done, remaining = wait(remaining, timeout=WAIT_SECONDS, return_when=FIRST_COMPLETED)
             failed = [f for f in done if f.exception() is not None]
-            if failed:
-                first = min(failed, key=lambda f: futures[f].index)
+            # A chunk that stopped because an earlier one failed is not the news: wait for the
+            # earlier chunk's own error (it is still running or in a later batch).
+            causes = [f for f in failed if not isinstance(f.exception(), EarlierChunkFailed)]
+            if causes or (failed and not remaining):
+                first = min(causes or failed, key=lambda f: futures[f].index)
                 error = first.exception()
                 if isinstance(error, BrokenProcessPool):
                     raise error
@@ -264,7 +268,8 @@ class _Run:
                     future.cancel()
                 raise BuildError(f"{futures[first].describe()} failed: {error}") from error
             for future in done:
-                self._store(futures[future], future.result())
+                if future.exception() is None:
+                    self._store(futures[future], future.result())
             if self.front is None and remaining and self._numbers_known():
                 self.front = self._render_front()  # overlaps the workers' last chunks
 

@@ -23,6 +23,10 @@ UNKNOWN, FAILED = -1, -2
 state: dict = {}  # inherited from the coordinator, then filled by init_worker
 
 
+class EarlierChunkFailed(BuildError):
+    """This chunk stopped because a chunk before it failed (whose error is the one to report)."""
+
+
 def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool = True) -> None:
     justify.install()
     speedups.install()
@@ -81,10 +85,10 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
         condition.notify_all()
         while any(counts[j] == UNKNOWN for j in range(index)):
             if any(counts[j] == FAILED for j in range(index)):
-                raise BuildError("an earlier chunk failed")
+                raise EarlierChunkFailed("an earlier chunk failed")
             condition.wait(WAIT_SECONDS)
         if any(counts[j] == FAILED for j in range(index)):
-            raise BuildError("an earlier chunk failed")
+            raise EarlierChunkFailed("an earlier chunk failed")
         start = 1 + sum(padded(counts[j]) for j in range(index))
     waited = time.perf_counter()
     renumber(document, start)
