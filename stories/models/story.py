@@ -1,84 +1,27 @@
-"""Database tables. States are enums; invariants are database constraints."""
+"""Stories and what belongs to them: revisions (immutable), consents, decisions, notes, tags,
+privacy flags and pseudonyms."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Enum, Index, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-from stories.db import UTCDateTime, utcnow
-
-
-def _enum_column(enum_cls: type[enum.Enum], name: str, **kwargs: object) -> Column:
-    return Column(
-        Enum(
-            enum_cls,
-            name=name,
-            native_enum=False,
-            create_constraint=True,
-            length=24,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        ),
-        **kwargs,
-    )
-
-
-def _time_column(nullable: bool = False, index: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable, index=index)
-
-
-class StoryStatus(enum.StrEnum):
-    draft = "draft"
-    submitted = "submitted"
-    in_review = "in_review"
-    revision_requested = "revision_requested"
-    accepted = "accepted"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
-
-
-class ServiceField(enum.StrEnum):
-    elderly = "elderly"  # 老年
-    children = "children"  # 儿童
-    community = "community"  # 社区
-    medical = "medical"  # 医务
-    school = "school"  # 学校
-    drugs = "drugs"  # 禁毒
-    assistance = "assistance"  # 社会救助
-    other = "other"  # 其他
-
-
-class Role(enum.StrEnum):
-    editor = "editor"
-    publisher = "publisher"
-    admin = "admin"
-
-
-class ConsentKind(enum.StrEnum):
-    licence = "licence"  # the publication licence
-    people = "people"  # the people in the story are anonymised or have agreed
-
-
-class RevisionSource(enum.StrEnum):
-    author = "author"
-    editor = "editor"
-
-
-class User(SQLModel, table=True):
-    __tablename__ = "user_account"
-
-    id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=64, unique=True, index=True)
-    display_name: str = Field(default="", max_length=100)
-    password_hash: str = Field(max_length=255)
-    role: Role = Field(sa_column=_enum_column(Role, "role", nullable=False))
-    is_active: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
-    last_login_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+from stories.db import utcnow
+from stories.models.base import (
+    ConsentKind,
+    RevisionSource,
+    ServiceField,
+    StoryStatus,
+)
+from stories.models.base import (
+    enum_column as _enum_column,
+)
+from stories.models.base import (
+    time_column as _time_column,
+)
 
 
 class Story(SQLModel, table=True):
@@ -297,50 +240,3 @@ class Pseudonym(SQLModel, table=True):
     pseudonym: str = Field(max_length=200)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
-
-
-class AuditEvent(SQLModel, table=True):
-    """Who did what to which story, when and from where. Written by `stories.operations.audit`."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_story_created", "story_id", "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
-    action: str = Field(max_length=64, index=True)  # e.g. "login", "story.accept"
-    story_id: int | None = Field(default=None, foreign_key="story.id")
-    ip: str = Field(default="", max_length=64)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column(index=True))
-
-
-class Volume(SQLModel, table=True):
-    """A book in the making. Its design and bibliographic data: content/volumes/<slug>.toml."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=64, unique=True, index=True)
-    title: str = Field(max_length=200)
-    description: str = Field(default="")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
-
-
-class VolumePart(SQLModel, table=True):
-    __tablename__ = "volume_part"
-
-    id: int | None = Field(default=None, primary_key=True)
-    volume_id: int = Field(foreign_key="volume.id", index=True)
-    title: str = Field(max_length=200)
-    position: int = Field(default=0)
-
-
-class VolumeEntry(SQLModel, table=True):
-    """A story's place in a volume: at most one volume per story."""
-
-    __tablename__ = "volume_entry"
-
-    id: int | None = Field(default=None, primary_key=True)
-    volume_id: int = Field(foreign_key="volume.id", index=True)
-    story_id: int = Field(foreign_key="story.id", unique=True)
-    part_id: int | None = Field(default=None, foreign_key="volume_part.id", index=True)
-    position: int = Field(default=0)
