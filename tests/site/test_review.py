@@ -255,7 +255,9 @@ def test_unknown_decision_is_refused_not_taken_as_a_rejection(
     app: Flask, client: FlaskClient, editor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     story_id = new_story(app)
-    assert decide(client, story_id, "publish").status_code == 400
+    refused = decide(client, story_id, "publish")
+    assert refused.status_code == 400
+    assert "无法识别这个决定" in text_of(refused.data)
     # An action of the enum without a rule in the table (as a newly added one would be).
     monkeypatch.delitem(review.RULES, DecisionAction.reject)
     page = client.get(f"/editor/stories/{story_id}")

@@ -143,6 +143,8 @@ def decide(story_id: int) -> Response | tuple[str, int]:
     story = story_or_404(session, story_id)
     form = DecisionForm()
     if not form.validate_on_submit():
+        for error in form.action.errors:  # an unknown decision: say so (the CSRF page is apart)
+            flash(str(error), "error")
         return _story_page(story, 400, decision_form=form)
     action = DecisionAction(form.action.data)
     editor, message, reason = actor(), form.message.data or "", form.override_reason.data or ""
