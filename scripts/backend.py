@@ -6,11 +6,18 @@ them, so every build compiles them first. Named in pyproject.toml's [build-syste
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 from setuptools import build_meta as _setuptools
 from setuptools.build_meta import *  # noqa: F403 - every other PEP 517/660 hook, unchanged
+
+# Folders of package data (templates/ and content/ as anthology.share.*, the migration versions,
+# static files, translations) are data, not packages; setuptools would warn once per folder.
+# A forgotten real package is caught by tests/site/test_wheel.py instead.
+DATA_FOLDERS = r"(anthology\.share|stories\.(migrations\.versions|static|translations))"
+warnings.filterwarnings("ignore", message=rf".*Package '{DATA_FOLDERS}[^']*' is absent")
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "stories" / "translations"
 
