@@ -10,6 +10,7 @@ packages=(
     libpango-1.0-0          # WeasyPrint's text layout
     libpangoft2-1.0-0
     poppler-utils           # pdffonts, pdftotext, pdftoppm used by the tests
+    ghostscript             # the tests draw every page as a printer's RIP would
     libgs-common            # freely licensed CMYK ICC profiles for the print PDF
     default-jre-headless    # Java for EPUBCheck
 )

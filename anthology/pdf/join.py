@@ -83,7 +83,9 @@ def join(
 def _blank(pdf: pikepdf.Pdf) -> None:
     """A blank verso with the same boxes (trim, bleed) as the page before it."""
     model = pdf.pages[-1].obj
-    page = Dictionary(Type=Name.Page, Resources=Dictionary(), Contents=pdf.make_stream(b""))
+    # An empty content stream is a drawing error for Ghostscript (and RIPs built on it):
+    # the blank page draws nothing in a saved graphics state instead.
+    page = Dictionary(Type=Name.Page, Resources=Dictionary(), Contents=pdf.make_stream(b"q Q\n"))
     for box in BOXES:
         if box in model:
             page[box] = Array(model[box])

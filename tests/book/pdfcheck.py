@@ -46,3 +46,13 @@ def line_break_violations(pdf: Path) -> list[str]:
             if line[0] in FORBIDDEN_START or line[-1] in FORBIDDEN_END:
                 bad.append(f"page {number}: {line}")
     return bad
+
+
+def ghostscript_problems(pdf: Path) -> list[str]:
+    """What Ghostscript says while it draws every page as a RIP would (nothing, for a good PDF)."""
+    done = subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=nullpage", str(pdf)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    said = [line.strip() for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    return said + ([f"exit code {done.returncode}"] if done.returncode else [])

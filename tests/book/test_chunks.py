@@ -17,7 +17,7 @@ from anthology.sources import load_manuscript
 from anthology.sources.manuscript import Part
 
 from . import DATA
-from .pdfcheck import flat, fonts, line_break_violations, page_texts
+from .pdfcheck import flat, fonts, ghostscript_problems, line_break_violations, page_texts
 
 BOOK = DATA / "volumes" / "small.toml"
 CHUNK = 4  # pages: the small volume becomes five chunks
@@ -54,6 +54,16 @@ def test_chunked_equals_single_pass_page_by_page(books, variant):
     assert line_break_violations(chunked.path) == []
     for row in fonts(chunked.path):
         assert (row[-5], row[-4]) == ("yes", "yes"), row
+
+
+@pytest.mark.parametrize("variant", ["print", "screen"])
+def test_every_page_draws_in_ghostscript_without_error(books, variant):
+    """Blank versos included (the join adds them between chunks; an empty content stream is a
+    "Page drawing error" for Ghostscript and the RIPs built on it)."""
+    single, chunked = books[variant]
+    assert any(not text.strip() for text in page_texts(chunked.path))  # blank pages are there
+    assert ghostscript_problems(single.path) == []
+    assert ghostscript_problems(chunked.path) == []
 
 
 def test_chunked_print_stays_pdfx_with_boxes(books):
