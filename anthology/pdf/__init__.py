@@ -26,7 +26,7 @@ from pathlib import Path
 from anthology.errors import BuildError
 from anthology.fonts.families import ResolvedFonts, resolve
 from anthology.pdf.chunks import build_chunked
-from anthology.pdf.document import anchor_pages, pdf_options, render, roman
+from anthology.pdf.document import anchor_pages, labels_finisher, pdf_options, render, roman
 from anthology.pdf.html import body_blocks, book_html, css
 from anthology.pdf.weasy import fontshare, justify, speedups
 from anthology.sources.manuscript import Manuscript
@@ -137,7 +137,7 @@ def _single_pass(
         if index is None:
             raise BuildError(f"chapter {id_!r} has no page in the rendered book")
         chapter_pages[id_] = index - body_start + 1 if index >= body_start else roman(index + 1)
-    document.write_pdf(target, **pdf_options(variant))
+    document.write_pdf(target, finisher=labels_finisher(body_start), **pdf_options(variant))
     return len(document.pages), chapter_pages
 
 

@@ -48,3 +48,22 @@ def roman(n: int) -> str:
             out += letters
             n -= value
     return out
+
+
+def page_labels(body_start: int) -> list[tuple[int, str]]:
+    """/PageLabels ranges, as (first page index, numbering style): the front matter in lowercase
+    roman numerals from i, the body in arabic numerals from 1 at `body_start`, as printed."""
+    return [(0, "r"), (body_start, "D")] if body_start else [(0, "D")]
+
+
+def labels_finisher(body_start: int):  # type: ignore[no-untyped-def]
+    """A WeasyPrint finisher that writes the page labels into the catalog of a one-pass PDF."""
+    import pydyf
+
+    def finish(_document: object, pdf: pydyf.PDF) -> None:
+        nums = pydyf.Array()
+        for index, style in page_labels(body_start):
+            nums.extend([index, pydyf.Dictionary({"S": f"/{style}", "St": 1})])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+    return finish

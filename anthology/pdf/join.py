@@ -18,6 +18,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
+from anthology.pdf.document import page_labels
 from anthology.pdf.html import TOC_LINK_SCHEME
 from anthology.pdf.weasy import fontshare
 from anthology.sources.manuscript import CONTRIBUTORS_ID, CONTRIBUTORS_TITLE, Manuscript, Part
@@ -72,6 +73,10 @@ def join(
         out.Root.StructTreeRoot.ParentTreeNextKey = next_key
     if fonts is not None:
         _share_fonts(out, *fonts)
+    out.Root.PageLabels = Dictionary(
+        Nums=Array([x for index, style in page_labels(body_start)
+                    for x in (index, Dictionary(S=Name("/" + style), St=1))])
+    )  # fmt: skip
     pages = len(out.pages)
     out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     out.close()

@@ -56,3 +56,17 @@ def ghostscript_problems(pdf: Path) -> list[str]:
     )  # fmt: skip
     said = [line.strip() for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     return said + ([f"exit code {done.returncode}"] if done.returncode else [])
+
+
+def label_mismatches(pdf: Path) -> list[str]:
+    """Pages whose /PageLabels label differs from the folio printed on them (pages without a
+    printed folio, such as the title page or a chapter opening, are skipped)."""
+    from pypdf import PdfReader
+
+    labels = PdfReader(pdf).page_labels
+    wrong = []
+    for index, text in enumerate(page_texts(pdf)):
+        printed = folio(text)
+        if (printed.isdigit() or ROMAN.match(printed)) and labels[index] != printed:
+            wrong.append(f"page {index + 1}: label {labels[index]!r}, folio {printed!r}")
+    return wrong

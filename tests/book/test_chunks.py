@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from pypdf import PdfReader
 
 from anthology.errors import BuildError
 from anthology.fonts.families import resolve
@@ -17,7 +18,14 @@ from anthology.sources import load_manuscript
 from anthology.sources.manuscript import Part
 
 from . import DATA
-from .pdfcheck import flat, fonts, ghostscript_problems, line_break_violations, page_texts
+from .pdfcheck import (
+    flat,
+    fonts,
+    ghostscript_problems,
+    label_mismatches,
+    line_break_violations,
+    page_texts,
+)
 
 BOOK = DATA / "volumes" / "small.toml"
 CHUNK = 4  # pages: the small volume becomes five chunks
@@ -64,6 +72,15 @@ def test_every_page_draws_in_ghostscript_without_error(books, variant):
     assert any(not text.strip() for text in page_texts(chunked.path))  # blank pages are there
     assert ghostscript_problems(single.path) == []
     assert ghostscript_problems(chunked.path) == []
+
+
+@pytest.mark.parametrize("variant", ["print", "screen"])
+def test_page_labels_are_the_printed_folios(books, variant):
+    """A viewer's page number is the folio a proofreader reads on the page."""
+    for result in books[variant]:
+        labels = PdfReader(result.path).page_labels
+        assert labels[0] == "i" and "1" in labels and labels.index("1") % 2 == 0
+        assert label_mismatches(result.path) == []
 
 
 def test_chunked_print_stays_pdfx_with_boxes(books):
