@@ -28,6 +28,7 @@ from anthology.fonts.families import ResolvedFonts, resolve
 from anthology.pdf.chunks import build_chunked
 from anthology.pdf.document import anchor_pages, labels_finisher, pdf_options, render, roman
 from anthology.pdf.html import body_blocks, book_html, css
+from anthology.pdf.inks import black_in_k, chapter_at, rgb_pages
 from anthology.pdf.weasy import fontshare, justify, speedups
 from anthology.sources.manuscript import Manuscript
 
@@ -97,12 +98,14 @@ def write_pdf(
                 chunk_pages=chunk_pages, workers=workers, cache_dir=cache_dir,
                 progress=progress,
             )  # fmt: skip
+            _refuse_rgb(temporary, variant, manuscript, chapter_pages, marks)
         chunks, cached = stats
     else:
         if progress:
             progress(f"{variant}: laying out the book in one pass")
         with atomic_output(out_path) as temporary:
             pages, chapter_pages = _single_pass(manuscript, style, variant, temporary, stock)
+            _refuse_rgb(temporary, variant, manuscript, chapter_pages, marks)
         chunks, cached = 1, 0
     return PdfResult(
         path=out_path,
@@ -114,6 +117,34 @@ def write_pdf(
         chunks=chunks,
         cached_chunks=cached,
     )
+
+
+def _refuse_rgb(
+    path: Path,
+    variant: str,
+    manuscript: Manuscript,
+    chapter_pages: dict[str, int | str],
+    marks: bool = False,
+) -> None:
+    """A print PDF holds only the press's inks: any RGB left is an error naming its pages."""
+    if variant != "print":
+        return
+    if marks:
+        black_in_k(path)  # WeasyPrint's crop marks are drawn in RGB black
+    labels = rgb_pages(path)
+    if not labels:
+        return
+    titles = {chapter.id: chapter.title for chapter in manuscript.chapters()}
+    places = [_place(label, chapter_at(label, chapter_pages, titles)) for label in labels]
+    raise BuildError(
+        "the print PDF would contain RGB colour, which a printer's preflight rejects: "
+        + ", ".join(places[:10])
+        + (f" and {len(places) - 10} more" if len(places) > 10 else "")
+    )
+
+
+def _place(label: str, title: str) -> str:
+    return f"page {label} (《{title}》)" if title else f"page {label}"
 
 
 def _single_pass(

@@ -16,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from anthology.fonts.families import ResolvedFonts
+from anthology.pdf.inks import print_pictures
 from anthology.resources import TEMPLATES
 from anthology.sources.figures import figures
 from anthology.sources.manuscript import (
@@ -231,7 +232,7 @@ def _css_string(text: str) -> str:
 
 def css(meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = False) -> str:
     g = geometry(meta)
-    icc = Path(meta.icc_profile) if meta.icc_profile else DEFAULT_ICC
+    icc = output_profile(meta)
     head_style = (
         f'font-family: "{fonts.heading}"; font-size: 8pt; vertical-align: bottom; '
         "padding-bottom: 5mm; letter-spacing: 0.08em;"
@@ -287,9 +288,14 @@ def _page(
             word_count=word_count_label(manuscript.word_count()),
         )
     )
-    if variant == "print":  # no link annotations in the print PDF
-        html = _HREF.sub(r"\1", html)
+    if variant == "print":  # no link annotations, pictures in the press's inks
+        html = print_pictures(_HREF.sub(r"\1", html), output_profile(meta), meta.inks)
     return html
+
+
+def output_profile(meta: VolumeMeta) -> Path:
+    """The print PDF's output intent: the printer's CMYK profile, else Ghostscript's default."""
+    return Path(meta.icc_profile) if meta.icc_profile else DEFAULT_ICC
 
 
 _HREF = re.compile(r'(<a\b[^>]*?)\shref="[^"]*"')

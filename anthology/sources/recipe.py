@@ -82,6 +82,7 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
         bleed_mm=float(page.get("bleed_mm", 3)),
         fonts=Fonts(**{k: v for k, v in fonts.items() if k in ("body", "heading", "quote")}),
         icc_profile=str((path.parent / icc).resolve()) if icc else "",
+        inks=_inks(page, text, path),
         language=recipe.get("language", "zh-CN"),
         description=opt("description"),
         cover=_cover(opt("cover"), text, path),
@@ -97,6 +98,17 @@ def _cover(name: str, text: str, path: Path) -> str:
     if not cover.is_file():
         raise ContentError(f"cover image not found: {cover}", path, line_of(text, name))
     return str(cover)
+
+
+INKS = ("cmyk", "grey")
+
+
+def _inks(page: dict[str, Any], text: str, path: Path) -> str:
+    """`[page] inks`: "cmyk" (the default) or "grey" for a book printed in one colour."""
+    inks = page.get("inks", "cmyk")
+    if inks not in INKS:
+        raise ContentError(f"unknown inks {inks!r} (use cmyk or grey)", path, line_of(text, "inks"))
+    return inks
 
 
 def _trim(page: dict[str, Any], text: str, path: Path) -> Trim:
