@@ -25,6 +25,7 @@ from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
 from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
 from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
+from anthology.pdf.inks import profile_problem
 from anthology.sources import load_manuscript
 from anthology.sources.figures import image_warnings
 from anthology.sources.gate import check_gate, privacy_warnings
@@ -123,6 +124,11 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
         if not icc.is_file():
             hint = "" if manuscript.meta.icc_profile else " (apt-get install libgs-common)"
             raise ContentError(f"CMYK colour profile not found: {icc}{hint}", args.recipe)
+        unusable = profile_problem(icc)
+        if unusable:
+            raise ContentError(
+                f"the CMYK colour profile {icc} cannot be used: {unusable}", args.recipe
+            )
     width = geometry(manuscript.meta).text_width
     for chapter in manuscript.chapters():
         if "data:image" in chapter.body:  # only images need the HTML in this phase

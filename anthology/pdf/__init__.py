@@ -26,8 +26,15 @@ from pathlib import Path
 from anthology.errors import BuildError
 from anthology.fonts.families import ResolvedFonts, resolve
 from anthology.pdf.chunks import build_chunked
-from anthology.pdf.document import anchor_pages, labels_finisher, pdf_options, render, roman
-from anthology.pdf.html import body_blocks, book_html, css
+from anthology.pdf.document import (
+    anchor_pages,
+    finisher,
+    output_condition,
+    pdf_options,
+    render,
+    roman,
+)
+from anthology.pdf.html import body_blocks, book_html, css, output_profile
 from anthology.pdf.inks import black_in_k, chapter_at, rgb_pages
 from anthology.pdf.weasy import fontshare, justify, speedups
 from anthology.sources.manuscript import Manuscript
@@ -169,7 +176,9 @@ def _single_pass(
         if index is None:
             raise BuildError(f"chapter {id_!r} has no page in the rendered book")
         chapter_pages[id_] = index - body_start + 1 if index >= body_start else roman(index + 1)
-    document.write_pdf(target, finisher=labels_finisher(body_start), **pdf_options(variant))
+    meta = manuscript.meta
+    condition = output_condition(output_profile(meta), meta.press_condition)
+    document.write_pdf(target, finisher=finisher(body_start, condition), **pdf_options(variant))
     return len(document.pages), chapter_pages
 
 

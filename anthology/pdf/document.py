@@ -6,6 +6,8 @@ folios.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from anthology import resources
 from anthology.errors import BuildError
 
@@ -56,8 +58,30 @@ def page_labels(body_start: int) -> list[tuple[int, str]]:
     return [(0, "r"), (body_start, "D")] if body_start else [(0, "D")]
 
 
-def labels_finisher(body_start: int):  # type: ignore[no-untyped-def]
-    """A WeasyPrint finisher that writes the page labels into the catalog of a one-pass PDF."""
+def output_condition(icc_profile: Path, press_condition: str) -> dict[str, str]:
+    """The output intent's condition: the press condition the recipe names (a name registered
+    with the ICC, such as FOGRA39 for ISO coated offset), else "Custom" described by the profile
+    itself (the printer's, or Ghostscript's default)."""
+    from PIL import ImageCms
+
+    try:
+        described = ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(icc_profile)))
+    except (OSError, ImageCms.PyCMSError):
+        described = icc_profile.name
+    described = described.strip() or icc_profile.name
+    if press_condition:
+        return {
+            "OutputConditionIdentifier": press_condition,
+            "RegistryName": "http://www.color.org",
+            "Info": f"{press_condition} ({described})",
+            "OutputCondition": press_condition,
+        }
+    return {"OutputConditionIdentifier": "Custom", "Info": described, "OutputCondition": described}
+
+
+def finisher(body_start: int, condition: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A WeasyPrint finisher for a one-pass PDF: the page labels, and the output intent's
+    condition (WeasyPrint names it after the CSS colour profile, "device-cmyk")."""
     import pydyf
 
     def finish(_document: object, pdf: pydyf.PDF) -> None:
@@ -65,5 +89,8 @@ def labels_finisher(body_start: int):  # type: ignore[no-untyped-def]
         for index, style in page_labels(body_start):
             nums.extend([index, pydyf.Dictionary({"S": f"/{style}", "St": 1})])
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+        for intent in pdf.catalog.get("OutputIntents", []):
+            for key, value in condition.items():
+                intent[key] = pydyf.String(value)
 
     return finish

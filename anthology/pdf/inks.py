@@ -28,6 +28,23 @@ _RGB_OPERATOR = re.compile(rb"(?<![A-Za-z])(rg|RG)(?![A-Za-z])")
 _SRGB = ImageCms.createProfile("sRGB")
 
 
+def profile_problem(profile: Path) -> str:
+    """Why `profile` cannot serve as the print PDF's CMYK output profile ("" when it can): it
+    must be a CMYK printer profile that littleCMS can convert sRGB pictures to."""
+    try:
+        target = ImageCms.getOpenProfile(str(profile))
+        if target.profile.xcolor_space.strip() != "CMYK":
+            return f"it is a {target.profile.xcolor_space.strip()} profile, not CMYK"
+        probe = Image.new("RGB", (1, 1), (200, 40, 40))
+        ImageCms.profileToProfile(
+            probe, ImageCms.ImageCmsProfile(_SRGB), target, outputMode="CMYK",
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+        )  # fmt: skip
+    except (OSError, ImageCms.PyCMSError) as error:
+        return f"littleCMS cannot convert pictures with it ({error})"
+    return ""
+
+
 def print_pictures(html: str, profile: Path, inks: str = "cmyk") -> str:
     """Every data-URL picture of `html` in the press's colour space (a JPEG in CMYK or grey)."""
 

@@ -18,8 +18,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
-from anthology.pdf.document import page_labels
-from anthology.pdf.html import TOC_LINK_SCHEME
+from anthology.pdf.document import output_condition, page_labels
+from anthology.pdf.html import TOC_LINK_SCHEME, output_profile
 from anthology.pdf.weasy import fontshare
 from anthology.sources.manuscript import CONTRIBUTORS_ID, CONTRIBUTORS_TITLE, Manuscript, Part
 
@@ -73,6 +73,10 @@ def join(
         out.Root.StructTreeRoot.ParentTreeNextKey = next_key
     if fonts is not None:
         _share_fonts(out, *fonts)
+    condition = output_condition(output_profile(manuscript.meta), manuscript.meta.press_condition)
+    for intent in out.Root.get("/OutputIntents", Array()):
+        for key, value in condition.items():
+            intent[Name("/" + key)] = pikepdf.String(value)
     out.Root.PageLabels = Dictionary(
         Nums=Array([x for index, style in page_labels(body_start)
                     for x in (index, Dictionary(S=Name("/" + style), St=1))])

@@ -99,6 +99,7 @@ class VolumeMeta:
     fonts: Fonts = field(default_factory=Fonts)
     icc_profile: str = ""  # absolute path of the printer's CMYK profile; "" = the default
     inks: str = "cmyk"  # the print PDF's pictures: "cmyk" (four-colour) or "grey" (one colour)
+    press_condition: str = ""  # the printer's press condition (FOGRA39, ...); "" = Custom
     language: str = "zh-CN"
     description: str = ""  # a blurb for the EPUB's dc:description ("" = one from the contents)
     cover: str = ""  # absolute path of the EPUB cover image; "" = one drawn from the title

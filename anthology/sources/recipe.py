@@ -83,6 +83,7 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
         fonts=Fonts(**{k: v for k, v in fonts.items() if k in ("body", "heading", "quote")}),
         icc_profile=str((path.parent / icc).resolve()) if icc else "",
         inks=_inks(page, text, path),
+        press_condition=str(page.get("press_condition", "")).strip(),
         language=recipe.get("language", "zh-CN"),
         description=opt("description"),
         cover=_cover(opt("cover"), text, path),

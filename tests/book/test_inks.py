@@ -145,3 +145,44 @@ def test_crop_marks_print_in_black_ink(tmp_path: Path) -> None:
     assert inks.rgb_pages(result.path) == []
     assert ghostscript_problems(result.path) == []
     assert all((c, m, y) == (0.0, 0.0, 0.0) for c, m, y, _k in _ink(result.path))
+
+
+@pytest.mark.parametrize("chunk_pages", [0, 4])
+def test_the_output_intent_names_the_printers_profile_and_press_condition(
+    tmp_path: Path, chunk_pages: int
+) -> None:
+    printer = tmp_path / "printer.icc"  # as a printer sends it (the only usable one installed)
+    shutil.copyfile("/usr/share/color/icc/ghostscript/default_cmyk.icc", printer)
+    recipe = _volume(tmp_path, _photo("rgb"))
+    setting = f'bleed_mm = 3\nicc_profile = "{printer}"\npress_condition = "FOGRA39"'
+    recipe.write_text(recipe.read_text("utf-8").replace("bleed_mm = 3", setting), "utf-8")
+    result = write_pdf(load_manuscript(recipe), tmp_path / "print.pdf", "print",
+                       chunk_pages=chunk_pages, workers=2)  # fmt: skip
+    with pikepdf.open(result.path) as pdf:
+        [intent] = pdf.Root.OutputIntents
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert str(intent.RegistryName) == "http://www.color.org"
+        assert intent.DestOutputProfile.read_bytes() == printer.read_bytes()
+    assert inks.rgb_pages(result.path) == []
+
+
+def test_without_a_press_condition_the_intent_is_custom_and_described(tmp_path: Path) -> None:
+    result = write_pdf(load_manuscript(_volume(tmp_path, None)), tmp_path / "p.pdf", "print")
+    with pikepdf.open(result.path) as pdf:
+        [intent] = pdf.Root.OutputIntents
+        assert str(intent.OutputConditionIdentifier) == "Custom"
+        assert "SWOP" in str(intent.Info)  # Ghostscript's default profile describes itself
+
+
+def test_a_profile_littlecms_cannot_use_is_refused_before_rendering(tmp_path: Path) -> None:
+    from anthology import build
+
+    recipe = _volume(tmp_path, None)
+    unusable = "/usr/share/color/icc/ghostscript/ps_cmyk.icc"
+    setting = f'bleed_mm = 3\nicc_profile = "{unusable}"'
+    recipe.write_text(recipe.read_text("utf-8").replace("bleed_mm = 3", setting), "utf-8")
+    assert build.main([str(recipe), "--format", "print", "--out", str(tmp_path / "out")]) == 1
+    assert not (tmp_path / "out" / "small-print.pdf").exists()
+    assert inks.profile_problem(Path(unusable)) != ""
+    assert inks.profile_problem(Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")) == ""
+    assert "RGB" in inks.profile_problem(Path("/usr/share/color/icc/ghostscript/srgb.icc"))
