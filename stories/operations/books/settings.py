@@ -38,8 +38,8 @@ BLOCKS = {"cip": 5000, "description": 5000}  # several lines, kept as given
 EDITORS_MAX, NAME_MAX, FONT_MAX, NOTE_MAX = 20, 100, 100, 500
 
 FIELD_LABELS: dict[str, Any] = {
-    "title": _l("Title"),
-    "subtitle": _l("Subtitle"),
+    "title": _l("Book title"),
+    "subtitle": _l("Book subtitle"),
     "series": _l("Series"),
     "editors": _l("Editors (one a line)"),
     "publisher": _l("Publisher"),

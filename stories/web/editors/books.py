@@ -27,7 +27,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlmodel import Session
-from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from stories import db
@@ -204,27 +203,31 @@ def settings_page(slug: str) -> BaseResponse | tuple[str, int]:
 FORM_PAGES = ("books.settings_page", "chapters.edit", "chapters.new")
 
 
-def expired(_error: CSRFError) -> Any:
-    """An expired security token: nothing is saved; the view runs again and refuses the form,
-    so the settings or chapter form comes back as it was sent (with a fresh token)."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
-    if not current_user.can(Role.publisher):
-        return current_app.handle_user_exception(Forbidden())
-    args = dict(request.view_args or {})
+def _form_page_exists(args: dict[str, Any]) -> bool:
     session = db.session()
     try:
         volume = volumes.get(session, args.get("slug", ""))
         if "chapter_id" in args:
             contents.get(session, volume, args["chapter_id"])
     except OperationError:
-        return current_app.handle_user_exception(NotFound())
-    if request.endpoint in FORM_PAGES:
+        return False
+    return True
+
+
+def expired(error: CSRFError) -> Any:
+    """An expired security token on the settings or a chapter form: nothing is saved, and the
+    form comes back as it was sent, with a fresh token (the view runs and refuses the form).
+    Anything else gets the site's page for an expired form."""
+    args = dict(request.view_args or {})
+    publisher = current_user.is_authenticated and current_user.can(Role.publisher)
+    if request.endpoint in FORM_PAGES and publisher and _form_page_exists(args):
         flash(
             _("The form had expired, so nothing was saved. Your input is below: save again."),
             "error",
         )
-    return current_app.view_functions[request.endpoint or ""](**args)
+        return current_app.view_functions[request.endpoint or ""](**args)
+    site_handler = current_app.error_handler_spec[None][400].get(CSRFError)
+    return site_handler(error) if site_handler else ("", 400)
 
 
 bp.register_error_handler(CSRFError, expired)
