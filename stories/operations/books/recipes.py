@@ -71,7 +71,8 @@ def recipe_document(
         | {"chapters": [_file(c) for c in part.chapters]}
         for part in book.history
     ]
-    body = {"after": [*history, {"stories": "all"}], "before": [{"stories": "all"}, *history],
+    around = history or [{"chapters": []}]  # keeps the stories' side without history chapters
+    body = {"after": [*around, {"stories": "all"}], "before": [{"stories": "all"}, *around],
             "none": history}[data["structure"]["stories"]]  # fmt: skip
     doc["structure"] = {
         "front": [_file(c) for c in book.front],
@@ -133,7 +134,7 @@ class ImportResult:
 def _table(recipe: dict[str, Any], key: str, where: Where) -> dict[str, Any]:
     value = recipe.get(key, {})
     if not isinstance(value, dict):
-        raise RecipeError([where.at(key, _l("%(key)s must be a table of settings.", key=key))])
+        raise RecipeError([where.at(key, _l("“%(key)s” must be a table of settings.", key=key))])
     return value
 
 
@@ -166,13 +167,18 @@ def _plan(recipe: dict[str, Any], text: str, path: Path, volume: Volume, where: 
     return Plan(data, entries, notices)
 
 
+def _safe(name: str) -> bool:
+    """A chapter file's name that stays inside the content folder."""
+    parts = Path(name).parts
+    return bool(name.strip()) and not Path(name).is_absolute() and ".." not in parts
+
+
 def _files(value: Any, key: str, where: Where) -> list[str]:
     files = [value] if isinstance(value, str) else value
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise RecipeError([where.at(key, _l("%(key)s must name chapter files.", key=key))])
+        raise RecipeError([where.at(key, _l("“%(key)s” must name chapter files.", key=key))])
     for name in files:
-        parts = Path(name).parts
-        if not name.strip() or Path(name).is_absolute() or ".." in parts:
+        if not _safe(name):
             raise RecipeError(
                 [where.at(name, _l("%(name)s cannot be a chapter file's name.", name=name))]
             )
@@ -187,7 +193,7 @@ def _structure(
                "front", where)]  # fmt: skip
     body = structure.get("body", [])
     if not isinstance(body, list):
-        raise RecipeError([where.at("body", _l("%(key)s must be a list.", key="body"))])
+        raise RecipeError([where.at("body", _l("“%(key)s” must be a list.", key="body"))])
     place, seen_history = "none", False
     for item in body:
         if isinstance(item, dict) and "stories" in item:
@@ -205,8 +211,6 @@ def _structure(
         part = " ".join(item.get("part", "").split())
         for name in _files(item.get("chapters", []), "chapters", where):
             entries.append(Entry(ChapterSection.history, part, name))
-    if place == "before" and not seen_history:
-        place = "after"
     back = _files(structure.get("back", []), "back", where)
     entries += [Entry(ChapterSection.back, "", n) for n in back if n != CONTRIBUTORS]
     return entries, place, CONTRIBUTORS in back
@@ -368,12 +372,16 @@ def _place_uploads(path: Path, root: Path, uploads: Mapping[str, bytes], where: 
             value = item.get("chapters", []) if isinstance(item, dict) else item
             names += [value] if isinstance(value, str) else [n for n in value if isinstance(n, str)]
     used: set[str] = set()
-    for name in names:
-        if name == CONTRIBUTORS or ".." in Path(name).parts or Path(name).is_absolute():
-            continue
+    names = [n for n in names if n != CONTRIBUTORS and _safe(n)]
+    explicit = [n for n in names if not GLOB & set(n)]
+    for name in explicit + [n for n in names if GLOB & set(n)]:  # named files first
         folder, pattern = posixpath.split(name)
         for upload, data in uploads.items():
-            if upload == pattern or (GLOB & set(pattern) and fnmatch.fnmatch(upload, pattern)):
+            if (
+                upload == pattern
+                if name in explicit
+                else (upload not in used and fnmatch.fnmatch(upload, pattern))
+            ):
                 target = root / folder / upload
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)

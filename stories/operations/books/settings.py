@@ -105,12 +105,12 @@ def _texts(raw: Mapping[str, Any], out: dict[str, Any], problems: dict[str, obje
         if value is None:
             value = ""
         if not isinstance(value, str):
-            problems[key] = _l("%(field)s must be text.", field=FIELD_LABELS[key])
+            problems[key] = _l("“%(field)s” must be text.", field=FIELD_LABELS[key])
             continue
         value = _line(value) if key in LINES else clean_text(value).strip()
         if len(value) > limit:
             problems[key] = _l(
-                "%(field)s: at most %(n)s characters.", field=FIELD_LABELS[key], n=limit
+                "“%(field)s”: at most %(n)s characters.", field=FIELD_LABELS[key], n=limit
             )
         out[key] = value
     if not out.get("title") and "title" not in problems:
@@ -133,7 +133,7 @@ def _editors(value: Any, problems: dict[str, object]) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        problems["editors"] = _l("%(field)s must be text.", field=FIELD_LABELS["editors"])
+        problems["editors"] = _l("“%(field)s” must be text.", field=FIELD_LABELS["editors"])
         return []
     names = [_line(name) for name in value if _line(name)]
     if len(names) > EDITORS_MAX or any(len(name) > NAME_MAX for name in names):
@@ -146,7 +146,7 @@ def _editors(value: Any, problems: dict[str, object]) -> list[str]:
 def _flag(raw: Mapping[str, Any], key: str, default: bool, problems: dict[str, object]) -> bool:
     value = raw.get(key, default)
     if not isinstance(value, bool):
-        problems[key] = _l("%(field)s must be true or false.", field=FIELD_LABELS[key])
+        problems[key] = _l("“%(field)s” must be true or false.", field=FIELD_LABELS[key])
         return default
     return value
 
@@ -190,7 +190,7 @@ def _fonts(fonts: Mapping[str, Any], problems: dict[str, object]) -> dict[str, s
         key = f"font_{role}"
         if not isinstance(value, str) or len(_line(value)) > FONT_MAX:
             problems[key] = _l(
-                "%(field)s: a font family name of at most %(n)s characters.",
+                "“%(field)s”: a font family name of at most %(n)s characters.",
                 field=FIELD_LABELS[key],
                 n=FONT_MAX,
             )
@@ -202,7 +202,7 @@ def _fonts(fonts: Mapping[str, Any], problems: dict[str, object]) -> dict[str, s
 def _table(raw: Mapping[str, Any], key: str, problems: dict[str, object], field: str) -> Any:
     value = raw.get(key) or {}
     if not isinstance(value, Mapping):
-        problems[field] = _l("%(field)s must be a table of settings.", field=key)
+        problems[field] = _l("“%(field)s” must be a table of settings.", field=key)
         return {}
     return value
 
