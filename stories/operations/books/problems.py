@@ -46,8 +46,7 @@ PLAIN: list[tuple[re.Pattern[str], Any]] = [
      _l("The order of a chapter must be a whole number.")),
 ]  # fmt: skip
 
-KEY_NAMES = {"title": settings.FIELD_LABELS["title"], "subtitle": settings.FIELD_LABELS["subtitle"],
-             "author": _l("Author")}  # fmt: skip
+KEY_NAMES = {"title": _l("Title"), "subtitle": _l("Subtitle"), "author": _l("Author")}
 
 # Where each settings field is written in a recipe: (table or None, key).
 FIELD_KEYS = {

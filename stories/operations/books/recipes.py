@@ -147,6 +147,7 @@ def _plan(recipe: dict[str, Any], text: str, path: Path, volume: Volume, where: 
     ignored += [f"page.{k}" for k in page if k not in ("trim", "bleed_mm", "width_mm", "height_mm")]
     ignored += [f"fonts.{k}" for k in fonts if k not in settings.FONT_ROLES]
     ignored += [key for key in ("cover",) if key in recipe]
+    ignored += ["language"] if recipe.get("language", "zh-CN") != "zh-CN" else []
     if ignored:
         notices.append(_l("Not kept by the website: %(keys)s.", keys=", ".join(ignored)))
     entries, place, contributors = _structure(structure, where, notices)
@@ -377,6 +378,8 @@ def _place_uploads(path: Path, root: Path, uploads: Mapping[str, bytes], where: 
     for name in explicit + [n for n in names if GLOB & set(n)]:  # named files first
         folder, pattern = posixpath.split(name)
         for upload, data in uploads.items():
+            if upload in ("", ".", "..") or set(upload) & set("/\\\0"):
+                continue  # not a file name (the browser sends the name alone)
             if (
                 upload == pattern
                 if name in explicit

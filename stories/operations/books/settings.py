@@ -365,7 +365,7 @@ class HistoryRow:
     created_at: datetime
     username: str
     note: str
-    changed: tuple[str, ...]  # form field names
+    changed: tuple[str, ...]  # form field names (none for the first revision)
 
 
 def history(session: Session, volume: Volume) -> list[HistoryRow]:
@@ -378,7 +378,7 @@ def history(session: Session, volume: Volume) -> list[HistoryRow]:
     )
     rows, previous = [], None
     for revision, username in session.exec(query):
-        changed = changed_fields(previous, revision.data)
+        changed: list[str] = changed_fields(previous, revision.data) if previous else []
         rows.append(
             HistoryRow(
                 revision.number, revision.created_at, username or "", revision.note, tuple(changed)

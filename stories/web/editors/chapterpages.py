@@ -223,7 +223,7 @@ def edit(slug: str, chapter_id: int) -> BaseResponse | tuple[str, int]:
         lambda revision: (
             _("Saved as revision %(n)s.", n=revision.number)
             if revision is not None
-            else _("Saved.")
+            else _("Saved; the text did not change.")
         ),
     )
     if isinstance(outcome.error, chapters.ChapterConflict):  # save again on the newest one
