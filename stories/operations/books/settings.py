@@ -42,7 +42,7 @@ FIELD_LABELS: dict[str, Any] = {
     "subtitle": _l("Book subtitle"),
     "series": _l("Series"),
     "editors": _l("Editors (one a line)"),
-    "publisher": _l("Publisher"),
+    "publisher": _l("Publisher (the press)"),
     "isbn": _l("ISBN"),
     "isbn_demo": _l("The ISBN is a demo number (not registered)"),
     "cip": _l("CIP data block (printed as supplied)"),
