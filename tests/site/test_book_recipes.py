@@ -172,3 +172,13 @@ def test_import_needs_a_file_and_a_publisher(
     refused = client.post(BOOK + "/recipe/import", data={"csrf_token": token,
                           "recipe": (io.BytesIO(DEMO.read_bytes()), "x.toml")})  # fmt: skip
     assert refused.status_code == 403 and current_settings(app) is None
+
+
+def test_a_chapter_the_website_would_refuse_is_named_before_anything_changes(
+    app: Flask, client: FlaskClient, publisher: User
+) -> None:
+    files = chapter_files()
+    files["afterword.md"] = "---\ntitle: 后记\n---\n\n".encode()  # no text
+    said = text_of(upload(client, DEMO.read_bytes(), **files).data)
+    assert "配方没有导入" in said and "back/afterword.md" in said and "还没有正文" in said
+    assert current_settings(app) is None and rows(app, select(BookChapter)) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,6 @@ class Where:
     root: Path
     uploaded: bool = False
     text: str = ""
-    notices: list[object] = field(default_factory=list)
 
     def line(self, line: int | None, message: object) -> object:
         if line is None:

@@ -14,7 +14,7 @@ import fnmatch
 import posixpath
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -240,13 +240,33 @@ def _load(entries: list[Entry], loader: Loader, where: Where) -> list[tuple[Entr
         except ContentError as error:
             raise RecipeError([content_problem(error, where)]) from None
     seen: set[tuple[ChapterSection, str]] = set()
-    for entry, _chapter in found:
+    for entry, chapter in found:
         key = (entry.section, Path(entry.name).stem)
         if key in seen:
             raise RecipeError([where.at(entry.name, _l(
                 "The chapter file %(name)s is named twice.", name=entry.name))])  # fmt: skip
         seen.add(key)
+        _check_chapter(entry, chapter, where)
     return found
+
+
+def _check_chapter(entry: Entry, chapter: Chapter, where: Where) -> None:
+    """What the website would refuse in a chapter, said before anything is changed."""
+    problems: dict[str, object] = {}
+    if not chapters.NAME.match(Path(entry.name).stem):
+        problems["name"] = _l("%(name)s cannot be a chapter file's name.", name=entry.name)
+    if len(entry.part_title) > chapters.TITLE_MAX:
+        problems["part_title"] = _l("At most %(n)s characters.", n=chapters.TITLE_MAX)
+    text = chapters.ChapterText(chapter.title, chapter.body, chapter.subtitle, chapter.author)
+    try:
+        chapters.check_text(text)
+    except chapters.InvalidChapter as error:
+        problems.update(error.fields)
+    if problems:
+        raise RecipeError([
+            _l("The chapter file %(name)s: %(problem)s", name=entry.name, problem=message)
+            for message in problems.values()
+        ])  # fmt: skip
 
 
 def _apply_chapters(
@@ -292,8 +312,9 @@ def _import(
     actor: User | None,
     volume: Volume,
     path: Path,
-    content_dir: Path | None,
     where: Where,
+    content_dir: Path | None = None,
+    uploads: Mapping[str, bytes] | None = None,
 ) -> ImportResult:
     try:
         recipe, text = read_recipe(path)
@@ -301,6 +322,11 @@ def _import(
         raise RecipeError([content_problem(error, where)]) from None
     where.text = text
     plan = _plan(recipe, text, path, volume, where)
+    if uploads:
+        content_dir = where.root
+        unused = _place_uploads(plan.entries, content_dir, uploads)
+        if unused:
+            plan.notices.append(_l("Not named by the recipe: %(files)s.", files=", ".join(unused)))
     found = None
     if content_dir is not None:
         found = _load(plan.entries, Loader(path, text, content_dir), where)
@@ -326,7 +352,7 @@ def import_file(session: Session, actor: User | None, volume: Volume, path: Path
     except ContentError as error:
         raise RecipeError([content_problem(error, Where(path.parent))]) from None
     content_dir = (path.parent / str(recipe.get("content", ".."))).resolve()
-    return _import(session, actor, volume, path, content_dir, Where(content_dir))
+    return _import(session, actor, volume, path, Where(content_dir), content_dir)
 
 
 def import_upload(
@@ -339,52 +365,28 @@ def import_upload(
     """A recipe sent from the book page; with chapter files (by their file names) the volume's
     chapters become the recipe's, without them only the settings are imported."""
     with tempfile.TemporaryDirectory(prefix="recipe-") as folder:
-        root = Path(folder)
-        path = root / "volumes" / f"{volume.slug}.toml"
+        path = Path(folder) / "volumes" / f"{volume.slug}.toml"
         path.parent.mkdir()
         path.write_bytes(recipe)
-        where = Where(root, uploaded=True)
-        content_dir = None
-        if uploads:
-            content_dir = root
-            unused = _place_uploads(path, root, uploads, where)
-            if unused:
-                where.notices.append(
-                    _l("Not named by the recipe: %(files)s.", files=", ".join(unused))
-                )
-        result = _import(session, actor, volume, path, content_dir, where)
-    return replace(result, notices=(*result.notices, *where.notices))
+        where = Where(Path(folder), uploaded=True)
+        return _import(session, actor, volume, path, where, uploads=uploads)
 
 
-def _place_uploads(path: Path, root: Path, uploads: Mapping[str, bytes], where: Where) -> list[str]:
-    """Put each uploaded chapter file where the recipe's structure names it; returns the unused."""
-    try:
-        recipe, text = read_recipe(path)
-    except ContentError as error:
-        raise RecipeError([content_problem(error, where)]) from None
-    where.text = text
-    structure = recipe.get("structure", {})
-    names: list[str] = []
-    if isinstance(structure, dict):
-        for section in ("front", "back"):
-            value = structure.get(section, [])
-            names += [value] if isinstance(value, str) else [n for n in value if isinstance(n, str)]
-        for item in structure.get("body", []) if isinstance(structure.get("body"), list) else []:
-            value = item.get("chapters", []) if isinstance(item, dict) else item
-            names += [value] if isinstance(value, str) else [n for n in value if isinstance(n, str)]
+def _place_uploads(entries: list[Entry], root: Path, uploads: Mapping[str, bytes]) -> list[str]:
+    """Put each uploaded chapter file where the recipe names it (named files before globs);
+    returns the names of those it does not name."""
     used: set[str] = set()
-    names = [n for n in names if n != CONTRIBUTORS and _safe(n)]
-    explicit = [n for n in names if not GLOB & set(n)]
-    for name in explicit + [n for n in names if GLOB & set(n)]:  # named files first
-        folder, pattern = posixpath.split(name)
+    ordered = sorted(entries, key=lambda entry: bool(GLOB & set(entry.name)))
+    for entry in ordered:
+        folder, pattern = posixpath.split(entry.name)
         for upload, data in uploads.items():
             if upload in ("", ".", "..") or set(upload) & set("/\\\0"):
                 continue  # not a file name (the browser sends the name alone)
-            if (
-                upload == pattern
-                if name in explicit
-                else (upload not in used and fnmatch.fnmatch(upload, pattern))
-            ):
+            if GLOB & set(pattern):
+                wanted = upload not in used and fnmatch.fnmatch(upload, pattern)
+            else:
+                wanted = upload == pattern
+            if wanted:
                 target = root / folder / upload
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
