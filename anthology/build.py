@@ -217,7 +217,11 @@ def _epub(
 
 
 def main(argv: list[str] | None = None, db_loader: DbLoader | None = None) -> int:
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv), db_loader)
+
+
+def run(args: argparse.Namespace, db_loader: DbLoader | None = None) -> int:
+    """Build with parsed options (`main` parses them; `stories.cli.book` may rewrite them)."""
     started = time.perf_counter()
 
     def progress(message: str) -> None:

@@ -3,7 +3,10 @@
 `content/demo/stories.json` (the export format of README.md, also the demo book's input) holds the
 accepted stories; `content/demo/submissions.json` a few stories waiting in the editorial queue.
 Every demo story is found again by its submission token `demo-<id>` (`demo-<key>` for the queue),
-so loading twice creates nothing new. All demo text is fictional.
+so loading twice creates nothing new. The demo volume's book (settings and chapters) comes from
+its recipe `content/volumes/demo.toml` and the chapter files it names, through the same import
+as a recipe sent from the book page, once: a volume that has book settings keeps them. All demo
+text is fictional.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from stories.models import (
     Volume,
 )
 from stories.operations import flags, submission, volumes
+from stories.operations.books import contents, recipes, settings
 
 CONTENT = resources.CONTENT / "demo"
+RECIPES = resources.CONTENT / "volumes"
 STORIES = CONTENT / "stories.json"
 SUBMISSIONS = CONTENT / "submissions.json"
 EDITOR = "demo-editor"
@@ -185,6 +190,7 @@ def load_into(session: Session) -> int:
         created += 1
     session.flush()
     _place_in_volume(session, book, editor)
+    _load_book(session, book, editor)
     return created
 
 
@@ -205,6 +211,24 @@ def _place_in_volume(session: Session, book: dict[str, Any], editor: User) -> No
             if story_id is not None:
                 volumes.assign(session, editor, volume, story_id, target.id if target else None)
     session.flush()
+
+
+def _load_book(session: Session, book: dict[str, Any], editor: User) -> bool:
+    """The demo volume's settings and chapters from its recipe, unless it has a book already."""
+    slug = (book.get("volume") or {}).get("slug", "demo")
+    volume = session.exec(select(Volume).where(Volume.slug == slug)).first()
+    recipe = RECIPES / f"{slug}.toml"
+    if volume is None or not recipe.is_file() or settings.current(session, volume) is not None:
+        return False
+    if contents.all_chapters(session, volume):
+        return False
+    try:
+        recipes.import_file(session, editor, volume, recipe)
+    except recipes.RecipeError as error:
+        problems = "; ".join(str(problem) for problem in error.problems)
+        raise DemoError(f"{recipe}: {problems}") from error
+    session.flush()
+    return True
 
 
 def load() -> int:

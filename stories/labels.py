@@ -1,6 +1,6 @@
 """Every vocabulary shown to users, defined once: statuses, roles, decisions, service fields,
-provinces, privacy kinds, audit actions. Translated with Flask-Babel (lazy, so they can be
-defined at import time).
+provinces, privacy kinds, audit actions, where a chapter's text came from. Translated with
+Flask-Babel (lazy, so they can be defined at import time).
 """
 
 from __future__ import annotations
@@ -9,7 +9,14 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from stories.models import DecisionAction, PrivacyKind, Role, ServiceField, StoryStatus
+from stories.models import (
+    ChapterSource,
+    DecisionAction,
+    PrivacyKind,
+    Role,
+    ServiceField,
+    StoryStatus,
+)
 
 STATUS = {
     StoryStatus.draft: _l("Draft"),
@@ -146,6 +153,16 @@ AUDIT_ACTION = {
     "volume.assign": _l("Placed in a volume"),
     "volume.unassign": _l("Removed from a volume"),
     "volume.export": _l("Volume exported"),
+    "book.settings": _l("Book settings saved"),
+    "book.chapter_add": _l("Chapter added"),
+    "book.chapter_edit": _l("Chapter edited"),
+    "book.chapter_place": _l("Chapter moved to another place"),
+    "book.chapter_move": _l("Chapter moved up or down"),
+    "book.part_move": _l("History part moved up or down"),
+    "book.chapter_remove": _l("Chapter taken out of the book"),
+    "book.chapter_restore": _l("Chapter put back into the book"),
+    "book.recipe_export": _l("Recipe downloaded"),
+    "book.recipe_import": _l("Recipe imported"),
 }
 
 AUDIT_DETAIL = {
@@ -171,6 +188,12 @@ AUDIT_DETAIL = {
     "user": _l("account"),
     "username": _l("user name"),
     "role": _l("role"),
+    "chapter": _l("chapter"),
+    "section": _l("section"),
+    "part": _l("part"),
+    "step": _l("step"),
+    "added": _l("added"),
+    "removed": _l("taken out"),
 }
 
 
@@ -200,7 +223,19 @@ def audit_detail(key: str, value: object) -> tuple[str, str]:
 REVISION_NOTE = {
     "original submission": _l("Original submission"),
     "original submission (demo)": _l("Original submission (demo)"),
+    "imported from a recipe": _l("Imported from a recipe"),
 }
+
+
+CHAPTER_SOURCE = {
+    ChapterSource.typed: _l("typed in the website"),
+    ChapterSource.word: _l("from a Word file"),
+    ChapterSource.recipe: _l("from a recipe"),
+}
+
+
+def chapter_source_label(source: ChapterSource | str) -> str:
+    return str(CHAPTER_SOURCE.get(ChapterSource(source), source))
 
 
 def revision_note(note: str | None) -> str:
@@ -250,4 +285,5 @@ def init_app(app: Flask) -> None:
         revision_note=revision_note,
         field_label=field_label,
         privacy_kind_label=privacy_kind_label,
+        chapter_source_label=chapter_source_label,
     )

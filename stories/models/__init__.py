@@ -6,6 +6,13 @@ Workflow states are enums (`base`), and the database enforces the invariants wit
 from __future__ import annotations
 
 from stories.models.base import ConsentKind, RevisionSource, Role, ServiceField, StoryStatus
+from stories.models.book import (
+    BookChapter,
+    BookSettings,
+    ChapterRevision,
+    ChapterSection,
+    ChapterSource,
+)
 from stories.models.people import AuditEvent, User
 from stories.models.story import (
     Consent,
@@ -26,6 +33,11 @@ from stories.models.volume import Volume, VolumeEntry, VolumePart
 
 __all__ = [
     "AuditEvent",
+    "BookChapter",
+    "BookSettings",
+    "ChapterRevision",
+    "ChapterSection",
+    "ChapterSource",
     "Consent",
     "ConsentKind",
     "Decision",

@@ -1,7 +1,8 @@
 """Every state change, as verbs that views, CLI commands and tests all call.
 
 Submodules group the verbs: `submission` (authors), `review` (editors' decisions and edits),
-`privacy` (flag resolution), `volumes` (arrangement and export), `accounts` (users).
+`privacy` (flag resolution), `volumes` (arrangement and export), `accounts` (users), and the
+sub-package `books` (a volume's book: settings, chapters, recipes, the build's source tree).
 Each verb takes the SQLModel session first, validates, changes rows, records audit events, and
 raises a typed `OperationError` subclass when the change is not allowed.
 """

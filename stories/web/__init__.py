@@ -2,9 +2,10 @@
 
 - `public.py` the call for stories, `auth.py` staff login, `errors.py` the error pages,
   `security.py` CSRF, rate limits and security headers, `common.py` what every view shares
-  (the confirm form, running an operation);
+  (the confirm form, running an operation), `docx.py` the Word import (stories and chapters);
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
-- `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, admin.
+- `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, the
+  book (settings, chapters, recipes), admin.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import Flask
 from stories import labels
 from stories.web import auth, errors, public, security
 from stories.web.authors import submit, track
-from stories.web.editors import admin, privacy, queue, story, volumes
+from stories.web.editors import admin, books, chapterpages, privacy, queue, story, volumes
 
 
 def init_app(app: Flask) -> None:
@@ -22,5 +23,6 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     labels.init_app(app)
     auth.init_app(app)
-    for module in (public, submit, track, story, admin, queue, privacy, volumes):
+    modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages)
+    for module in modules:
         app.register_blueprint(module.bp)

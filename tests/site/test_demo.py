@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -75,3 +76,45 @@ def test_demo_queue_story_can_be_tracked(app: Flask, client: FlaskClient) -> Non
     page = client.get("/track/demx-rvsn-2345", follow_redirects=True)
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "教室后排的男孩" in text and "请补充一下" in text
+
+
+def test_demo_load_fills_the_demo_book_from_its_recipe_once(app: Flask) -> None:
+    from stories.models import AuditEvent, BookChapter, BookSettings, ChapterRevision, Volume
+    from stories.operations.books import contents
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context(), db.session_scope() as session:
+        volume = session.exec(select(Volume).where(Volume.slug == "demo")).one()
+        [settings] = session.exec(select(BookSettings)).all()
+        assert settings.data["title"] == "一线之光" and settings.data["isbn_demo"] is True
+        assert settings.data["cip"].startswith("图书在版编目（CIP）数据")
+        book = contents.structure(session, volume)
+        assert [c.title for c in book.front] == ["序言"]
+        assert [(p.title, [c.title for c in p.chapters]) for p in book.history] == [
+            ("百年回望", ["从济贫到助人自助"])
+        ]
+        assert [c.title for c in book.back] == ["后记"] and book.contributors
+        counts = [session.exec(select(func.count()).select_from(model)).one()
+                  for model in (BookChapter, ChapterRevision)]  # fmt: skip
+        assert counts == [3, 3]  # loaded once
+        imports = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "book.recipe_import")
+        ).all()
+        assert len(imports) == 1
+
+
+def test_the_demo_book_is_shown_on_the_website(
+    app: Flask, client: FlaskClient, make_user: Any, login: Any
+) -> None:
+    with app.app_context():
+        demo.load()
+    login(client, make_user(role="publisher"))
+    book = client.get("/editor/volumes/demo/book").data.decode()
+    assert "一线之光" in book and "序言" in book and "百年回望" in book and "后记" in book
+    settings_page = client.get("/editor/volumes/demo/book/settings").data.decode()
+    assert (
+        'value="978-7-5123-4567-6"' in settings_page
+        and "中国版本图书馆CIP数据核字" in settings_page
+    )

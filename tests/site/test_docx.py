@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from anthology.text.markdown import render
-from stories.web.authors import docx
+from stories.web import docx
 
 
 def test_headings_bold_italic_lists_paragraphs_and_a_picture() -> None:

@@ -79,3 +79,56 @@ def test_revisions_cannot_be_changed_in_the_database(database_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT body FROM story_revision")).scalar_one() == "original"
     engine.dispose()
+
+
+def test_book_revisions_cannot_be_changed_in_the_database(database_url: str) -> None:
+    """Settings revisions and chapter revisions are as immutable as story revisions (0004)."""
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO volume (slug, title, description, created_at, updated_at) "
+                "VALUES ('v', 't', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        volume = conn.execute(text("SELECT max(id) FROM volume")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO book_settings (volume_id, number, data, note, created_at) "
+                "VALUES (:v, 1, '{}', 'first', CURRENT_TIMESTAMP)"
+            ),
+            {"v": volume},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO book_chapter (volume_id, section, name, part_title, position, "
+                "created_at, updated_at) VALUES (:v, 'front', 'preface', '', 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"v": volume},
+        )
+        chapter = conn.execute(text("SELECT max(id) FROM book_chapter")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO chapter_revision (chapter_id, number, title, subtitle, author, body, "
+                "source, note, created_at) VALUES (:c, 1, 't', '', '', 'original', 'typed', '', "
+                "CURRENT_TIMESTAMP)"
+            ),
+            {"c": chapter},
+        )
+    for statement in (
+        "UPDATE book_settings SET note = 'changed'",
+        "DELETE FROM book_settings",
+        "UPDATE chapter_revision SET body = 'changed'",
+        "DELETE FROM chapter_revision",
+    ):
+        with pytest.raises(Exception, match="immutable"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT note FROM book_settings")).scalar_one()
+        assert kept == "first"
+        kept = conn.execute(text("SELECT body FROM chapter_revision")).scalar_one()
+        assert kept == "original"
+    with pytest.raises(Exception, match="ck_book_chapter_part|CHECK"), engine.begin() as conn:
+        conn.execute(text("UPDATE book_chapter SET part_title = 'x'"))  # parts: history only
+    engine.dispose()

@@ -151,12 +151,13 @@ def test_audit_page_filters_by_translated_action_names(
     assert '<option value="login" selected>登录</option>' in filtered
 
 
-def test_volume_form_shows_the_recipe_path_with_its_placeholder(
+def test_volume_form_names_no_recipe_path_and_its_pattern_is_a_valid_jinja_string(
     client: FlaskClient, make_user: Any, login: Any
 ) -> None:
     _staff(client, make_user, login)
     page = client.get("/editor/volumes").data.decode()
-    assert "content/volumes/&lt;slug&gt;.toml" in page  # was swallowed as an HTML tag
+    assert "content/volumes" not in page and ".toml" not in page  # no paths for publishers
+    assert 'pattern="[a-z0-9][a-z0-9\\-]*"' in page  # valid with the v flag (Chromium)
 
 
 def test_story_page_loads_the_privacy_panel_styles(

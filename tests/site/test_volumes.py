@@ -124,7 +124,8 @@ def test_publisher_creates_edits_and_arranges_a_volume(
     html = page.data.decode()
     assert "<script" not in html  # the buttons are plain forms
     assert "长者服务" in text_of(html) and "老年1" in text_of(html)
-    assert "content/volumes/vol-1.toml" in text_of(html)
+    assert "content/volumes" not in html and ".toml" not in html  # no paths for publishers
+    assert "/editor/volumes/vol-1/book" in html  # the book's pages are one click away
 
     client.post(
         "/editor/volumes/vol-1/edit",
@@ -167,3 +168,32 @@ def test_every_service_field_has_its_names_in_the_site_and_the_book() -> None:
 
     assert set(SERVICE_FIELDS) == {field.value for field in ServiceField}
     assert set(SERVICE_FIELD) == set(ServiceField)
+
+
+def test_a_reopened_story_is_shown_with_its_status_and_left_out_of_the_book(
+    app: Flask, client: FlaskClient, make_story: Any, publisher: User
+) -> None:
+    from stories.models import Story, StoryStatus
+
+    create(client)
+    kept, reopened = (make_story(status="accepted", title=t).id for t in ("留下的", "重审的"))
+    for story_id in (kept, reopened):
+        token = token_of(client, "/editor/volumes/vol-1")
+        client.post(
+            "/editor/volumes/vol-1/stories", data={"csrf_token": token, "story_id": story_id}
+        )
+    with app.app_context(), db.session_scope() as session:
+        story = session.get(Story, reopened)
+        story.status, story.decided_by_id, story.decided_at = StoryStatus.in_review, None, None
+        session.add(story)
+    page = text_of(client.get("/editor/volumes/vol-1").data)
+    assert "重审的" in page and "审稿中" in page  # still listed, with its status
+    assert "不会收入书中" in page  # and a clear note that the book leaves it out
+    assert "1 篇故事已不再" in page
+    book = text_of(client.get("/editor/volumes/vol-1/book").data)
+    assert "1 篇已采用的故事" in book and "不会收入书中" in book
+    with app.app_context(), db.session_scope() as session:
+        from stories.operations import export
+
+        document = export.volume_document(session, None, volumes.get(session, "vol-1"))
+    assert [s["id"] for p in document["parts"] for s in p["stories"]] == [kept]

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from text.xss import VECTORS, audit
 
-from stories.web.authors import docx
+from stories.web import docx
 
 
 def test_vectors_in_every_field_never_reach_a_page_as_markup(

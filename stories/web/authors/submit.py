@@ -26,7 +26,7 @@ from anthology.text import plain
 from anthology.text.markdown import clean_text, render
 from stories import db
 from stories.operations import submission
-from stories.web.authors import docx
+from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
 from stories.web.security import limiter
 

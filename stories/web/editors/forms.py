@@ -1,4 +1,5 @@
-"""The editorial pages' forms: a story's page, the privacy panel, the queue, volumes and accounts.
+"""The editorial pages' forms: a story's page, the privacy panel, the queue, volumes, the book
+(settings, chapters, recipes) and accounts.
 
 Flask-WTF: every POST carries a CSRF token. The confirm-only form is
 `stories.web.common.ConfirmForm`.
@@ -10,7 +11,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -30,8 +33,9 @@ from wtforms.widgets import HiddenInput
 
 from stories import passwords
 from stories.labels import ROLE
-from stories.models import Role
+from stories.models import ChapterSection, Role
 from stories.operations import privacy, review
+from stories.operations.books import settings as book_settings
 
 
 def _known_decision(_form: Any, field: Any) -> None:
@@ -109,7 +113,8 @@ class DismissForm(FlaskForm):
 
 class VolumeForm(FlaskForm):
     slug = StringField(
-        _l("Slug (joins content/volumes/<slug>.toml)"), validators=[DataRequired(), Length(max=64)]
+        _l("Short name (lower-case letters, digits and dashes; used in addresses and file names)"),
+        validators=[DataRequired(), Length(max=64)],
     )
     title = StringField(_l("Working title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
@@ -124,3 +129,82 @@ class BulkForm(FlaskForm):
     action = StringField(validators=[AnyOf(BULK_ACTIONS)])
     tag = StringField(validators=[Length(max=50)])
     volume = StringField(validators=[Length(max=64)])
+
+
+# --- The book: settings, chapters, recipes ---
+
+L = book_settings.FIELD_LABELS
+
+
+def trim_choices() -> list[tuple[str, str]]:
+    sizes = {"16开": "185 × 260 mm", "大32开": "140 × 203 mm", "A5": "148 × 210 mm"}
+    return [(name, f"{name} ({size})") for name, size in sizes.items()] + [
+        ("custom", str(_l("custom size")))
+    ]
+
+
+def stories_choices() -> list[tuple[str, str]]:
+    return [
+        ("after", str(_l("after the history parts"))),
+        ("before", str(_l("before the history parts"))),
+        ("none", str(_l("no stories in this book"))),
+    ]
+
+
+class BookSettingsForm(FlaskForm):
+    """Everything a recipe holds; checked by stories.operations.books.settings.normalise."""
+
+    title = StringField(L["title"])
+    subtitle = StringField(L["subtitle"])
+    series = StringField(L["series"])
+    editors = TextAreaField(L["editors"])
+    publisher = StringField(L["publisher"])
+    isbn = StringField(L["isbn"])
+    isbn_demo = BooleanField(L["isbn_demo"])
+    cip = TextAreaField(L["cip"])
+    edition = StringField(L["edition"])
+    printing = StringField(L["printing"])
+    year = StringField(L["year"])
+    price = StringField(L["price"])
+    copyright = StringField(L["copyright"])
+    description = TextAreaField(L["description"])
+    trim = SelectField(L["trim"], choices=trim_choices, validate_choice=False)
+    width_mm = StringField(L["width_mm"])
+    height_mm = StringField(L["height_mm"])
+    bleed_mm = StringField(L["bleed_mm"])
+    font_body = StringField(L["font_body"])
+    font_heading = StringField(L["font_heading"])
+    font_quote = StringField(L["font_quote"])
+    contributors = BooleanField(L["contributors"])
+    stories = SelectField(L["stories"], choices=stories_choices, validate_choice=False)
+    note = StringField(_l("What did you change? (optional)"), validators=[Length(max=500)])
+    base = HiddenField()
+
+
+def section_choices() -> list[tuple[str, str]]:
+    return [
+        (ChapterSection.front.value, str(_l("Front matter (preface)"))),
+        (ChapterSection.history.value, str(_l("History chapter (body)"))),
+        (ChapterSection.back.value, str(_l("Back matter (afterword)"))),
+    ]
+
+
+class ChapterForm(FlaskForm):
+    """A chapter; checked by stories.operations.books.chapters. `origin` says whether the text
+    came from a Word file."""
+
+    section = SelectField(_l("Where"), choices=section_choices, validate_choice=False)
+    part_title = StringField(_l("History part (history chapters only)"))
+    title = StringField(_l("Title"))
+    subtitle = StringField(_l("Subtitle"))
+    author = StringField(_l("Author"))
+    body = TextAreaField(_l("Text (Markdown)"))
+    docx = FileField(_l("Or take the text from a Word file (.docx)"))
+    note = StringField(_l("What did you change? (optional)"), validators=[Length(max=500)])
+    base = HiddenField()
+    origin = HiddenField(default="typed", validators=[AnyOf(("typed", "word"))])
+
+
+class RecipeForm(FlaskForm):
+    recipe = FileField(_l("Recipe file"))
+    chapters = MultipleFileField(_l("Its chapter files (optional)"))

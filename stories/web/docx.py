@@ -1,4 +1,5 @@
-"""Word (.docx) -> Markdown for a story: paragraphs, headings, bold, italic, lists and pictures.
+"""Word (.docx) -> Markdown for a story or a book chapter: paragraphs, headings, bold, italic,
+lists and pictures. The authors' form and the publishers' chapter pages both use it.
 
 mammoth turns the document into simple HTML (it escapes the text); this module walks that HTML
 and writes Markdown with every piece of the author's text escaped, so `<`, `*` or `#` in a Word
