@@ -6,6 +6,16 @@ Workflow states are enums (`base`), and the database enforces the invariants wit
 from __future__ import annotations
 
 from stories.models.base import ConsentKind, RevisionSource, Role, ServiceField, StoryStatus
+from stories.models.build import (
+    ACTIVE_STATES,
+    FINISHED_STATES,
+    Build,
+    BuildFailure,
+    BuildPhase,
+    BuildState,
+    Edition,
+    EditionStory,
+)
 from stories.models.people import AuditEvent, User
 from stories.models.story import (
     Consent,
@@ -25,11 +35,19 @@ from stories.models.story import (
 from stories.models.volume import Volume, VolumeEntry, VolumePart
 
 __all__ = [
+    "ACTIVE_STATES",
+    "FINISHED_STATES",
     "AuditEvent",
+    "Build",
+    "BuildFailure",
+    "BuildPhase",
+    "BuildState",
     "Consent",
     "ConsentKind",
     "Decision",
     "DecisionAction",
+    "Edition",
+    "EditionStory",
     "FlagStatus",
     "ImmutableRevisionError",
     "Note",
