@@ -104,7 +104,9 @@ class Build(SQLModel, table=True):
         default=None, sa_column=_enum_column(BuildFailure, "build_failure", nullable=True)
     )
     message: str = Field(default="")  # the failure's detail, as the builder gave it
-    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    warnings: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )  # {"kind": privacy|font|image|system|epub|other, "text": as the builder gave it}
     worker: str = Field(default="", max_length=200)  # host:pid of the process running it
     task_id: str = Field(default="", max_length=64)  # the task queue's id
     requested_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
@@ -129,7 +131,9 @@ class Edition(SQLModel, table=True):
     # what it was made from: settings revision, chapters, stories and revisions, software
     inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     pages: int = Field(default=0)  # the print edition's pages
-    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    warnings: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )  # {"kind": privacy|font|image|system|epub|other, "text": as the builder gave it}
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 

@@ -4,7 +4,8 @@
   `security.py` CSRF, rate limits and security headers, `common.py` what every view shares
   (the confirm form, running an operation);
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
-- `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, admin.
+- `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes,
+  builds (the publishers' build jobs and editions), admin.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import Flask
 from stories import labels
 from stories.web import auth, errors, public, security
 from stories.web.authors import submit, track
-from stories.web.editors import admin, privacy, queue, story, volumes
+from stories.web.editors import admin, builds, privacy, queue, story, volumes
 
 
 def init_app(app: Flask) -> None:
@@ -22,5 +23,5 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     labels.init_app(app)
     auth.init_app(app)
-    for module in (public, submit, track, story, admin, queue, privacy, volumes):
+    for module in (public, submit, track, story, admin, queue, privacy, volumes, builds):
         app.register_blueprint(module.bp)
