@@ -21,7 +21,7 @@ from stories.operations import volumes
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_RENDER = Path(__file__).with_name("fake_render.py")
-PARAGRAPH = "社工小陈每周二下午去社区养老驿站，陪老人们读报、量血压，听他们讲过去的事。"
+PARAGRAPH = "每周二下午，社区养老驿站里很热闹，大家一起读报、量血压，说起过去的事。"
 
 
 def demo_volume(app: Flask, make_story: Any, publisher: Any, stories: int = 3,
