@@ -255,15 +255,12 @@ class _Run:
 
     def _release_waiting(self) -> None:
         """Chunks waiting for the page counts of chunks that will never be laid out (the build
-        failed or was stopped) stop waiting: they end with EarlierChunkFailed. The lock is not
-        waited for long: a worker killed while holding it would hold it for ever."""
-        locked = self.condition.acquire(timeout=1)
+        failed or was stopped) stop waiting: they end with EarlierChunkFailed. No lock and no
+        notify: a worker that died holding the lock, or waiting on it, would block them for
+        ever; the waiting workers look at the counts every WAIT_SECONDS anyway."""
         for index in range(len(self.chunks)):
             if self.counts[index] == UNKNOWN:
                 self.counts[index] = FAILED
-        if locked:
-            self.condition.notify_all()
-            self.condition.release()
 
     def start(self, chunk: Chunk) -> int:
         return 1 + sum(padded(self.counts[j]) for j in range(chunk.index))
