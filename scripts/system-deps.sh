@@ -12,6 +12,7 @@ packages=(
     poppler-utils           # pdffonts, pdftotext, pdftoppm used by the tests
     libgs-common            # freely licensed CMYK ICC profiles for the print PDF
     default-jre-headless    # Java for EPUBCheck
+    redis-server            # the task queue's tests against Redis (.ci/run starts one)
 )
 
 missing=()
