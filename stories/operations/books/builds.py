@@ -186,7 +186,7 @@ def end_cancelled(session: Session, build_id: int) -> bool:
     )
 
 
-def succeed(session: Session, build_id: int, pages: int, warnings: list[str]) -> bool:
+def succeed(session: Session, build_id: int, pages: int, warnings: list[dict[str, str]]) -> bool:
     """A running build made its edition (stories.operations.books.editions)."""
     return bool(
         _update(
@@ -207,14 +207,18 @@ def reap_stale(session: Session, stale_after: float, now: datetime | None = None
     """Running builds without a heartbeat for `stale_after` seconds are recorded as failed: the
     worker stopped (killed, crashed, out of memory, or the machine restarted)."""
     cutoff = (now or utcnow()) - timedelta(seconds=stale_after)
-    query = select(Build.id).where(Build.state == BuildState.running, Build.heartbeat_at < cutoff)
+    query = select(Build.id).where(
+        Build.state == BuildState.running, col(Build.heartbeat_at) < cutoff
+    )
     return [
         i for i in session.exec(query).all() if i is not None and _stop_stale(session, i, cutoff)
     ]
 
 
 def _stop_stale(session: Session, build_id: int, cutoff: datetime | None = None) -> bool:
-    statement = update(Build).where(col(Build.id) == build_id, Build.state == BuildState.running)
+    statement = update(Build).where(
+        col(Build.id) == build_id, col(Build.state) == BuildState.running
+    )
     if cutoff is not None:
         statement = statement.where(col(Build.heartbeat_at) < cutoff)
     statement = statement.values(

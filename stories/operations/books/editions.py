@@ -55,7 +55,7 @@ def record_edition(
     build: Build,
     files: dict[str, dict[str, Any]],
     inputs: dict[str, Any],
-    warnings: list[str],
+    warnings: list[dict[str, str]],
 ) -> Edition:
     """The edition of a running build, which is marked succeeded (flushed, not committed)."""
     volume = session.get(Volume, build.volume_id)
