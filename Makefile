@@ -36,11 +36,12 @@ instance/config.py:
 
 # The demo server speaks plain HTTP on 127.0.0.1, so its session cookie cannot be Secure here;
 # behind HTTPS in production leave STORIES_SESSION_COOKIE_SECURE unset (Secure is the default).
+# The site and one worker of the task queue (it builds the books) run together; Ctrl-C stops both.
 serve: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	STORIES_SESSION_COOKIE_SECURE=false STORIES_REMEMBER_COOKIE_SECURE=false \
-		$(FLASK) run --host $(HOST) --port $(PORT)
+		bash scripts/serve.sh $(HOST) $(PORT)
 
 book: setup
 	$(BIN)/python build.py content/volumes/demo.toml --format print,screen,epub --out dist/ --check

@@ -26,6 +26,7 @@ from anthology.errors import BuildError, BuildWarning, ContentError
 from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
 from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
 from anthology.pdf.inks import profile_problem
+from anthology.progress import Progress, ProgressCallback
 from anthology.sources import load_manuscript
 from anthology.sources.figures import image_warnings
 from anthology.sources.gate import check_gate, privacy_warnings
@@ -144,9 +145,11 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
 
 
 def render(
-    gathered: Gathered, args: argparse.Namespace, progress: Callable[[str], None]
+    gathered: Gathered, args: argparse.Namespace, progress: ProgressCallback
 ) -> list[tuple[str, Path, int, int, float]]:
-    """Phase two: write every format into a temporary folder, then move them into --out."""
+    """Phase two: write every format into a temporary folder, then move them into --out.
+
+    `progress` gets the events of every phase (anthology.progress), EPUB warnings included."""
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = gathered.manuscript.meta.slug
@@ -179,12 +182,16 @@ def render(
             )
         if "epub" in gathered.formats:
             if chapter_pages is None:  # the page-list needs the print edition's page numbers
-                progress("epub: laying out the print edition for its page numbers")
+                progress(
+                    Progress("epub: laying out the print edition for its page numbers", "epub")
+                )
                 chapter_pages = write_pdf(staging / "pages-only.pdf", "print").chapter_pages
-            progress("epub: writing")
+            progress(Progress("epub: writing", "epub"))
+            epub_path = staging / f"{slug}.epub"
             rows.append(
-                _epub(gathered.manuscript, staging / f"{slug}.epub", chapter_pages, out_dir, args)
+                _epub(gathered.manuscript, epub_path, chapter_pages, out_dir, args, progress)
             )
+        progress(Progress(phase="saving"))
         for _fmt, final, *_ in rows:
             os.replace(staging / final.name, final)
     finally:
@@ -198,15 +205,19 @@ def _epub(
     chapter_pages: dict | None,
     out_dir: Path,
     args: argparse.Namespace,
+    progress: ProgressCallback,
 ) -> tuple[str, Path, int, int, float]:
     result = epub.write_epub(
         manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if result.warnings:
+        progress(Progress(warnings=tuple(result.warnings)))
     if args.strict and result.warnings:
         raise ContentError("--strict: EPUB warnings are errors:\n  " + "\n  ".join(result.warnings))
     if args.check:
+        progress(Progress(phase="checking"))
         try:
             report = check(path)
         except ValidatorUnavailable as exc:
@@ -224,17 +235,20 @@ def run(args: argparse.Namespace, db_loader: DbLoader | None = None) -> int:
     """Build with parsed options (`main` parses them; `stories.cli.book` may rewrite them)."""
     started = time.perf_counter()
 
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+    def progress(event: Progress) -> None:
+        if not args.quiet and event.message:
+            print(f"[{time.perf_counter() - started:6.1f}s] {event}", file=sys.stderr, flush=True)
 
     try:
-        progress(f"gathering {args.recipe}")
+        progress(Progress(f"gathering {args.recipe}", "gathering"))
         gathered = gather(args, db_loader)
         m = gathered.manuscript
         progress(
-            f"{len(m.stories())} stories, {len(m.chapters())} chapters, "
-            f"{m.word_count()} characters; fonts {gathered.fonts.body} / {gathered.fonts.heading}"
+            Progress(
+                f"{len(m.stories())} stories, {len(m.chapters())} chapters, "
+                f"{m.word_count()} characters; fonts {gathered.fonts.body} / "
+                f"{gathered.fonts.heading}"
+            )
         )
         for warning in gathered.warnings:
             print(f"warning: {warning}", file=sys.stderr)

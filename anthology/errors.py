@@ -34,6 +34,11 @@ class FontError(BuildError):
     """A font named by the volume is not installed."""
 
 
+class WorkerDied(BuildError):
+    """A process of the build died: it crashed, or was killed (often: the machine ran out of
+    memory)."""
+
+
 @dataclass(frozen=True)
 class BuildWarning:
     """Something worth fixing that does not stop the build (an error with `--strict`)."""

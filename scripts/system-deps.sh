@@ -13,6 +13,7 @@ packages=(
     ghostscript             # the tests draw every page as a printer's RIP would
     libgs-common            # freely licensed CMYK ICC profiles for the print PDF
     default-jre-headless    # Java for EPUBCheck
+    redis-server            # the task queue's tests against Redis (.ci/run starts one)
 )
 
 missing=()

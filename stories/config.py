@@ -45,10 +45,31 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # The task queue (huey) and the build jobs: see stories/jobs/.
+    "REDIS_URL": None,  # set: the queue is kept in Redis; else in QUEUE_FILE
+    "QUEUE_NAME": "stories",
+    "QUEUE_FILE": None,  # None: queue.db in the instance folder
+    "QUEUE_WORKERS": 1,  # builds run at the same time by one `flask worker`
+    "QUEUE_IMMEDIATE": False,  # run tasks at once in the requesting process (tests only)
+    "EDITIONS_FOLDER": None,  # None: editions/ in the instance folder (never a public folder)
+    "BUILD_CACHE_FOLDER": None,  # None: cache/book in the instance folder; "" for no cache
+    "BUILD_STALE_SECONDS": 30,  # a running build without a heartbeat for this long failed
+    "BUILD_HEARTBEAT_SECONDS": 2,
+    "BUILD_TIMEOUT_SECONDS": 3600,
+    "BUILD_EPUBCHECK": True,  # check the EPUB with EPUBCheck (Java) in every build
+    "BUILD_CHUNK_PAGES": None,  # None: the builder's default (about 60 pages a chunk)
+    "BUILD_PROCESSES": None,  # chunk-rendering processes per build; None: one per core
 }
 
 # Environment variables read as-is (besides any STORIES_* variable).
-ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "MAX_CONTENT_LENGTH", "SITE_TITLE", "ORGANISER_NAME")
+ENV_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "MAX_CONTENT_LENGTH",
+    "SITE_TITLE",
+    "ORGANISER_NAME",
+    "REDIS_URL",
+)
 
 
 def instance_folder() -> str:

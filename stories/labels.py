@@ -10,6 +10,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from stories.models import (
+    BuildFailure,
+    BuildPhase,
+    BuildState,
     ChapterSource,
     DecisionAction,
     PrivacyKind,
@@ -163,6 +166,9 @@ AUDIT_ACTION = {
     "book.chapter_restore": _l("Chapter put back into the book"),
     "book.recipe_export": _l("Recipe downloaded"),
     "book.recipe_import": _l("Recipe imported"),
+    "build.request": _l("Build requested"),
+    "build.cancel": _l("Build cancelled"),
+    "edition.download": _l("Edition downloaded"),
 }
 
 AUDIT_DETAIL = {
@@ -194,6 +200,11 @@ AUDIT_DETAIL = {
     "step": _l("step"),
     "added": _l("added"),
     "removed": _l("taken out"),
+    "build": _l("build"),
+    "joined": _l("joined the running build"),
+    "edition": _l("edition"),
+    "format": _l("format"),
+    "state": _l("state"),
 }
 
 
@@ -216,6 +227,10 @@ def audit_detail(key: str, value: object) -> tuple[str, str]:
         text = role_label(text)
     elif key == "kind" and text in PrivacyKind.__members__:
         text = privacy_kind_label(text)
+    elif key == "state" and text in BuildState.__members__:
+        text = build_state_label(text)
+    elif isinstance(value, bool):
+        text = str(_l("yes") if value else _l("no"))
     return (str(label) if label is not None else key), text
 
 
@@ -274,6 +289,73 @@ def field_label(field: ServiceField | str) -> str:
     return str(SERVICE_FIELD.get(ServiceField(field), field))
 
 
+BUILD_STATE = {
+    BuildState.queued: _l("Queued"),
+    BuildState.running: _l("Running"),
+    BuildState.succeeded: _l("Finished"),
+    BuildState.failed: _l("Failed"),
+    BuildState.cancelled: _l("Cancelled"),
+}
+
+BUILD_PHASE = {
+    BuildPhase.gathering: _l("Gathering the sources"),
+    BuildPhase.print: _l("Print PDF"),
+    BuildPhase.screen: _l("Screen PDF"),
+    BuildPhase.epub: _l("EPUB"),
+    BuildPhase.checking: _l("Checking the EPUB"),
+    BuildPhase.saving: _l("Saving the edition"),
+}
+
+BUILD_FAILURE = {
+    BuildFailure.content: _l("A source of the book is wrong (the recipe, a chapter or a story)."),
+    BuildFailure.gate: _l(
+        "The publication gate refused stories: a consent is missing or privacy flags are open."
+    ),
+    BuildFailure.font: _l("A font the volume needs is not installed."),
+    BuildFailure.build: _l("The book builder could not go on."),
+    BuildFailure.crashed: _l("A process of the build crashed."),
+    BuildFailure.out_of_memory: _l(
+        "The build was stopped by the system, most often because the machine ran out of memory."
+    ),
+    BuildFailure.disk_full: _l(
+        "The disk is full: nothing was kept. Free some space and build again."
+    ),
+    BuildFailure.worker_stopped: _l(
+        "The worker stopped during the build (it was killed, crashed, ran out of memory, or the "
+        "machine restarted). Nothing was kept; build again."
+    ),
+    BuildFailure.queue: _l("The task queue could not take the build."),
+    BuildFailure.internal: _l(
+        "An unexpected error stopped the build (the worker's log has the details)."
+    ),
+}
+
+BUILD_WARNING = {
+    "privacy": _l("Personal data"),
+    "font": _l("Font"),
+    "image": _l("Image"),
+    "system": _l("System"),
+    "epub": _l("EPUB"),
+    "other": _l("Warning"),
+}
+
+
+def build_state_label(state: BuildState | str) -> str:
+    return str(BUILD_STATE.get(BuildState(state), state))
+
+
+def build_phase_label(phase: BuildPhase | str | None) -> str:
+    return str(BUILD_PHASE.get(BuildPhase(phase), phase)) if phase else ""
+
+
+def build_failure_label(failure: BuildFailure | str | None) -> str:
+    return str(BUILD_FAILURE.get(BuildFailure(failure), failure)) if failure else ""
+
+
+def build_warning_label(kind: str) -> str:
+    return str(BUILD_WARNING.get(kind, BUILD_WARNING["other"]))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=status_label,
@@ -286,4 +368,8 @@ def init_app(app: Flask) -> None:
         field_label=field_label,
         privacy_kind_label=privacy_kind_label,
         chapter_source_label=chapter_source_label,
+        build_state_label=build_state_label,
+        build_phase_label=build_phase_label,
+        build_failure_label=build_failure_label,
+        build_warning_label=build_warning_label,
     )

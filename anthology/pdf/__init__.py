@@ -37,6 +37,7 @@ from anthology.pdf.document import (
 from anthology.pdf.html import body_blocks, book_html, css, output_profile
 from anthology.pdf.inks import black_in_k, chapter_at, rgb_pages
 from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Manuscript
 
 
@@ -82,7 +83,7 @@ def write_pdf(
     chunk_pages: int = 0,
     workers: int | None = None,
     cache_dir: str | Path | None = None,
-    progress=None,
+    progress: ProgressCallback | None = None,
     stock: bool = False,
 ) -> PdfResult:
     """Render `manuscript` as a PDF at `out_path`.
@@ -109,11 +110,13 @@ def write_pdf(
         chunks, cached = stats
     else:
         if progress:
-            progress(f"{variant}: laying out the book in one pass")
+            progress(Progress(f"{variant}: laying out the book in one pass", variant, 0, 1, 0))
         with atomic_output(out_path) as temporary:
             pages, chapter_pages = _single_pass(manuscript, style, variant, temporary, stock)
             if not stock:  # the reference of the benchmark and the tests stays stock WeasyPrint
                 _refuse_rgb(temporary, variant, manuscript, chapter_pages, marks)
+        if progress:
+            progress(Progress("", variant, 1, 1, pages))
         chunks, cached = 1, 0
     return PdfResult(
         path=out_path,

@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from anthology.pdf.worker import padded
+
 KEEP_DAYS = 14  # cached chunks unused for this long are deleted
 
 
@@ -47,6 +49,36 @@ class ChunkCache:
         for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
             if path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
+
+    def fill(self, chunks, counts, block_pages, first_block) -> set[int]:
+        """Chunks whose PDF is cached: their counts and chapter pages are filled in.
+
+        A chunk after one whose page count is not known yet (it was edited) is taken at the start
+        it had last time; if the edited chunk's count turns out different, the build renders it
+        again (see `_Run.build`).
+        """
+        hits = set()
+        start: int | None = 1
+        for chunk in chunks:
+            meta = self.meta(chunk.key)
+            if not (meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta):
+                start = None
+                continue
+            if start is not None:
+                pdf = self.pdf(chunk.key, start)
+            else:
+                found = sorted(
+                    self.folder.glob(f"{chunk.key}-*.pdf"), key=lambda p: p.stat().st_mtime
+                )
+                pdf = found[-1] if found else self.pdf(chunk.key, 0)
+            if pdf.is_file():
+                hits.add(chunk.index)
+                counts[chunk.index] = meta["pages"]
+                for offset, page in enumerate(meta["local"]):
+                    block_pages[first_block[chunk.index] + offset] = page
+            if start is not None:
+                start += padded(meta["pages"])
+        return hits
 
     def close(self) -> None:
         if self.temporary:

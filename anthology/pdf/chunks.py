@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 from anthology import resources
-from anthology.errors import BuildError
+from anthology.errors import BuildError, WorkerDied
 from anthology.fonts.families import ResolvedFonts
 from anthology.pdf import worker
 from anthology.pdf.cache import ChunkCache
@@ -37,6 +37,7 @@ from anthology.pdf.html import Block, body_blocks, front_html, geometry
 from anthology.pdf.join import join
 from anthology.pdf.weasy.folios import rewrite_toc
 from anthology.pdf.worker import (
+    FAILED,
     UNKNOWN,
     WAIT_SECONDS,
     EarlierChunkFailed,
@@ -46,6 +47,7 @@ from anthology.pdf.worker import (
     padded,
     render_chunk,
 )
+from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Manuscript
 
 CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
@@ -163,7 +165,7 @@ def build_chunked(
     chunk_pages: int,
     workers: int | None = None,
     cache_dir: str | Path | None = None,
-    progress=None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[int, dict[str, int | str], tuple[int, int]]:
     """Render and join; returns (pages, chapter_pages, (chunks, chunks taken from the cache))."""
     run = _Run(manuscript, style, variant, fonts, chunk_pages, cache_dir, progress)
@@ -178,7 +180,8 @@ class _Run:
 
     def __init__(self, manuscript, style, variant, fonts, chunk_pages, cache_dir, progress):
         self.manuscript, self.style, self.variant = manuscript, style, variant
-        self.say = progress or (lambda _message: None)
+        self.progress = progress or (lambda _event: None)
+        self.done: set[int] = set()  # chunks finished or taken from the cache
         self.cache = ChunkCache(cache_dir, variant)
         self.chunks = plan(manuscript, style, variant, fonts, chunk_pages)
         sizes = [len(c.blocks) for c in self.chunks]
@@ -192,11 +195,13 @@ class _Run:
         self.early_front = None  # the front matter laid out with estimated TOC numbers
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
-        worker.state.update(manuscript=manuscript, style=style, variant=variant)
+        worker.state.update(
+            manuscript=manuscript, style=style, variant=variant, coordinator=os.getpid()
+        )
 
     def build(self, target: Path, workers: int | None):
-        hits = _fill_from_cache(self.chunks, self.cache, self.counts, self.block_pages,
-                                self.first_block)  # fmt: skip
+        hits = self.cache.fill(self.chunks, self.counts, self.block_pages, self.first_block)
+        self.done = set(hits)
         pending = [c for c in self.chunks if c.index not in hits]
         workers = min(max(1, workers or os.cpu_count() or 1), max(1, len(pending)))
         self.say(f"{self.variant}: {len(self.chunks)} chunks ({len(hits)} from the cache), "
@@ -219,14 +224,16 @@ class _Run:
             if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
                 self.say(f"{self.variant}: {len(stale)} cached chunk(s) moved; rendering again")
                 hits -= {c.index for c in stale}
+                self.done -= {c.index for c in stale}
                 futures = {self._submit(pool, c): c for c in stale}
                 self._collect(futures)
         except BrokenProcessPool as exc:
-            raise BuildError(
+            raise WorkerDied(
                 "a worker process died (crash or out of memory) while rendering "
                 + _running(futures)
             ) from exc
         finally:
+            self._release_waiting()
             pool.shutdown(wait=True, cancel_futures=True)
             for stray in self.cache.folder.glob(f".*.{os.getpid()}.*"):
                 stray.unlink(missing_ok=True)
@@ -241,6 +248,20 @@ class _Run:
                      fonts=(Path(self.fonts), glyphs))  # fmt: skip
         self.cache.prune(used=[*parts, front_pdf])
         return pages, chapter_pages, (len(self.chunks), len(hits))
+
+    def say(self, message: str) -> None:
+        """The command line's message, with the chunks done and the pages laid out so far."""
+        pages = sum(max(0, self.counts[i]) for i in self.done)
+        self.progress(Progress(message, self.variant, len(self.done), len(self.chunks), pages))
+
+    def _release_waiting(self) -> None:
+        """Chunks waiting for the page counts of chunks that will never be laid out (the build
+        failed or was stopped) stop waiting: they end with EarlierChunkFailed. No lock and no
+        notify: a worker that died holding the lock, or waiting on it, would block them for
+        ever; the waiting workers look at the counts every WAIT_SECONDS anyway."""
+        for index in range(len(self.chunks)):
+            if self.counts[index] == UNKNOWN:
+                self.counts[index] = FAILED
 
     def start(self, chunk: Chunk) -> int:
         return 1 + sum(padded(self.counts[j]) for j in range(chunk.index))
@@ -286,6 +307,7 @@ class _Run:
         os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
         meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"]}
         self.cache.store_meta(chunk.key, meta)
+        self.done.add(chunk.index)
         last = result["start"] + result["pages"] - 1
         layout, waited, draw = result["seconds"]
         self.say(f"  {chunk.describe()}: pages {result['start']}-{last} "
@@ -348,35 +370,6 @@ def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chun
 
 def _temporary(cache: ChunkCache, chunk: Chunk) -> Path:
     return cache.folder / f".{chunk.key}.{os.getpid()}.{chunk.index}.part"
-
-
-def _fill_from_cache(chunks, cache: ChunkCache, counts, block_pages, first_block) -> set[int]:
-    """Chunks whose PDF is cached: their counts and chapter pages are filled in.
-
-    A chunk after one whose page count is not known yet (it was edited) is taken at the start
-    it had last time; if the edited chunk's count turns out different, the build renders it
-    again (see `_Run.build`).
-    """
-    hits = set()
-    start: int | None = 1
-    for chunk in chunks:
-        meta = cache.meta(chunk.key)
-        if not (meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta):
-            start = None
-            continue
-        if start is not None:
-            pdf = cache.pdf(chunk.key, start)
-        else:
-            found = sorted(cache.folder.glob(f"{chunk.key}-*.pdf"), key=lambda p: p.stat().st_mtime)
-            pdf = found[-1] if found else cache.pdf(chunk.key, 0)
-        if pdf.is_file():
-            hits.add(chunk.index)
-            counts[chunk.index] = meta["pages"]
-            for offset, page in enumerate(meta["local"]):
-                block_pages[first_block[chunk.index] + offset] = page
-        if start is not None:
-            start += padded(meta["pages"])
-    return hits
 
 
 def _running(futures: dict[Future, Chunk]) -> str:

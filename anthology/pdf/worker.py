@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -28,6 +30,8 @@ class EarlierChunkFailed(BuildError):
 
 
 def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool = True) -> None:
+    if freeze:  # a worker process, not the coordinator
+        _die_with_coordinator()
     justify.install()
     speedups.install()
     fontshare.install(Path(font_folder))
@@ -36,6 +40,18 @@ def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool =
         # the collections that run during every chunk (and after it, see render_chunk).
         gc.freeze()
     state.update(counts=counts, block_pages=block_pages, condition=condition)
+
+
+def _die_with_coordinator() -> None:
+    """A worker whose coordinator is killed (kill -9, out of memory) is killed too, instead of
+    waiting forever for chunks that will never come (Linux's PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != state.get("coordinator", os.getppid()):  # it died before the prctl
+        os._exit(1)
 
 
 def _chunk_html(blocks: list[Block]) -> str:

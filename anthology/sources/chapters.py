@@ -127,7 +127,8 @@ def body_items(entries: Any, loader: Loader, story_parts: list[Part]) -> list[Pa
         elif "stories" in entry:
             wanted = entry["stories"]
             if wanted == "all":
-                out.extend(story_parts)
+                for part in story_parts:  # stories in no part (a part without title) stand alone
+                    out.extend(part.chapters if not part.title else [part])
                 continue
             by_title = {p.title: p for p in story_parts}
             for title in [wanted] if isinstance(wanted, str) else wanted:

@@ -13,6 +13,16 @@ from stories.models.book import (
     ChapterSection,
     ChapterSource,
 )
+from stories.models.build import (
+    ACTIVE_STATES,
+    FINISHED_STATES,
+    Build,
+    BuildFailure,
+    BuildPhase,
+    BuildState,
+    Edition,
+    EditionStory,
+)
 from stories.models.people import AuditEvent, User
 from stories.models.story import (
     Consent,
@@ -32,16 +42,24 @@ from stories.models.story import (
 from stories.models.volume import Volume, VolumeEntry, VolumePart
 
 __all__ = [
+    "ACTIVE_STATES",
+    "FINISHED_STATES",
     "AuditEvent",
     "BookChapter",
     "BookSettings",
     "ChapterRevision",
     "ChapterSection",
     "ChapterSource",
+    "Build",
+    "BuildFailure",
+    "BuildPhase",
+    "BuildState",
     "Consent",
     "ConsentKind",
     "Decision",
     "DecisionAction",
+    "Edition",
+    "EditionStory",
     "FlagStatus",
     "ImmutableRevisionError",
     "Note",

@@ -5,7 +5,7 @@
   (the confirm form, running an operation), `docx.py` the Word import (stories and chapters);
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
 - `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, the
-  book (settings, chapters, recipes), admin.
+  book (settings, chapters, recipes), builds (the publishers' build jobs and editions), admin.
 """
 
 from __future__ import annotations
@@ -15,7 +15,16 @@ from flask import Flask
 from stories import labels
 from stories.web import auth, errors, public, security
 from stories.web.authors import submit, track
-from stories.web.editors import admin, books, chapterpages, privacy, queue, story, volumes
+from stories.web.editors import (
+    admin,
+    books,
+    builds,
+    chapterpages,
+    privacy,
+    queue,
+    story,
+    volumes,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +32,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     labels.init_app(app)
     auth.init_app(app)
-    modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages)
+    modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages,
+               builds)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)

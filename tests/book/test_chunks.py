@@ -5,13 +5,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from anthology.errors import BuildError
+from anthology.errors import BuildError, WorkerDied
 from anthology.fonts.families import resolve
 from anthology.pdf import worker, write_pdf
 from anthology.sources import load_manuscript
@@ -210,11 +214,70 @@ def test_a_crashing_worker_fails_the_build_cleanly(manuscript, tmp_path, monkeyp
         return real(html)
 
     monkeypatch.setattr(worker, "_layout", layout)
-    with pytest.raises(BuildError) as info:
+    with pytest.raises(WorkerDied) as info:  # a BuildError the site reports as a crash
         _build(manuscript, tmp_path, None)
     assert "worker process died" in str(info.value)
     assert not (tmp_path / "book.pdf").exists()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_progress_events_say_the_chunks_done_and_the_pages(manuscript, tmp_path):
+    events = []
+    result = _build(manuscript, tmp_path, None, progress=events.append)
+    assert {e.phase for e in events} == {"print"}
+    total = events[0].chunks_total
+    assert events[0].message == f"print: {total} chunks (0 from the cache), 2 worker(s)"
+    assert total > 2 and {e.chunks_total for e in events} == {total}
+    done = [e.chunks_done for e in events]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == total
+    pages = [e.pages for e in events]
+    assert pages == sorted(pages) and 0 < pages[-1] <= result.pages
+    assert all(e.message for e in events)  # the command line prints every one of them
+
+
+def test_chunk_workers_end_when_their_coordinator_is_killed(tmp_path):
+    """kill -9 of a build (a crash, the out-of-memory killer, a killed site worker) leaves no
+    chunk worker waiting for ever."""
+    command = [sys.executable, str(Path(__file__).parents[2] / "build.py"), str(BOOK), "-q",
+               "--format", "print", "--out", str(tmp_path), "--no-cache", "--chunk-pages", "4",
+               "--workers", "2"]  # fmt: skip
+    build = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        children: list[int] = []
+        deadline = time.monotonic() + 60
+        while len(children) < 2 and build.poll() is None and time.monotonic() < deadline:
+            children = _children(build.pid)
+            time.sleep(0.05)
+        assert len(children) >= 2, "the build started no workers"
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in children if _alive(pid)]
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().split()[3] == str(pid):
+                found.append(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _front(manuscript, numbers):

@@ -74,6 +74,19 @@ def test_stories_file_can_be_overridden(book: Path, tmp_path: Path):
     assert [c.id for c in m.stories()] == ["story-101", "story-102"]
 
 
+def test_stories_in_no_part_follow_the_parts_without_a_part_page(book: Path, tmp_path: Path):
+    """The site exports the stories in no part as a part without a title: they stand alone
+    (no part page with an empty heading, no untitled entry in the EPUB's navigation)."""
+    data = json.loads((BOOK / "stories.json").read_text("utf-8"))
+    data["parts"][1]["title"] = ""
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    m = load_manuscript(book, stories_path=other)
+    assert [p.title for p in m.body if isinstance(p, Part)] == ["历史", "第一组故事"]
+    assert [c.id for c in m.body if not isinstance(c, Part)] == ["story-103"]
+    assert [c.id for c in m.stories()] == ["story-101", "story-102", "story-103"]
+
+
 def _error(recipe: Path, **kwargs) -> ContentError:
     with pytest.raises(ContentError) as info:
         load_manuscript(recipe, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,13 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "STORY_MIN_CHARS": 200,
         "ARGON2_TIME_COST": 1,  # cheap password hashes keep the tests fast
         "ARGON2_MEMORY_COST": 1024,
+        # The task queue and the editions in the test's folder; no chunk cache, no EPUBCheck
+        # (the tests that need them turn them on).
+        "QUEUE_NAME": f"test-{uuid.uuid4().hex[:12]}",
+        "QUEUE_FILE": str(tmp_path / "queue.db"),
+        "EDITIONS_FOLDER": str(tmp_path / "editions"),
+        "BUILD_CACHE_FOLDER": "",
+        "BUILD_EPUBCHECK": False,
     }
 
 
@@ -100,6 +108,8 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
     yield factory
     for application in made:
         application.extensions["db_engine"].dispose()
+        if "huey" in application.extensions:
+            application.extensions["huey"].storage.close()
 
 
 @pytest.fixture

@@ -25,6 +25,16 @@ from stories.web.editors.forms import VolumeForm
 
 bp = Blueprint("volumes", __name__, url_prefix="/editor/volumes")
 
+VolumeContext = Callable[[Session, Volume], dict[str, Any]]
+_volume_context: list[VolumeContext] = []
+
+
+def add_volume_context(provider: VolumeContext) -> None:
+    """Register extra template variables for the volume page (e.g. its builds and editions,
+    shown by `web/editor/_builds.html`)."""
+    if provider not in _volume_context:
+        _volume_context.append(provider)
+
 
 def _volume(session: Session, slug: str) -> Volume:
     try:
@@ -112,6 +122,9 @@ def show(slug: str) -> str:
         .limit(200)
     ).all()
     form = VolumeForm(formdata=None, obj=volume)
+    extra: dict[str, Any] = {}
+    for provider in _volume_context:
+        extra.update(provider(session, volume))
     return render_template(
         "web/editor/volume.html",
         volume=volume,
@@ -119,6 +132,7 @@ def show(slug: str) -> str:
         action_form=ConfirmForm(formdata=None),
         parts=volumes.arrangement(session, volume),
         unplaced=unplaced,
+        **extra,
     )
 
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make serve: the site and one worker of the task queue (the book builds) together, in the
+# foreground. Ctrl-C (or the end of either) stops both.
+#   scripts/serve.sh HOST PORT      (run from the checkout, after make setup)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+host="${1:-127.0.0.1}"
+port="${2:-5000}"
+flask=(.venv/bin/flask --app stories)
+
+"${flask[@]}" worker &
+worker=$!
+"${flask[@]}" run --host "$host" --port "$port" &
+site=$!
+
+stop() {
+    trap - INT TERM EXIT
+    kill -TERM "$site" "$worker" 2>/dev/null
+    wait "$site" "$worker" 2>/dev/null
+}
+trap 'stop; exit 130' INT TERM
+trap stop EXIT
+
+# Whichever ends first (Ctrl-C ends both), the other is stopped too.
+wait -n "$site" "$worker"
+status=$?
+stop
+exit "$status"

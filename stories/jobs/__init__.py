@@ -1,0 +1,11 @@
+"""The task queue (huey) and its jobs: the publishers' book builds.
+
+- `queue` the huey instance of an app (SQLite file in the instance folder, or Redis when
+  `REDIS_URL` is set), `tasks` the tasks registered on it, `worker` the consumer that
+  `flask --app stories worker` runs;
+- `builds` what pages and commands call: queue a build (or join the running one);
+- `runner` one build on the worker's side, `render` the build's own process (no database),
+  `progress` its progress and heartbeat in the Build row, `settings` the configuration.
+
+Layering: pages and commands call jobs, jobs call operations; operations never import jobs.
+"""
