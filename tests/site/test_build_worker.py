@@ -51,7 +51,7 @@ def database_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture(params=QUEUES)
 def queue_app(request: pytest.FixtureRequest, make_app: Any) -> Flask:
-    settings: dict[str, Any] = {"BUILD_CHUNK_PAGES": 12, "BUILD_STALE_SECONDS": 4}
+    settings: dict[str, Any] = {"BUILD_CHUNK_PAGES": 12}
     if request.param == "redis":
         settings["REDIS_URL"] = TEST_REDIS_URL
     return make_app(**settings)
@@ -108,7 +108,7 @@ def test_a_publisher_builds_follows_and_downloads_the_books(
     app = queue_app
     app.config["BUILD_EPUBCHECK"] = True  # the worker checks the EPUB (the phase is shown)
     client, ids = setup_volume(app, make_story, make_user, login, stories=4)
-    workers(app)
+    worker = workers(app)
     first = click(client, "/editor/volumes/demo/builds")
     second = click(client, "/editor/volumes/demo/builds")  # a second click joins the build
     assert (
@@ -126,7 +126,8 @@ def test_a_publisher_builds_follows_and_downloads_the_books(
             break
         assert '<meta http-equiv="refresh" content="2">' in page
         time.sleep(0.25)
-    assert build.state == BuildState.succeeded, (build.failure, build.message, seen)
+    assert build.state == BuildState.succeeded, (build.failure, build.message, seen,
+                                                 worker.output()[-3000:])  # fmt: skip
     assert 'http-equiv="refresh"' not in page
     states = [s for s, _p, _c in seen]
     phases = {p for s, p, _c in seen if s == "running"}
@@ -163,6 +164,7 @@ def test_a_worker_killed_mid_build_leaves_the_build_failed_and_nothing_behind(
     queue_app: Flask, make_story: Any, make_user: Any, login: Any, workers: Any, tmp_path: Path
 ) -> None:
     app = queue_app
+    app.config["BUILD_STALE_SECONDS"] = 5  # the page says "failed" soon after the kill
     client, _ids = setup_volume(app, make_story, make_user, login, stories=12, paragraphs=8)
     worker = workers(app)
     click(client, "/editor/volumes/demo/builds")
