@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import Response, abort, flash
+from flask import Response, abort, flash, request
 from flask_wtf import FlaskForm
 from sqlmodel import Session
 
 from stories import db
-from stories.models import Story
-from stories.operations import OperationError, review
+from stories.models import Story, Volume
+from stories.operations import OperationError, review, volumes
 
 T = TypeVar("T")
 
@@ -81,3 +81,16 @@ def json_download(document: dict[str, Any], filename: str) -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def volume_or_404(session: Session, slug: str) -> Volume:
+    """The volume of an editorial URL, or the 404 page."""
+    try:
+        return volumes.get(session, slug)
+    except OperationError:
+        abort(404)
+
+
+def direction() -> int:
+    """An up/down button's direction: -1 for up, +1 for down."""
+    return -1 if request.form.get("step") == "up" else 1

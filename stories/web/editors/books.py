@@ -15,7 +15,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -34,17 +33,10 @@ from stories.models import Role, Volume
 from stories.operations import OperationError, volumes
 from stories.operations.books import contents, recipes, settings
 from stories.web.auth import actor, role_required
-from stories.web.common import ConfirmForm, run
+from stories.web.common import ConfirmForm, run, volume_or_404
 from stories.web.editors.forms import BookSettingsForm, RecipeForm
 
 bp = Blueprint("books", __name__, url_prefix="/editor/volumes/<slug>/book")
-
-
-def volume_or_404(session: Session, slug: str) -> Volume:
-    try:
-        return volumes.get(session, slug)
-    except OperationError:
-        abort(404)
 
 
 def mark(form: Any, fields: dict[str, object]) -> None:

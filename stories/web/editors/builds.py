@@ -31,11 +31,10 @@ from stories.db import utcnow
 from stories.jobs import builds as jobs
 from stories.jobs import settings as job_settings
 from stories.models import Build, BuildPhase, BuildState, Role, Story, Volume
-from stories.operations import OperationError, volumes
 from stories.operations.books import builds, editions, readiness
 from stories.queries.builds import last_duration, times
 from stories.web.auth import actor, role_required
-from stories.web.common import ConfirmForm, run
+from stories.web.common import ConfirmForm, run, volume_or_404
 from stories.web.editors import story as story_page
 from stories.web.editors import volumes as volume_page
 
@@ -43,13 +42,6 @@ bp = Blueprint("builds", __name__, url_prefix="/editor")
 
 MIMETYPES = {"print": "application/pdf", "screen": "application/pdf",
              "epub": "application/epub+zip"}  # fmt: skip
-
-
-def _volume(session: Session, slug: str) -> Volume:
-    try:
-        return volumes.get(session, slug)
-    except OperationError:
-        abort(404)
 
 
 def _build(session: Session, volume: Volume, build_id: int) -> Build:
@@ -77,7 +69,7 @@ def duration(seconds: float | None) -> str:
 @bp.post("/volumes/<slug>/builds")
 @role_required(Role.publisher)
 def request(slug: str) -> Response:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     if not ConfirmForm().validate():
         flash(_("The form has expired; please try again."), "error")
         return redirect(url_for("volumes.show", slug=slug))
@@ -98,7 +90,7 @@ def request(slug: str) -> Response:
 @role_required(Role.publisher)
 def show(slug: str, build_id: int) -> str:
     session = db.session()
-    volume = _volume(session, slug)
+    volume = volume_or_404(session, slug)
     stale = job_settings.of(current_app).stale
     run(lambda s: builds.reap_stale(s, stale))
     build = _build(session, volume, build_id)
@@ -124,7 +116,7 @@ def show(slug: str, build_id: int) -> str:
 @role_required(Role.publisher)
 def cancel(slug: str, build_id: int) -> Response:
     session = db.session()
-    volume = _volume(session, slug)
+    volume = volume_or_404(session, slug)
     build = _build(session, volume, build_id)
     if not ConfirmForm().validate():
         flash(_("The form has expired; please try again."), "error")

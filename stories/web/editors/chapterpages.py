@@ -23,8 +23,8 @@ from stories.operations.books import chapters, contents
 from stories.queries.diff import side_by_side
 from stories.web import docx
 from stories.web.auth import actor, role_required
-from stories.web.common import run
-from stories.web.editors.books import button, expired, mark, volume_or_404
+from stories.web.common import direction, run, volume_or_404
+from stories.web.editors.books import button, expired, mark
 from stories.web.editors.forms import ChapterForm
 
 bp = Blueprint("chapters", __name__, url_prefix="/editor/volumes/<slug>/book/chapters")
@@ -42,16 +42,12 @@ def _usernames(session: Session) -> dict[int | None, str]:
     return dict(session.exec(select(User.id, User.username)).all())
 
 
-def _step() -> int:
-    return -1 if request.form.get("step") == "up" else 1
-
-
 @bp.post("/<int:chapter_id>/move")
 @role_required(Role.publisher)
 def move(slug: str, chapter_id: int) -> BaseResponse:
     session = db.session()
     volume = volume_or_404(session, slug)
-    chapter, publisher, step = _chapter(session, volume, chapter_id), actor(), _step()
+    chapter, publisher, step = _chapter(session, volume, chapter_id), actor(), direction()
     return button(slug, lambda s: contents.move_chapter(s, publisher, volume, chapter, step))
 
 
@@ -59,7 +55,7 @@ def move(slug: str, chapter_id: int) -> BaseResponse:
 @role_required(Role.publisher)
 def move_part(slug: str) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
-    title, publisher, step = request.form.get("part", "")[:200], actor(), _step()
+    title, publisher, step = request.form.get("part", "")[:200], actor(), direction()
     return button(slug, lambda s: contents.move_part(s, publisher, volume, title, step))
 
 

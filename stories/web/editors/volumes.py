@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from stories import db
 from stories.models import Role, Story, StoryStatus, Volume, VolumeEntry
-from stories.operations import OperationError, export, volumes
+from stories.operations import export, volumes
 from stories.web.auth import actor, role_required
-from stories.web.common import ConfirmForm, json_download, run
+from stories.web.common import ConfirmForm, direction, json_download, run, volume_or_404
 from stories.web.editors import story as story_page
 from stories.web.editors.forms import VolumeForm
 
@@ -36,20 +36,9 @@ def add_volume_context(provider: VolumeContext) -> None:
         _volume_context.append(provider)
 
 
-def _volume(session: Session, slug: str) -> Volume:
-    try:
-        return volumes.get(session, slug)
-    except OperationError:
-        abort(404)
-
-
 def _int(name: str) -> int | None:
     value = request.form.get(name, "")
     return int(value) if value.isdigit() else None
-
-
-def _step() -> int:
-    return -1 if request.form.get("step") == "up" else 1
 
 
 def _confirmed() -> bool:
@@ -113,7 +102,7 @@ def create() -> BaseResponse | tuple[str, int]:
 @role_required(Role.publisher)
 def show(slug: str) -> str:
     session = db.session()
-    volume = _volume(session, slug)
+    volume = volume_or_404(session, slug)
     placed = select(VolumeEntry.story_id)
     unplaced = session.exec(
         select(Story)
@@ -140,7 +129,7 @@ def show(slug: str) -> str:
 @role_required(Role.publisher)
 def update(slug: str) -> BaseResponse:
     session = db.session()
-    volume = _volume(session, slug)
+    volume = volume_or_404(session, slug)
     form = VolumeForm()
     if not form.validate():
         flash(_("Please give a slug and a working title."), "error")
@@ -156,7 +145,7 @@ def update(slug: str) -> BaseResponse:
 @bp.post("/<slug>/stories")
 @role_required(Role.publisher)
 def add_story(slug: str) -> BaseResponse:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     story_id = _int("story_id")
     if story_id is None:
         flash(_("Choose a story."), "error")
@@ -168,15 +157,15 @@ def add_story(slug: str) -> BaseResponse:
 @bp.post("/<slug>/stories/<int:story_id>/move")
 @role_required(Role.publisher)
 def move_story(slug: str, story_id: int) -> BaseResponse:
-    volume = _volume(db.session(), slug)
-    step = _step()
+    volume = volume_or_404(db.session(), slug)
+    step = direction()
     return _change(slug, lambda s: volumes.move_entry(s, volume, story_id, step))
 
 
 @bp.post("/<slug>/stories/<int:story_id>/part")
 @role_required(Role.publisher)
 def story_part(slug: str, story_id: int) -> BaseResponse:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     publisher, part_id = actor(), _int("part_id")
     return _change(slug, lambda s: volumes.set_part(s, publisher, volume, story_id, part_id))
 
@@ -184,7 +173,7 @@ def story_part(slug: str, story_id: int) -> BaseResponse:
 @bp.post("/<slug>/stories/<int:story_id>/remove")
 @role_required(Role.publisher)
 def remove_story(slug: str, story_id: int) -> BaseResponse:
-    _volume(db.session(), slug)
+    volume_or_404(db.session(), slug)
     publisher = actor()
     return _change(slug, lambda s: volumes.unassign(s, publisher, story_id))
 
@@ -192,7 +181,7 @@ def remove_story(slug: str, story_id: int) -> BaseResponse:
 @bp.post("/<slug>/parts")
 @role_required(Role.publisher)
 def add_part(slug: str) -> BaseResponse:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     title = request.form.get("title", "")[:200]
     publisher = actor()
     return _change(slug, lambda s: volumes.add_part(s, publisher, volume, title))
@@ -201,7 +190,7 @@ def add_part(slug: str) -> BaseResponse:
 @bp.post("/<slug>/parts/from-fields")
 @role_required(Role.publisher)
 def parts_from_fields(slug: str) -> BaseResponse:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     publisher = actor()
     return _change(
         slug,
@@ -213,15 +202,15 @@ def parts_from_fields(slug: str) -> BaseResponse:
 @bp.post("/<slug>/parts/<int:part_id>/move")
 @role_required(Role.publisher)
 def move_part(slug: str, part_id: int) -> BaseResponse:
-    volume = _volume(db.session(), slug)
-    step = _step()
+    volume = volume_or_404(db.session(), slug)
+    step = direction()
     return _change(slug, lambda s: volumes.move_part(s, volume, part_id, step))
 
 
 @bp.post("/<slug>/parts/<int:part_id>/rename")
 @role_required(Role.publisher)
 def rename_part(slug: str, part_id: int) -> BaseResponse:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     title = request.form.get("title", "")[:200]
     return _change(slug, lambda s: volumes.rename_part(s, volume, part_id, title))
 
@@ -229,7 +218,7 @@ def rename_part(slug: str, part_id: int) -> BaseResponse:
 @bp.post("/<slug>/parts/<int:part_id>/delete")
 @role_required(Role.publisher)
 def delete_part(slug: str, part_id: int) -> BaseResponse:
-    volume = _volume(db.session(), slug)
+    volume = volume_or_404(db.session(), slug)
     return _change(slug, lambda s: volumes.delete_part(s, volume, part_id))
 
 
@@ -239,7 +228,7 @@ def download(slug: str) -> BaseResponse:
     if not _confirmed():
         return redirect(url_for("volumes.show", slug=slug))
     session = db.session()
-    volume = _volume(session, slug)
+    volume = volume_or_404(session, slug)
     document = export.volume_document(session, actor(), volume)
     session.commit()
     return json_download(document, f"stories-{volume.slug}.json")
