@@ -5,7 +5,8 @@
   (the confirm form, running an operation), `docx.py` the Word import (stories and chapters);
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
 - `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, the
-  book (settings, chapters, recipes), builds (the publishers' build jobs and editions), admin.
+  book (settings, chapters, recipes), builds (the publishers' build jobs and editions), proofs
+  (a story as it will print), admin.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from stories.web.editors import (
     builds,
     chapterpages,
     privacy,
+    proofs,
     queue,
     story,
     volumes,
@@ -33,6 +35,6 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     auth.init_app(app)
     modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages,
-               builds)  # fmt: skip
+               builds, proofs)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)
