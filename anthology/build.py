@@ -94,6 +94,11 @@ def parser() -> argparse.ArgumentParser:
         help="only a proof PDF of one chapter (e.g. story-12) in the volume's trim and fonts, "
         "marked as a proof; the publication gate does not apply",
     )
+    p.add_argument(
+        "--proof-time",
+        metavar="TEXT",
+        help="the time the proof mark gives (default: now, in this machine's time zone)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     return p
 
@@ -182,7 +187,7 @@ def render(
         )
 
     if args.proof:
-        return [_proof(gathered, args.proof, out_dir, progress)]
+        return [_proof(gathered, args.proof, out_dir, progress, args.proof_time)]
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
         chapter_pages = None
@@ -214,23 +219,27 @@ def render(
 
 
 def _proof(
-    gathered: Gathered, chapter_id: str, out_dir: Path, progress: ProgressCallback
+    gathered: Gathered,
+    chapter_id: str,
+    out_dir: Path,
+    progress: ProgressCallback,
+    stamp: str | None = None,
 ) -> tuple[str, Path, int, int, float]:
     """The proof of one chapter (`--proof`): `<slug>-proof-<chapter id>.pdf` in --out."""
     chapter = next(c for c in gathered.manuscript.chapters() if c.id == chapter_id)
     progress(Progress(f"proof: laying out 《{chapter.title}》", "print", 0, 1, 0))
     path = out_dir / f"{gathered.manuscript.meta.slug}-proof-{chapter_id}.pdf"
     result = pdf.write_proof(
-        gathered.manuscript, chapter, path, proof_mark(chapter), fonts=gathered.fonts
+        gathered.manuscript, chapter, path, proof_mark(chapter, stamp), fonts=gathered.fonts
     )
     progress(Progress("", "print", 1, 1, result.pages))
     return ("proof", path, result.pages, result.bytes, result.seconds)
 
 
-def proof_mark(chapter: Chapter, now: datetime | None = None) -> str:
-    """The line at the foot of every proof page: what it is, which revision, when, and that it
-    is not for press (book text, in the book's language)."""
-    stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
+def proof_mark(chapter: Chapter, stamp: str | None = None) -> str:
+    """The line at the foot of every proof page: what it is, which revision, when (`stamp`,
+    else now), and that it is not for press (book text, in the book's language)."""
+    stamp = stamp or datetime.now().strftime("%Y-%m-%d %H:%M")
     revision = chapter.story.revision if chapter.story and chapter.story.revision else None
     draft = f"第{revision}稿" if revision else ""
     parts = ["校样", f"《{chapter.title}》", draft, stamp, "不得付印"]

@@ -141,7 +141,8 @@ def _proof(build_id: int, staging: Path, settings: job_settings.Settings) -> Non
     if tracker.tick(force=True):
         raise Stop
     out = staging / "out"
-    files = _render(written.recipe, out, staging / "build.log", settings, tracker, proof=chapter)
+    files = _render(written.recipe, out, staging / "build.log", settings, tracker,
+                    proof=chapter, proof_time=settings.local_time())  # fmt: skip
     tracker.event({"phase": "saving"})
     if tracker.tick(force=True):
         raise Stop
@@ -169,6 +170,7 @@ def _render(
     settings: job_settings.Settings,
     tracker: Tracker,
     proof: str | None = None,
+    proof_time: str | None = None,
 ) -> dict[str, Any]:
     """Run the build's process and follow it; returns its files (format -> file, pages, bytes).
     With `proof` (a chapter id) it makes only that chapter's proof (format "proof")."""
@@ -176,6 +178,7 @@ def _render(
         "recipe": str(recipe), "out": str(out), "parent": os.getpid(),
         "cache_dir": str(settings.cache) if settings.cache else None, "check": settings.check,
         "chunk_pages": settings.chunk_pages, "workers": settings.workers, "proof": proof,
+        "proof_time": proof_time,
     }  # fmt: skip
     command = [*settings.command, json.dumps(spec, ensure_ascii=False)]
     with log_path.open("wb") as log_file:

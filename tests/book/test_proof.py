@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -67,5 +66,5 @@ def test_a_proof_of_a_chapter_the_volume_does_not_have_is_an_error(
 def test_the_proof_mark_names_the_revision_and_the_time() -> None:
     manuscript = load_manuscript(BOOK / "volumes" / "small.toml")
     chapter = manuscript.stories()[0]
-    mark = build.proof_mark(chapter, datetime(2026, 12, 1, 9, 5))
+    mark = build.proof_mark(chapter, "2026-12-01 09:05")
     assert mark.startswith("校样 · 《") and "2026-12-01 09:05" in mark and mark.endswith("不得付印")

@@ -4,9 +4,12 @@ Without a worker: joining, choosing the volume, proofs beside book builds, who m
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from book.pdfcheck import flat, page_texts
@@ -97,6 +100,12 @@ def test_an_editor_proofs_a_story_not_yet_accepted(
     assert "驿站里的电话" in whole and "13912345678" in whole  # the text as it stands
     assert "驿站的下午1" not in whole  # the volume's own stories are not in it
     assert trim_mm(pdf) == (148, 210)  # A5: the volume's page
+    # The mark's time is the site's (Asia/Shanghai), as the pages show times.
+    stamp = re.search(r"(\d{4}-\d\d-\d\d)(\d\d:\d\d)·不得付印", pages[0])  # spaces flattened
+    assert stamp, pages[0]
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    marked = datetime.strptime(" ".join(stamp.groups()), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    assert abs((marked - build.started_at).total_seconds()) < 120
     story_page = text_of(client.get(f"/editor/stories/{story.id}").data)
     assert f"#{build_id}" in story_page
     assert [e.details["joined"] for e in events(app, proofs.REQUEST)] == [False, True]
