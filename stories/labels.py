@@ -15,6 +15,8 @@ from stories.models import (
     BuildState,
     ChapterSource,
     DecisionAction,
+    MailKind,
+    MailState,
     PrivacyKind,
     Role,
     ServiceField,
@@ -169,6 +171,9 @@ AUDIT_ACTION = {
     "build.request": _l("Build requested"),
     "build.cancel": _l("Build cancelled"),
     "edition.download": _l("Edition downloaded"),
+    "story.new_code": _l("New private link sent to the author"),
+    "mail.resend": _l("Message sent again"),
+    "user.mail": _l("Mail settings changed"),
 }
 
 AUDIT_DETAIL = {
@@ -356,8 +361,40 @@ def build_warning_label(kind: str) -> str:
     return str(BUILD_WARNING.get(kind, BUILD_WARNING["other"]))
 
 
+# The outbox (stories.operations.mail).
+MAIL_STATE = {
+    MailState.held: _l("Kept (no mail server)"),
+    MailState.queued: _l("Waiting"),
+    MailState.sending: _l("Sending"),
+    MailState.sent: _l("Sent"),
+    MailState.failed: _l("Failed"),
+}
+
+MAIL_KIND = {
+    MailKind.receipt: _l("Receipt"),
+    MailKind.revision: _l("Revision request"),
+    MailKind.accepted: _l("Accepted"),
+    MailKind.rejected: _l("Not accepted"),
+    MailKind.withdrawn: _l("Withdrawal confirmed"),
+    MailKind.published: _l("Published"),
+    MailKind.draft: _l("Draft link"),
+    MailKind.links: _l("New private links"),
+    MailKind.digest: _l("Daily digest"),
+}
+
+
+def mail_state_label(state: MailState | str) -> str:
+    return str(MAIL_STATE.get(MailState(state), state))
+
+
+def mail_kind_label(kind: MailKind | str) -> str:
+    return str(MAIL_KIND.get(MailKind(kind), kind))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        mail_state_label=mail_state_label,
+        mail_kind_label=mail_kind_label,
         status_label=status_label,
         role_label=role_label,
         decision_label=decision_label,
