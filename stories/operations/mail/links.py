@@ -66,5 +66,8 @@ def token_story(text: str) -> tuple[int, str] | None:
 
 
 def status_link(story: Story, code: str | None = None) -> str:
-    """The story's private status page: with its tracking code when known, else a token."""
+    """The story's private status page: with its tracking code when known, else a token (a
+    story without a code, such as imported demo content, gets the look-up page)."""
+    if not code and not story.tracking_hash:
+        return absolute("track.lookup")
     return absolute("track.status", code=code or story_token(story))

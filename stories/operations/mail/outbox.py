@@ -59,6 +59,7 @@ def render(kind: MailKind, language: str, **context: Any) -> tuple[str, str, str
     context.setdefault("organiser", current_app.config["ORGANISER_NAME"])
     context.setdefault("contact", current_app.config.get("ORGANISER_CONTACT", ""))
     context.setdefault("site_title", current_app.config["SITE_TITLE"])
+    context["mail_lang"] = language_of(language)
     with force_locale(language_of(language)):
         text = render_template(f"mail/{kind.value}.txt", **context)
         html = render_template(f"mail/{kind.value}.html", **context)

@@ -161,7 +161,8 @@ def send() -> Response | tuple[str, int]:
         return render_template(
             "web/error.html", status=409, title=_("Already sent"), message=str(error)
         ), 409
-    session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id}
+    session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id,
+                          "mailed": bool(form.contact_email.data)}  # fmt: skip
     return redirect(url_for(".sent"), 303)
 
 
@@ -180,7 +181,8 @@ def sent() -> Response | str:
         return redirect(url_for(".start"))
     code = receipt["code"]
     link = url_for("track.status", code=code, _external=True)
-    return render_template("web/submit_sent.html", code=code, link=link)
+    mailed = bool(receipt.get("mailed"))
+    return render_template("web/submit_sent.html", code=code, link=link, mailed=mailed)
 
 
 @bp.errorhandler(CSRFError)
