@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "BUILD_PROCESSES": None,  # chunk-rendering processes per build; None: one per core
     # Mail (Flask-Mailman's settings): without MAIL_SERVER messages stay in the outbox.
     "MAIL_SERVER": None,
+    "MAIL_BACKEND": "smtp",  # always SMTP (Flask-Mailman would keep mail in memory in tests)
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
     "MAIL_USE_SSL": False,
