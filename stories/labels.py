@@ -361,40 +361,25 @@ def build_warning_label(kind: str) -> str:
     return str(BUILD_WARNING.get(kind, BUILD_WARNING["other"]))
 
 
-# The outbox (stories.operations.mail).
-MAIL_STATE = {
-    MailState.held: _l("Kept (no mail server)"),
-    MailState.queued: _l("Waiting"),
-    MailState.sending: _l("Sending"),
-    MailState.sent: _l("Sent"),
-    MailState.failed: _l("Failed"),
-}
-
-MAIL_KIND = {
-    MailKind.receipt: _l("Receipt"),
-    MailKind.revision: _l("Revision request"),
-    MailKind.accepted: _l("Accepted"),
-    MailKind.rejected: _l("Not accepted"),
-    MailKind.withdrawn: _l("Withdrawal confirmed"),
-    MailKind.published: _l("Published"),
-    MailKind.draft: _l("Draft link"),
-    MailKind.links: _l("New private links"),
+# The outbox (stories.operations.mail): its messages' states and kinds (the names differ).
+MAIL = {
+    MailState.held: _l("Kept (no mail server)"), MailState.queued: _l("Waiting"),
+    MailState.sending: _l("Sending"), MailState.sent: _l("Sent"), MailState.failed: _l("Failed"),
+    MailKind.receipt: _l("Receipt"), MailKind.revision: _l("Revision request"),
+    MailKind.accepted: _l("Accepted"), MailKind.rejected: _l("Not accepted"),
+    MailKind.withdrawn: _l("Withdrawal confirmed"), MailKind.published: _l("Published"),
+    MailKind.draft: _l("Draft link"), MailKind.links: _l("New private links"),
     MailKind.digest: _l("Daily digest"),
-}
+}  # fmt: skip
 
 
-def mail_state_label(state: MailState | str) -> str:
-    return str(MAIL_STATE.get(MailState(state), state))
-
-
-def mail_kind_label(kind: MailKind | str) -> str:
-    return str(MAIL_KIND.get(MailKind(kind), kind))
+def mail_label(value: MailState | MailKind | str) -> str:
+    return str(MAIL.get(value, value))  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        mail_state_label=mail_state_label,
-        mail_kind_label=mail_kind_label,
+        mail_label=mail_label,
         status_label=status_label,
         role_label=role_label,
         decision_label=decision_label,

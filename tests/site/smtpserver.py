@@ -52,7 +52,9 @@ class Inbox:
     def messages(self, to: str | None = None) -> list[EmailMessage]:
         return [m for rcpt, m in self.received if to is None or to in rcpt]
 
-    def wait(self, count: int = 1, timeout: float = 30, to: str | None = None) -> list[EmailMessage]:
+    def wait(
+        self, count: int = 1, timeout: float = 30, to: str | None = None
+    ) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if len(self.messages(to)) >= count:

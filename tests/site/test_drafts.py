@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 from collections.abc import Iterator
 from datetime import timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest

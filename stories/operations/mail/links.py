@@ -9,6 +9,8 @@ links" gives a new one).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, has_request_context, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -29,7 +31,7 @@ def site_url() -> str:
     return FALLBACK_SITE
 
 
-def absolute(endpoint: str, **values: object) -> str:
+def absolute(endpoint: str, **values: Any) -> str:
     """The absolute address of an endpoint, for a mail."""
     if has_request_context():
         path = url_for(endpoint, **values)

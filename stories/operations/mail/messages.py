@@ -6,6 +6,8 @@ page with the tracking code; later messages carry a signed link (stories.operati
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from stories.models import EditionStory, MailKind, OutboxMessage, Story, Volume
@@ -13,7 +15,7 @@ from stories.operations.mail import links, outbox
 
 
 def _story_mail(
-    session: Session, story: Story, kind: MailKind, code: str | None = None, **context: object
+    session: Session, story: Story, kind: MailKind, code: str | None = None, **context: Any
 ) -> OutboxMessage | None:
     if not story.contact_email:
         return None
