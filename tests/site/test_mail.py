@@ -298,3 +298,46 @@ def test_a_rolled_back_change_sends_nothing(mail_app: Flask, inbox: Inbox,
         review.request_revision(session, story, session.get(User, editor.id), "请修改。")
         session.rollback()
     assert len(outbox_rows(mail_app)) == 1 and len(inbox.received) == 1
+
+
+def test_authors_are_told_when_their_story_is_first_placed_in_an_edition(
+    mail_app: Flask, inbox: Inbox, make_story: Any, make_user: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import sys
+
+    from buildjobs import FAKE_RENDER, demo_volume
+
+    from stories.jobs import runner
+    from stories.jobs import settings as job_settings
+    from stories.operations import volumes
+    from stories.operations.books import builds
+
+    monkeypatch.setattr(job_settings, "RENDER_COMMAND", (sys.executable, str(FAKE_RENDER), "ok"))
+    publisher = make_user(role="publisher")
+    demo_volume(mail_app, make_story, publisher, stories=2)
+
+    def build() -> None:
+        with mail_app.app_context(), db.session_scope() as session:
+            volume = volumes.get(session, "demo")
+            requested = builds.request_build(session, session.get(User, publisher.id), volume)
+            session.flush()
+            build_id = requested.build.id or 0
+        runner.run_build(mail_app, build_id)
+
+    build()
+    messages = inbox.wait(2, to=AUTHOR)
+    subjects = {m["Subject"].strip() for m in messages}
+    assert subjects == {f"您的故事《驿站的下午{i}》收入了《演示卷》" for i in (1, 2)}
+    link = next(link for link in links_in(messages[0]) if "/track/" in link)
+    assert mail_app.test_client().get(path_of(link)).status_code == 200
+    build()  # a second edition of the same stories: no second mail
+    assert len([r for r in outbox_rows(mail_app) if r.kind == MailKind.published]) == 2
+
+
+def test_user_text_in_a_mail_is_escaped_in_html(mail_app: Flask, inbox: Inbox) -> None:
+    s.submit(mail_app.test_client(), title="<b>粗体</b><script>alert(1)</script>")
+    [message] = inbox.wait(1)
+    html = html_of(message)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>alert(1)</script>" in text_of(message)  # plain text is plain
