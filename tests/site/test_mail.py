@@ -341,3 +341,18 @@ def test_user_text_in_a_mail_is_escaped_in_html(mail_app: Flask, inbox: Inbox) -
     html = html_of(message)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<script>alert(1)</script>" in text_of(message)  # plain text is plain
+
+
+def test_a_digest_is_due_once_a_local_day_from_the_digest_hour(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    from stories.operations.mail import digest
+
+    user = User(username="x", password_hash="-", role="editor", digest=True)  # type: ignore[arg-type]
+    # Asia/Shanghai is UTC+8; DIGEST_HOUR is 8 (local).
+    with app.app_context():
+        assert not digest.due(user, datetime(2026, 12, 1, 23, 30, tzinfo=UTC))  # 07:30 local
+        assert digest.due(user, datetime(2026, 12, 2, 0, 5, tzinfo=UTC))  # 08:05 local
+        user.digest_sent_at = datetime(2026, 12, 2, 0, 5, tzinfo=UTC)
+        assert not digest.due(user, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))  # 23:00, same day
+        assert digest.due(user, datetime(2026, 12, 3, 0, 0, tzinfo=UTC))  # 08:00 the next day
