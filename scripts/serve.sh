@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 host="${1:-127.0.0.1}"
 port="${2:-5000}"
 flask=(.venv/bin/flask --app stories)
+# A fictional organiser's contact for the demo pages, unless one is set.
+export ORGANISER_CONTACT="${ORGANISER_CONTACT:-stories@example.org · 010-0000 0000（演示）}"
 
 "${flask[@]}" worker &
 worker=$!

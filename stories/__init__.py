@@ -18,7 +18,7 @@ from anthology import resources
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import os
 
-    from stories import cli, config, db, i18n, web
+    from stories import cli, config, db, i18n, jobs, web
 
     app = Flask(
         __name__,
@@ -34,4 +34,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     return app

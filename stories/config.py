@@ -59,6 +59,22 @@ DEFAULTS: dict[str, Any] = {
     "BUILD_EPUBCHECK": True,  # check the EPUB with EPUBCheck (Java) in every build
     "BUILD_CHUNK_PAGES": None,  # None: the builder's default (about 60 pages a chunk)
     "BUILD_PROCESSES": None,  # chunk-rendering processes per build; None: one per core
+    # Mail (Flask-Mailman's settings): without MAIL_SERVER messages stay in the outbox.
+    "MAIL_SERVER": None,
+    "MAIL_BACKEND": "smtp",  # always SMTP (Flask-Mailman would keep mail in memory in tests)
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "stories@localhost",
+    "MAIL_TIMEOUT": 20,  # seconds for one SMTP conversation
+    "MAIL_RETRY_SECONDS": [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600],  # then: failed
+    "SITE_URL": None,  # the links in mails; None: the address of the request (or 127.0.0.1:5000)
+    "ORGANISER_CONTACT": "",  # e-mail and/or phone shown to authors; "" shows none
+    "DRAFT_DAYS": 30,  # a draft is deleted this many days after it was last saved
+    "RATELIMIT_LINKS": "5 per hour",  # "send me my links", per address and per client
+    "DIGEST_HOUR": 8,  # editors' daily digest, from this hour (BABEL_DEFAULT_TIMEZONE)
 }
 
 # Environment variables read as-is (besides any STORIES_* variable).
@@ -69,7 +85,18 @@ ENV_KEYS = (
     "SITE_TITLE",
     "ORGANISER_NAME",
     "REDIS_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "SITE_URL",
+    "ORGANISER_CONTACT",
 )
+INT_KEYS = ("MAX_CONTENT_LENGTH", "MAIL_PORT")
+BOOL_KEYS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 
 def instance_folder() -> str:
@@ -104,8 +131,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         for key in ENV_KEYS:
             if key in os.environ:
                 value: Any = os.environ[key]
-                if key == "MAX_CONTENT_LENGTH":
+                if key in INT_KEYS:
                     value = int(value)
+                elif key in BOOL_KEYS:
+                    value = value.strip().lower() in ("1", "true", "yes", "on")
                 app.config[key] = value
         app.config.from_prefixed_env("STORIES")
     else:

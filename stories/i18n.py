@@ -45,6 +45,12 @@ def init_app(app: Flask) -> None:
         }
 
 
+def current_language() -> str:
+    """The language of this request as the settings name it: zh_CN or en."""
+    current = get_locale()
+    return "zh_CN" if current is None or current.language == "zh" else str(current)
+
+
 def language_url(code: str) -> str:
     """This page in another language, keeping its query (the queue's filters, a search)."""
     args = request.args.to_dict(flat=False)

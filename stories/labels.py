@@ -15,6 +15,8 @@ from stories.models import (
     BuildState,
     ChapterSource,
     DecisionAction,
+    MailKind,
+    MailState,
     PrivacyKind,
     Role,
     ServiceField,
@@ -171,6 +173,9 @@ AUDIT_ACTION = {
     "edition.download": _l("Edition downloaded"),
     "proof.request": _l("Proof requested"),
     "proof.download": _l("Proof opened"),
+    "story.new_code": _l("New private link sent to the author"),
+    "mail.resend": _l("Message sent again"),
+    "user.mail": _l("Mail settings changed"),
 }
 
 AUDIT_DETAIL = {
@@ -358,8 +363,25 @@ def build_warning_label(kind: str) -> str:
     return str(BUILD_WARNING.get(kind, BUILD_WARNING["other"]))
 
 
+# The outbox (stories.operations.mail): its messages' states and kinds (the names differ).
+MAIL = {
+    MailState.held: _l("Kept (no mail server)"), MailState.queued: _l("Waiting"),
+    MailState.sending: _l("Sending"), MailState.sent: _l("Sent"), MailState.failed: _l("Failed"),
+    MailKind.receipt: _l("Receipt"), MailKind.revision: _l("Revision request"),
+    MailKind.accepted: _l("Accepted"), MailKind.rejected: _l("Not accepted"),
+    MailKind.withdrawn: _l("Withdrawal confirmed"), MailKind.published: _l("Published"),
+    MailKind.draft: _l("Draft link"), MailKind.links: _l("New private links"),
+    MailKind.digest: _l("Daily digest"),
+}  # fmt: skip
+
+
+def mail_label(value: MailState | MailKind | str) -> str:
+    return str(MAIL.get(value, value))  # type: ignore[arg-type]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        mail_label=mail_label,
         status_label=status_label,
         role_label=role_label,
         decision_label=decision_label,

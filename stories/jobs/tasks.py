@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask
-from huey import Huey
+from huey import Huey, crontab
 
-from stories.jobs import runner
+from stories.jobs import mail, runner
 
 BUILD = "build_volume"
 PROOF = "proof_story"
+MAIL = "send_mail"
+MAIL_SWEEP = "mail_sweep"
+DAILY = "daily_housekeeping"
 
 
 def register(huey: Huey, app: Flask) -> None:
@@ -22,7 +25,26 @@ def register(huey: Huey, app: Flask) -> None:
         """A proof of one story, ahead of queued book builds (stories.jobs.runner)."""
         runner.run_build(app, build_id)
 
-    app.extensions["huey_tasks"] = {BUILD: build_volume, PROOF: proof_story}
+    @huey.task(name=MAIL)
+    def send_mail(message_id: int) -> None:
+        """Send one message of the outbox (stories.jobs.mail); try again later if it failed."""
+        delay = mail.send(app, message_id)
+        if delay is not None:
+            send_mail.schedule(args=(message_id,), delay=delay)
+
+    @huey.periodic_task(crontab(minute="*"), name=MAIL_SWEEP)
+    def mail_sweep() -> None:
+        """Overdue messages of the outbox are handed to the queue again."""
+        for message_id in mail.overdue(app):
+            send_mail(message_id)
+
+    @huey.periodic_task(crontab(minute="*/15"), name=DAILY)
+    def daily_housekeeping() -> None:
+        """Expired drafts deleted; the editors' daily digests when they are due."""
+        mail.housekeeping(app)
+
+    app.extensions["huey_tasks"] = {BUILD: build_volume, PROOF: proof_story, MAIL: send_mail,
+                                    MAIL_SWEEP: mail_sweep, DAILY: daily_housekeeping}  # fmt: skip
 
 
 def task(app: Flask, name: str):  # type: ignore[no-untyped-def]

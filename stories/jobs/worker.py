@@ -20,7 +20,7 @@ from flask import Flask
 from sqlmodel import col, select
 
 from stories import db
-from stories.jobs import queue
+from stories.jobs import mail, queue, tasks
 from stories.jobs import settings as job_settings
 from stories.models import ACTIVE_STATES, Build
 from stories.operations.books import builds
@@ -64,10 +64,16 @@ def run(app: Flask, workers: int | None = None) -> None:
         log.warning("builds %s were left running by a stopped worker: failed", stopped)
     huey = queue.huey(app)
     log.info("worker: %s thread(s), queue %s", count, queue.describe(app))
+    server = app.config.get("MAIL_SERVER")
+    log.info("mail: %s", f"SMTP {server}:{app.config['MAIL_PORT']}" if server
+             else "no MAIL_SERVER, messages stay in the outbox")  # fmt: skip
+    for message_id in mail.overdue(app):  # left over from before: sent now
+        tasks.task(app, tasks.MAIL)(message_id)
     # An idle worker looks at a SQLite queue every second at most (huey's default backs off to
-    # ten seconds); Redis is waited on (a blocking read).
+    # ten seconds); Redis is waited on (a blocking read). The periodic tasks (stories.jobs.tasks:
+    # the outbox's sweep, drafts' expiry, digests) run every minute.
     consumer = huey.create_consumer(
-        workers=count, worker_type="thread", periodic=False, max_delay=1.0
+        workers=count, worker_type="thread", periodic=True, max_delay=1.0
     )
     try:
         consumer.run()

@@ -23,6 +23,7 @@ from stories.models.build import (
     Edition,
     EditionStory,
 )
+from stories.models.mail import Draft, MailKind, MailState, OutboxMessage
 from stories.models.people import AuditEvent, User
 from stories.models.story import (
     Consent,
@@ -58,11 +59,15 @@ __all__ = [
     "ConsentKind",
     "Decision",
     "DecisionAction",
+    "Draft",
     "Edition",
     "EditionStory",
     "FlagStatus",
     "ImmutableRevisionError",
+    "MailKind",
+    "MailState",
     "Note",
+    "OutboxMessage",
     "PrivacyFlag",
     "PrivacyKind",
     "Pseudonym",

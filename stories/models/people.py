@@ -31,6 +31,9 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     last_login_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    email: str = Field(default="", max_length=200)  # for the daily digest
+    digest: bool = Field(default=False)  # opted in to the daily digest
+    digest_sent_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
 
 
 class AuditEvent(SQLModel, table=True):

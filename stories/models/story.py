@@ -51,6 +51,7 @@ class Story(SQLModel, table=True):
     years_in_practice: int | None = Field(default=None, ge=0, le=80)
     contact_phone: str = Field(default="", max_length=40)  # private
     contact_email: str = Field(default="", max_length=200)  # private
+    language: str = Field(default="zh_CN", max_length=10)  # the form's language: the mails'
     status: StoryStatus = Field(
         default=StoryStatus.submitted,
         sa_column=_enum_column(StoryStatus, "story_status", nullable=False, index=True),

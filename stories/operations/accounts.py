@@ -139,5 +139,19 @@ def reset_password(session: Session, actor: User | None, user_id: int, password:
     return user
 
 
+def set_mail(session: Session, user: User, email: str, digest: bool) -> User:
+    """An account's own e-mail address and whether it gets the daily digest."""
+    email = email.strip()[:200]
+    if digest and not email:
+        raise AccountError(_l("Please enter an e-mail address for the daily digest."))
+    if digest and not user.digest:
+        user.digest_sent_at = utcnow()  # the first digest tells what happens from now on
+    user.email, user.digest = email, digest
+    session.add(user)
+    audit.record(session, user, "user.mail", details={"digest": digest})
+    session.flush()
+    return user
+
+
 def users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.username)).all())

@@ -28,6 +28,7 @@ from stories.models import (
     Decision,
     DecisionAction,
     FlagStatus,
+    MailKind,
     PrivacyFlag,
     Role,
     Story,
@@ -35,6 +36,7 @@ from stories.models import (
     User,
 )
 from stories.operations import OperationError, audit
+from stories.operations.mail import messages
 
 MESSAGE_MAX = 5000
 NOTE_MAX = 5000
@@ -42,6 +44,12 @@ TITLE_MAX = 200  # the column's size
 TAG_MAX = 50
 
 S = StoryStatus
+# The decisions the author is told of by mail (stories.operations.mail.messages).
+AUTHOR_MAIL = {
+    DecisionAction.request_revision: MailKind.revision,
+    DecisionAction.accept: MailKind.accepted,
+    DecisionAction.reject: MailKind.rejected,
+}
 
 
 class Message(StrEnum):
@@ -226,6 +234,8 @@ def _decide(
                  **(details or {})},
     )  # fmt: skip
     session.flush()
+    if action in AUTHOR_MAIL:
+        messages.decision(session, story, AUTHOR_MAIL[action], message)
     return decision
 
 

@@ -36,6 +36,7 @@ from stories.models import (
     StoryStatus,
 )
 from stories.operations import OperationError, audit, flags
+from stories.operations.mail import links, messages
 from stories.queries import search
 
 # Upper-case letters and digits without 0/O, 1/I/L (and U/V look-alikes are fine in print).
@@ -57,6 +58,7 @@ WITHDRAWABLE = frozenset(
 SUBMIT = "story.submit"
 REVISE = "story.revise"
 WITHDRAW = "story.withdraw"
+RENEW = "story.new_code"
 
 
 class SubmissionError(OperationError):
@@ -100,6 +102,7 @@ class Submission:
     contact_email: str = ""
     licence: ConsentText | None = None
     people: ConsentText | None = None
+    language: str = "zh_CN"  # the form's language: the author's mails are written in it
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,15 @@ def find_by_tracking_code(session: Session, code: str) -> Story | None:
     return session.exec(query).first()
 
 
+def find_by_mail_link(session: Session, link: str) -> Story | None:
+    """The story of a mail's signed link, while its tracking code is the one it was made for."""
+    found = links.token_story(link)
+    story = session.get(Story, found[0]) if found else None
+    if story is None or not story.tracking_hash or not found:
+        return None
+    return story if hmac.compare_digest(story.tracking_hash[:16], found[1]) else None
+
+
 def find_by_token(session: Session, token: str) -> Story | None:
     return session.exec(select(Story).where(Story.submission_token == token_hash(token))).first()
 
@@ -207,6 +219,7 @@ def submit_story(
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
     flags.scan_story(session, story)  # personal data in the text: flags for the editors
+    messages.receipt(session, story, format_code(code))
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
 
@@ -223,6 +236,7 @@ def _new_story(submission: Submission, code_hash: str, token_digest: str, now: d
         years_in_practice=submission.years_in_practice,
         contact_phone=submission.contact_phone,
         contact_email=submission.contact_email,
+        language=submission.language,
         status=StoryStatus.submitted,
         tracking_hash=code_hash,
         submission_token=token_digest,
@@ -361,4 +375,25 @@ def withdraw_story(session: Session, story: Story) -> Story:
     )
     audit.record(session, None, WITHDRAW, story=story, details={"from": previous.value})
     session.flush()
+    messages.withdrawn(session, story)
     return story
+
+
+def new_links(session: Session, email: str) -> list[tuple[Story, str]]:
+    """ "Send me my links": a new tracking code for every story sent with this address (the
+    old codes stop working); the stories with their new grouped codes, for the mail."""
+    address = email.strip().lower()
+    if not address:
+        return []
+    query = select(Story).where(
+        func.lower(Story.contact_email) == address, col(Story.tracking_hash).is_not(None)
+    )
+    renewed = []
+    for story in session.exec(query.order_by(col(Story.id))).all():
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        story.tracking_hash = tracking_hash(code)
+        session.add(story)
+        audit.record(session, None, RENEW, story=story)
+        renewed.append((story, format_code(code)))
+    session.flush()
+    return renewed

@@ -15,12 +15,13 @@ from flask import Flask
 
 from stories import labels
 from stories.web import auth, errors, public, security
-from stories.web.authors import submit, track
+from stories.web.authors import drafts, submit, track
 from stories.web.editors import (
     admin,
     books,
     builds,
     chapterpages,
+    mail,
     privacy,
     proofs,
     queue,
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     labels.init_app(app)
     auth.init_app(app)
-    modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages,
-               builds, proofs)  # fmt: skip
+    modules = (public, submit, drafts, track, story, admin, queue, privacy, volumes, books,
+               chapterpages, builds, proofs, mail)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from stories.models import Build, Edition, EditionStory, Story, User, Volume
 from stories.operations import OperationError, audit
 from stories.operations.books import builds
+from stories.operations.mail import messages
 
 FORMATS = ("print", "screen", "epub")
 DOWNLOAD = "edition.download"
@@ -76,6 +77,7 @@ def record_edition(
     if not builds.succeed(session, build.id, pages, warnings):
         raise builds.BuildFinished(_l("This build has already finished."))
     session.flush()
+    messages.published(session, edition.id or 0, volume)  # first printed here: the authors
     return edition
 
 

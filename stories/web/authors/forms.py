@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from anthology.text import plain
 from anthology.text.markdown import clean_text, plain_to_markdown
-from stories import labels
+from stories import i18n, labels
 from stories.models import ServiceField
 from stories.operations import submission
 
@@ -185,6 +185,27 @@ class StoryForm(TextFields):
     consent_licence = BooleanField(_l("I accept the publication licence above."))
     consent_people = BooleanField(_l("I confirm the statement about the people in my story."))
     submission_token = HiddenField()
+    draft_code = HiddenField()  # the draft this form was opened from (stories.operations.drafts)
+
+    # What a draft keeps: every field (the Word text as Markdown, signed again when shown).
+    DRAFT_FIELDS = ("title", "body", "docx_name", "pen_name", "real_name", "organisation",
+                    "province", "city", "service_field", "years_in_practice", "contact_phone",
+                    "contact_email", "submission_token")  # fmt: skip
+
+    def draft_data(self) -> dict[str, str]:
+        data = {name: getattr(self, name).data or "" for name in self.DRAFT_FIELDS}
+        data["docx_markdown"] = self.word_markdown() or ""
+        return data
+
+    @classmethod
+    def from_draft(cls, data: dict[str, str], code: str) -> StoryForm:
+        values = {name: data.get(name, "") for name in cls.DRAFT_FIELDS}
+        word = data.get("docx_markdown") or ""
+        values["docx_markdown"] = sign_markdown(word) if word else ""
+        return cls(formdata=None, data={**values, "draft_code": code})
+
+    def valid_email(self) -> bool:
+        return bool(self.contact_email.data) and _EMAIL.match(self.contact_email.data) is not None
 
     def ensure_token(self) -> str:
         if not submission.valid_token(self.submission_token.data):
@@ -216,6 +237,7 @@ class StoryForm(TextFields):
             contact_email=self.contact_email.data or "",
             licence=submission.ConsentText(config["LICENCE_TEXT"], config["LICENCE_VERSION"]),
             people=submission.ConsentText(config["PEOPLE_CONSENT_TEXT"], config["LICENCE_VERSION"]),
+            language=i18n.current_language(),
         )
 
 
@@ -243,3 +265,14 @@ class TrackForm(FlaskForm):
             raise ValidationError(
                 _l("A tracking code has 12 letters and digits, such as ABCD-EFGH-JKMN.")
             )
+
+
+class LostForm(FlaskForm):
+    """ "Send me my links": the address the stories were sent with."""
+
+    email = StringField(
+        _l("E-mail"),
+        filters=[single_line],
+        validators=[InputRequired(message=_l("Please enter your e-mail address.")),
+                    Length(max=200), _email],
+    )  # fmt: skip

@@ -24,13 +24,15 @@ from werkzeug.wrappers import Response
 
 from anthology.text import plain
 from anthology.text.markdown import clean_text, render
-from stories import db
-from stories.operations import submission
+from anthology.text.privacy import detect_markdown
+from stories import db, labels
+from stories.operations import drafts, submission
 from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
 from stories.web.security import limiter
 
 bp = Blueprint("submit", __name__, url_prefix="/submit")
+PRIVACY_SHOWN = 20  # personal data found in the text, shown to the author on the preview
 
 
 def _submit_limit() -> str:
@@ -42,7 +44,7 @@ def _preview_limit() -> str:
     return current_app.config.get("RATELIMIT_PREVIEW", "120 per hour")
 
 
-def _form_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
+def form_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
     form.ensure_token()
     return render_template(
         "web/submit.html", form=form, config_min=_min(), config_max=_max()
@@ -50,8 +52,12 @@ def _form_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
 
 
 def _preview_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
-    html = render(form.markdown())
-    return render_template("web/submit_preview.html", form=form, story_html=html), status
+    markdown = form.markdown()
+    found = [(labels.privacy_kind_label(flag.kind), flag.text)
+             for flag in detect_markdown(markdown)][:PRIVACY_SHOWN]  # fmt: skip
+    return render_template(
+        "web/submit_preview.html", form=form, story_html=render(markdown), privacy=found
+    ), status
 
 
 def _min() -> int:
@@ -113,7 +119,7 @@ def drop_upload(form: TextFields) -> None:
 
 @bp.get("")
 def start() -> tuple[str, int]:
-    return _form_page(StoryForm())
+    return form_page(StoryForm())
 
 
 @bp.post("/edit")
@@ -122,7 +128,7 @@ def edit() -> tuple[str, int]:
     form = StoryForm()
     if request.form.get("drop_docx"):
         drop_upload(form)
-    return _form_page(form)
+    return form_page(form)
 
 
 @bp.post("/preview")
@@ -131,7 +137,7 @@ def preview() -> tuple[str, int]:
     form = StoryForm()
     valid, status = validate_with_upload(form)
     if not valid:
-        return _form_page(form, status)
+        return form_page(form, status)
     return _preview_page(form)
 
 
@@ -141,20 +147,22 @@ def send() -> Response | tuple[str, int]:
     form = StoryForm()
     token = form.ensure_token()
     if not form.validate():
-        return _form_page(form, 422)
+        return form_page(form, 422)
     if not form.validate_consents():
         return _preview_page(form, 422)
     try:
         receipt = submission.submit_story(
             db.session(), form.to_submission(), token, current_app.config["SECRET_KEY"]
         )
+        drafts.discard(db.session(), form.draft_code.data)  # sent: the draft goes
         db.session().commit()
     except submission.SubmissionError as error:
         db.session().rollback()
         return render_template(
             "web/error.html", status=409, title=_("Already sent"), message=str(error)
         ), 409
-    session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id}
+    session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id,
+                          "mailed": bool(form.contact_email.data)}  # fmt: skip
     return redirect(url_for(".sent"), 303)
 
 
@@ -173,7 +181,8 @@ def sent() -> Response | str:
         return redirect(url_for(".start"))
     code = receipt["code"]
     link = url_for("track.status", code=code, _external=True)
-    return render_template("web/submit_sent.html", code=code, link=link)
+    mailed = bool(receipt.get("mailed"))
+    return render_template("web/submit_sent.html", code=code, link=link, mailed=mailed)
 
 
 @bp.errorhandler(CSRFError)

@@ -24,11 +24,12 @@ from werkzeug.wrappers import Response
 
 from anthology.text import plain
 from anthology.text.markdown import render
-from stories import db
+from stories import db, i18n
 from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
-from stories.web.authors.forms import RevisionForm, TrackForm
+from stories.operations.mail import links, messages
+from stories.web.authors.forms import LostForm, RevisionForm, TrackForm
 from stories.web.authors.submit import drop_upload, validate_with_upload
 from stories.web.common import ConfirmForm
 from stories.web.security import limiter
@@ -47,7 +48,8 @@ track_limit = limiter.shared_limit(_track_limit, scope="track")
 class StatusView:
     """What the author sees about their story (never the private contact data)."""
 
-    code: str
+    code: str  # the key in the page's links: the tracking code, or a mail's signed link
+    shown_code: str  # the tracking code to show ("" when opened from a mail's link)
     title: str
     pen_name: str
     status: StoryStatus
@@ -65,6 +67,7 @@ def _view(story: Story, code: str) -> StatusView:
     assert story.id is not None
     return StatusView(
         code=code,
+        shown_code="" if links.is_token(code) else code,
         title=story.title,
         pen_name=story.pen_name,
         status=story.status,
@@ -84,7 +87,13 @@ def _not_found(form: TrackForm) -> tuple[str, int]:
 
 
 def _story(code: str) -> tuple[Story, str]:
-    """The story for a code in the URL, and the code in its grouped form; 404 otherwise."""
+    """The story for a code (or a mail's signed link) in the URL, and the code in its grouped
+    form (the link as it is); 404 otherwise."""
+    if links.is_token(code):
+        story = submission.find_by_mail_link(db.session(), code)
+        if story is None:
+            abort(404)
+        return story, code
     normalised = submission.normalise_code(code)
     story = submission.find_by_tracking_code(db.session(), code) if normalised else None
     if story is None:
@@ -108,11 +117,38 @@ def lookup() -> Response | tuple[str, int]:
     return redirect(url_for(".status", code=code), 303)
 
 
+def _links_limit() -> str:
+    return current_app.config["RATELIMIT_LINKS"]
+
+
+def _address() -> str:
+    """The rate limit's key for an address: the same however it is typed."""
+    return "links:" + (request.form.get("email") or "").strip().lower()[:200]
+
+
+@bp.route("/lost", methods=["GET", "POST"])
+@limiter.limit(_links_limit, methods=["POST"], scope="links-client")
+@limiter.limit(_links_limit, methods=["POST"], key_func=_address, scope="links-address")
+def lost() -> tuple[str, int]:
+    """ "Send me my links": the same answer whether the address is known or not."""
+    form = LostForm()
+    if request.method == "GET" or not form.validate():
+        status = 200 if request.method == "GET" else 422
+        return render_template("web/status_lost.html", form=form, done=False), status
+    email = form.email.data or ""
+    session = db.session()
+    renewed = submission.new_links(session, email)
+    if renewed:
+        messages.links_mail(session, email, i18n.current_language(), renewed)
+    session.commit()
+    return render_template("web/status_lost.html", form=form, done=True), 200
+
+
 @bp.get("/<code>")
 @track_limit
 def status(code: str) -> Response | str:
     story, canonical = _story(code)
-    if code != canonical:
+    if code != canonical and not links.is_token(code):
         return redirect(url_for(".status", code=canonical))
     return render_template("web/status.html", story=_view(story, canonical))
 

@@ -27,6 +27,8 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import HiddenInput
@@ -92,6 +94,23 @@ class PasswordForm(FlaskForm):
         _l("New password"),
         validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=200)],
     )
+
+
+class MailSettingsForm(FlaskForm):
+    """An account's e-mail address and the daily digest (the account page)."""
+
+    email = StringField(
+        _l("E-mail"),
+        validators=[
+            Optional(),
+            Length(max=200),
+            Regexp(
+                r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$",
+                message=_l("Please enter a valid e-mail address, such as name@example.org."),
+            ),
+        ],
+    )
+    digest = BooleanField(_l("Send me a daily digest of new submissions and revisions"))
 
 
 # --- The privacy panel ---

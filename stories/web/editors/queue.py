@@ -113,7 +113,8 @@ def index() -> str:
         "web/editor/queue.html",
         where=where,
         page=page,
-        statuses=list(STATUS.items()),
+        # Drafts are not stories (stories.operations.drafts): the queue has no draft tab.
+        statuses=[(s, label) for s, label in STATUS.items() if s != StoryStatus.draft],
         fields=list(ServiceField),
         provinces=listing.provinces(session),
         volumes=listing.volume_slugs(session),
