@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "BUILD_EPUBCHECK": True,  # check the EPUB with EPUBCheck (Java) in every build
     "BUILD_CHUNK_PAGES": None,  # None: the builder's default (about 60 pages a chunk)
     "BUILD_PROCESSES": None,  # chunk-rendering processes per build; None: one per core
+    "PICTURES_FOLDER": None,  # None: pictures/ in the instance folder (never a public folder)
+    "STORY_MAX_PICTURES": 30,  # pictures in one story (from a Word file and uploaded)
 }
 
 # Environment variables read as-is (besides any STORIES_* variable).

@@ -24,6 +24,7 @@ from stories.models.build import (
     EditionStory,
 )
 from stories.models.people import AuditEvent, User
+from stories.models.picture import PictureReview, StoryPicture
 from stories.models.story import (
     Consent,
     Decision,
@@ -63,6 +64,7 @@ __all__ = [
     "FlagStatus",
     "ImmutableRevisionError",
     "Note",
+    "PictureReview",
     "PrivacyFlag",
     "PrivacyKind",
     "Pseudonym",
@@ -70,6 +72,7 @@ __all__ = [
     "Role",
     "ServiceField",
     "Story",
+    "StoryPicture",
     "StoryRevision",
     "StoryStatus",
     "StoryTag",

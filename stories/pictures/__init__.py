@@ -1,0 +1,34 @@
+"""Authors' pictures: made safe (`images`: limits, no metadata, sRGB) and kept once by content
+hash (`store`). Stories refer to them with `anthology.text.pictures` references; their privacy
+review is `stories.operations.pictures`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from stories.pictures.images import PictureError
+from stories.pictures.store import Store
+
+
+def folder(config: Any) -> str:
+    """PICTURES_FOLDER, else `pictures/` in the instance folder."""
+    configured = config.get("PICTURES_FOLDER") if config is not None else None
+    if configured:
+        return str(configured)
+    from stories.config import instance_folder
+
+    return os.path.join(instance_folder(), "pictures")
+
+
+def store(config: Any = None) -> Store:
+    """The store of the current app (or of `config`)."""
+    if config is None:
+        from flask import current_app
+
+        config = current_app.config
+    return Store(folder(config))
+
+
+__all__ = ["PictureError", "Store", "folder", "store"]
