@@ -169,6 +169,7 @@ AUDIT_ACTION = {
     "build.request": _l("Build requested"),
     "build.cancel": _l("Build cancelled"),
     "edition.download": _l("Edition downloaded"),
+    "picture.review": _l("Picture reviewed"),
 }
 
 AUDIT_DETAIL = {
@@ -198,6 +199,10 @@ AUDIT_DETAIL = {
     "section": _l("section"),
     "part": _l("part"),
     "step": _l("step"),
+    "picture": _l("picture"),
+    "review": _l("review"),
+    "blur": _l("blurred region"),
+    "unreviewed_pictures": _l("pictures to review"),
     "added": _l("added"),
     "removed": _l("taken out"),
     "build": _l("build"),
@@ -239,6 +244,7 @@ REVISION_NOTE = {
     "original submission": _l("Original submission"),
     "original submission (demo)": _l("Original submission (demo)"),
     "imported from a recipe": _l("Imported from a recipe"),
+    "picture text": _l("Picture description or caption changed"),
 }
 
 
@@ -356,8 +362,23 @@ def build_warning_label(kind: str) -> str:
     return str(BUILD_WARNING.get(kind, BUILD_WARNING["other"]))
 
 
+# The privacy review of a picture (stories.models.PictureReview).
+PICTURE_REVIEW = {
+    "to_review": _l("To review"),
+    "fine": _l("Fine to publish"),
+    "blurred": _l("Publish blurred"),
+    "left_out": _l("Leave out"),
+}
+
+
+def picture_review_label(review: object) -> str:
+    key = getattr(review, "value", review)
+    return str(PICTURE_REVIEW.get(str(key), key))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        picture_review_label=picture_review_label,
         status_label=status_label,
         role_label=role_label,
         decision_label=decision_label,
