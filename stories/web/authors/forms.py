@@ -156,8 +156,10 @@ class TextFields(FlaskForm):
             description = single_line(description if description is not None else found.description)
             caption = single_line(caption if caption is not None else found.caption)
 
-            def change(text: str, ref: str = ref, d: str = description, c: str = caption) -> str:
-                if remove:
+            def change(
+                text: str, ref: str = ref, d: str = description, c: str = caption, r: Any = remove
+            ) -> str:
+                if r:
                     return references.without(text, ref)
                 return references.describe(text, ref, d[:300], c[:300])
 

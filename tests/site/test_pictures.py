@@ -1,0 +1,138 @@
+"""Pictures as stored, private-safe attachments (issue 16): the Word import and the form keep
+them without metadata, by content hash; the text holds a reference; editors review them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import photos
+import submitting as s
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from stories import db
+from stories.models import PictureReview, PrivacyFlag, Story, StoryPicture
+
+
+def _send_with_docx(client: FlaskClient, docx: bytes, **picture_fields: str) -> Any:
+    data = {**s.open_form(client), **s.fields(body="")}
+    data["docx"] = (__import__("io").BytesIO(docx), "故事.docx")
+    page = client.post("/submit/preview", data=data, content_type="multipart/form-data")
+    assert page.status_code == 200, page.get_data(as_text=True)[:3000]
+    text = page.get_data(as_text=True)
+    carried = s.carried(text)
+    ref = re.search(r'name="picture-description-([0-9a-f]{64})"', text)
+    assert ref, "the preview asks for the picture's description"
+    for key, value in picture_fields.items():
+        carried[f"picture-{key}-{ref.group(1)}"] = value
+    carried.update(consent_licence="y", consent_people="y")
+    sent = client.post("/submit/send", data=carried)
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:3000]
+    return ref.group(1), text
+
+
+def test_a_word_file_with_a_phone_photo_keeps_no_metadata_and_no_base64(
+    app: Flask, client: FlaskClient
+) -> None:
+    photo = photos.phone_photo()
+    assert "gps" in photos.has_metadata(photo)
+    docx = s.docx_file(image=photo, alt="活动室")
+    ref, preview = _send_with_docx(
+        client, docx, description="孩子们在活动室做手工", caption="社区活动室，2026年"
+    )
+    assert "孩子们" not in preview  # the description is typed on the preview page
+    stored = Path(app.config["PICTURES_FOLDER"]) / ref[:2] / f"{ref}.jpg"
+    assert stored.is_file()
+    assert photos.has_metadata(stored.read_bytes()) == []
+    import hashlib
+
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == ref
+    [story] = s.stories(app)
+    assert "base64" not in story.body and "data:" not in story.body
+    assert f'![孩子们在活动室做手工](picture:{ref} "社区活动室，2026年")' in story.body
+    with app.app_context(), db.session_scope() as session:
+        flags = session.exec(select(PrivacyFlag).where(PrivacyFlag.story_id == story.id)).all()
+        assert not [f for f in flags if ref[:6] in f.text or "picture" in f.text]
+        rows = session.exec(select(StoryPicture)).all()
+        assert [(r.ref, r.review) for r in rows] == [(ref, PictureReview.to_review)]
+        assert (rows[0].width, rows[0].height) == (1200, 900)
+
+
+def test_pictures_added_on_the_form_and_the_limits(app: Flask, client: FlaskClient) -> None:
+    import io
+
+    data = {**s.open_form(client), **s.fields()}
+    data["pictures"] = [
+        (io.BytesIO(photos.phone_photo(600, 400, orientation=6)), "IMG_0001.JPG"),
+        (io.BytesIO(b"not a picture at all"), "notes.jpg"),
+    ]
+    page = client.post("/submit/preview", data=data, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "notes.jpg" in text  # the bad file is named in the error; the good one is kept
+    hidden = re.findall(r'<input id="[^"]*" name="([^"]+)" type="hidden" value="([^"]*)">', text)
+    carried = {**s.fields(), **s.carried(text), **dict(hidden)}  # as a browser sends the form
+    again = client.post("/submit/preview", data=carried, content_type="multipart/form-data")
+    assert again.status_code == 200, again.get_data(as_text=True)[:2000]
+    refs = set(re.findall(r'name="picture-description-([0-9a-f]{64})"', again.get_data(as_text=True)))
+    assert len(refs) == 1
+    ref = refs.pop()
+    stored = next(Path(app.config["PICTURES_FOLDER"]).glob(f"*/{ref}.*"))
+    from PIL import Image
+
+    with Image.open(stored) as image:
+        assert image.size == (400, 600)  # EXIF orientation 6 applied, then dropped
+    assert photos.has_metadata(stored.read_bytes()) == []
+    # The signed picture address shows it; a bare or forged address does not.
+    address = re.search(r'src="(/pictures/[^"]+/thumb)"', again.get_data(as_text=True))
+    assert address and client.get(address.group(1)).status_code == 200
+    assert client.get(f"/pictures/{ref}").status_code == 404
+
+
+def test_editor_reviews_a_picture_and_acceptance_waits_for_it(
+    app: Flask, client: FlaskClient, make_user: Any, login: Any
+) -> None:
+    ref, _page = _send_with_docx(client, s.docx_file(image=photos.phone_photo(), alt="卡片"))
+    [story] = s.stories(app)
+    editor = make_user("editor")
+    login(client, editor)
+    page = client.get(f"/editor/stories/{story.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "1 picture to review" in text or "1 张图片待审核" in text
+    token = s.csrf(text)
+    client.post(f"/editor/stories/{story.id}/decision",
+                data={"csrf_token": token, "action": "start_review"})  # fmt: skip
+    refused = client.post(f"/editor/stories/{story.id}/decision",
+                          data={"csrf_token": token, "action": "accept"}, follow_redirects=True)  # fmt: skip
+    with app.app_context(), db.session_scope() as session:
+        assert session.get(Story, story.id).status.value == "in_review"
+    assert "picture" in refused.get_data(as_text=True) or "图片" in refused.get_data(as_text=True)
+    reviewed = client.post(
+        f"/editor/stories/{story.id}/pictures/{ref}/review",
+        data={"csrf_token": token, "review": "blurred", "blur": "0, 0, 25, 25"},
+    )
+    assert reviewed.status_code == 302
+    with app.app_context(), db.session_scope() as session:
+        row = session.exec(select(StoryPicture)).one()
+        assert row.review is PictureReview.blurred and row.blur == "0.0000,0.0000,0.2500,0.2500"
+        assert row.reviewed_by_id == editor.id
+    published = client.get(f"/editor/stories/{story.id}/pictures/{ref}/published")
+    assert published.status_code == 200 and published.data != Path(
+        next(Path(app.config["PICTURES_FOLDER"]).glob(f"*/{ref}.*"))
+    ).read_bytes()
+    described = client.post(
+        f"/editor/stories/{story.id}/pictures/{ref}/text",
+        data={"csrf_token": token, "version": str(story.version), "description": "一张贺卡",
+              "caption": "孩子们做的贺卡"},
+    )  # fmt: skip
+    assert described.status_code == 302
+    client.post(f"/editor/stories/{story.id}/decision",
+                data={"csrf_token": token, "action": "accept"})  # fmt: skip
+    with app.app_context(), db.session_scope() as session:
+        current = session.get(Story, story.id)
+        assert current.status.value == "accepted"
+        assert f'![一张贺卡](picture:{ref} "孩子们做的贺卡")' in current.body
