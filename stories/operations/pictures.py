@@ -74,10 +74,7 @@ def sync(session: Session, story: Story, store: Store | None = None) -> None:
     assert story.id is not None
     existing = _rows(session, story.id)
     if store is None:
-        try:
-            store = picture_store.store()
-        except RuntimeError:  # outside an app: the sizes are read later
-            store = None
+        store = picture_store.store()
     for ref in references.refs(story.body):
         if ref in existing:
             continue

@@ -13,8 +13,12 @@ from stories.pictures.store import Store
 
 
 def folder(config: Any) -> str:
-    """PICTURES_FOLDER, else `pictures/` in the instance folder."""
-    configured = config.get("PICTURES_FOLDER") if config is not None else None
+    """PICTURES_FOLDER (without an app: $STORIES_PICTURES_FOLDER), else `pictures/` in the
+    instance folder."""
+    if config is None:
+        configured = os.environ.get("STORIES_PICTURES_FOLDER")
+    else:
+        configured = config.get("PICTURES_FOLDER")
     if configured:
         return str(configured)
     from stories.config import instance_folder
@@ -23,11 +27,14 @@ def folder(config: Any) -> str:
 
 
 def store(config: Any = None) -> Store:
-    """The store of the current app (or of `config`)."""
+    """The store of the current app (or of `config`; outside an app, the default one)."""
     if config is None:
         from flask import current_app
 
-        config = current_app.config
+        try:
+            config = current_app.config
+        except RuntimeError:  # a command without an app (build.py --from-db)
+            return Store(folder(None))
     return Store(folder(config))
 
 

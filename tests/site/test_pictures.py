@@ -77,7 +77,9 @@ def test_pictures_added_on_the_form_and_the_limits(app: Flask, client: FlaskClie
     carried = {**s.fields(), **s.carried(text), **dict(hidden)}  # as a browser sends the form
     again = client.post("/submit/preview", data=carried, content_type="multipart/form-data")
     assert again.status_code == 200, again.get_data(as_text=True)[:2000]
-    refs = set(re.findall(r'name="picture-description-([0-9a-f]{64})"', again.get_data(as_text=True)))
+    refs = set(
+        re.findall(r'name="picture-description-([0-9a-f]{64})"', again.get_data(as_text=True))
+    )
     assert len(refs) == 1
     ref = refs.pop()
     stored = next(Path(app.config["PICTURES_FOLDER"]).glob(f"*/{ref}.*"))
@@ -121,9 +123,11 @@ def test_editor_reviews_a_picture_and_acceptance_waits_for_it(
         assert row.review is PictureReview.blurred and row.blur == "0.0000,0.0000,0.2500,0.2500"
         assert row.reviewed_by_id == editor.id
     published = client.get(f"/editor/stories/{story.id}/pictures/{ref}/published")
-    assert published.status_code == 200 and published.data != Path(
-        next(Path(app.config["PICTURES_FOLDER"]).glob(f"*/{ref}.*"))
-    ).read_bytes()
+    assert (
+        published.status_code == 200
+        and published.data
+        != Path(next(Path(app.config["PICTURES_FOLDER"]).glob(f"*/{ref}.*"))).read_bytes()
+    )
     described = client.post(
         f"/editor/stories/{story.id}/pictures/{ref}/text",
         data={"csrf_token": token, "version": str(story.version), "description": "一张贺卡",
