@@ -7,7 +7,10 @@ import io
 from PIL import Image, ImageDraw
 
 GPS_IFD = 0x8825
-XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description GPSLatitude="30,15.5N"/></rdf:RDF></x:xmpmeta>'
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>'
+    b'<rdf:Description GPSLatitude="30,15.5N"/></rdf:RDF></x:xmpmeta>'
+)
 
 
 def phone_photo(width: int = 1200, height: int = 900, orientation: int = 1) -> bytes:

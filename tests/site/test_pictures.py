@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import photos
+import pytest
 import submitting as s
 from flask import Flask
 from flask.testing import FlaskClient
@@ -108,8 +109,11 @@ def test_editor_reviews_a_picture_and_acceptance_waits_for_it(
     token = s.csrf(text)
     client.post(f"/editor/stories/{story.id}/decision",
                 data={"csrf_token": token, "action": "start_review"})  # fmt: skip
-    refused = client.post(f"/editor/stories/{story.id}/decision",
-                          data={"csrf_token": token, "action": "accept"}, follow_redirects=True)  # fmt: skip
+    refused = client.post(
+        f"/editor/stories/{story.id}/decision",
+        data={"csrf_token": token, "action": "accept"},
+        follow_redirects=True,
+    )
     with app.app_context(), db.session_scope() as session:
         assert session.get(Story, story.id).status.value == "in_review"
     assert "picture" in refused.get_data(as_text=True) or "图片" in refused.get_data(as_text=True)
@@ -140,3 +144,67 @@ def test_editor_reviews_a_picture_and_acceptance_waits_for_it(
         current = session.get(Story, story.id)
         assert current.status.value == "accepted"
         assert f'![一张贺卡](picture:{ref} "孩子们做的贺卡")' in current.body
+
+
+def test_a_region_is_blurred_and_the_rest_kept() -> None:
+    import io
+
+    from PIL import Image, ImageChops, ImageStat
+
+    from stories.pictures import images
+
+    kept = images.normalise(photos.phone_photo(800, 600))
+    out = Image.open(io.BytesIO(images.blurred(kept.data, (0.5, 0.0, 0.5, 1.0))))
+    original = Image.open(io.BytesIO(kept.data))
+
+    def edges(image: Image.Image, box: tuple[int, int, int, int]) -> float:
+        grey = image.crop(box).convert("L")
+        return ImageStat.Stat(ImageChops.difference(grey, ImageChops.offset(grey, 1, 0))).mean[0]
+
+    left, right = (0, 0, 390, 600), (410, 0, 800, 600)
+    assert edges(out, left) == pytest.approx(edges(original, left), rel=0.1)
+    assert edges(original, right) > 5 and edges(out, right) < 1.5
+    assert photos.has_metadata(images.blurred(kept.data, None)) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"GIF89a not really", "not_a_picture"),
+        (b"\x00" * 100, "not_a_picture"),
+    ],
+)
+def test_files_that_are_no_pictures_are_refused(payload: bytes, reason: str) -> None:
+    from stories.pictures import PictureError, images
+
+    with pytest.raises(PictureError) as refused:
+        images.normalise(payload)
+    assert refused.value.reason == reason
+
+
+def test_a_decompression_bomb_is_refused_before_decoding() -> None:
+    import io
+
+    from PIL import Image
+
+    from stories.pictures import PictureError, images
+
+    out = io.BytesIO()
+    Image.new("1", (12_001, 100)).save(out, "PNG")  # tiny file, too many pixels on one side
+    with pytest.raises(PictureError) as refused:
+        images.normalise(out.getvalue())
+    assert refused.value.reason == "too_many_pixels"
+
+
+def test_the_privacy_detector_reads_no_personal_data_in_a_reference() -> None:
+    from anthology.text import pictures as references
+    from anthology.text.privacy import detect_markdown
+
+    # A hash whose digits look like a mobile number, a QQ number and a bank card.
+    ref = "13800138000" + "6222021234567890123" + "a" * 34
+    body = f"张阿姨的卡片。\n\n{references.reference(ref, '卡片', '手工卡片')}\n\n结束。\n"
+    found = detect_markdown(body)
+    assert [f for f in found if f.start >= body.index("![")] == []
+    # The description and caption are text: personal data there is still found.
+    body = references.reference(ref, "王小明的电话13912345678", "")
+    assert {f.kind for f in detect_markdown(body)} == {"person_name", "phone"}
