@@ -159,11 +159,40 @@ def _move_data_pictures() -> None:
                 )
             )  # fmt: skip
         _drop_base64_flags(bind, story_id, payloads)
+    _reindex(bind, [story_id for story_id, _body in stories_rows])
+    # Revisions are immutable (0001's triggers); this one-time move of their picture bytes into
+    # the store keeps every word and every picture, so the trigger is lifted for it alone.
+    postgres = bind.dialect.name == "postgresql"
+    if revision_rows:
+        op.execute(
+            "ALTER TABLE story_revision DISABLE TRIGGER story_revision_no_change"
+            if postgres
+            else "DROP TRIGGER IF EXISTS story_revision_no_update"
+        )
     for row_id, _story_id, body in revision_rows:
         new = _convert(body, store, {}, [])
         bind.execute(
             sa.text("UPDATE story_revision SET body = :b WHERE id = :i"), {"b": new, "i": row_id}
         )
+    if revision_rows:
+        op.execute(
+            "ALTER TABLE story_revision ENABLE TRIGGER story_revision_no_change"
+            if postgres
+            else "CREATE TRIGGER story_revision_no_update BEFORE UPDATE ON story_revision "
+            "BEGIN SELECT RAISE(ABORT, 'story revisions are immutable'); END"
+        )
+
+
+def _reindex(bind: sa.Connection, story_ids: list[int]) -> None:
+    """The search index held the base64 text: index the migrated texts again."""
+    from stories.queries import search
+
+    for story_id in story_ids:
+        row = bind.execute(
+            sa.text("SELECT id, title, body, pen_name, organisation FROM story WHERE id = :i"),
+            {"i": story_id},
+        ).one()
+        search.index_rows(bind, [tuple(row)])
 
 
 def _drop_base64_flags(bind: sa.Connection, story_id: int, payloads: list[str]) -> None:
