@@ -42,7 +42,8 @@ class Browser:
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
 
-        # Chromium reads the protocol on fd 3 and writes on fd 4: bash puts the pipes there (dash only knows fds 0-9).
+        # Chromium reads the protocol on fd 3 and writes on fd 4: bash puts the pipes there
+        # (dash, /bin/sh, only knows fds 0-9).
         redirect = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}'
         self.process = subprocess.Popen(  # noqa: S603 - a fixed program and arguments
             ["/bin/bash", "-c", redirect, CHROMIUM, "--headless", "--remote-debugging-pipe",
@@ -103,6 +104,23 @@ class Browser:
         """Load `url` and wait for its load event (pictures included)."""
         self.events.clear()
         self.call("Page.navigate", {"url": url}, session=True)
+        self._loaded(url)
+
+    def submit(self, expression: str) -> None:
+        """Run `expression` (it sends a form) and wait for the next page's load event."""
+        self.events.clear()
+        self.evaluate(expression)
+        self._loaded(expression)
+
+    def upload(self, selector: str, path: str) -> None:
+        """Choose the file `path` in the file input `selector`, as a user would."""
+        root = self.call("DOM.getDocument", session=True)["root"]["nodeId"]
+        node = self.call("DOM.querySelector", {"nodeId": root, "selector": selector}, session=True)[
+            "nodeId"
+        ]
+        self.call("DOM.setFileInputFiles", {"files": [path], "nodeId": node}, session=True)
+
+    def _loaded(self, url: str) -> None:
         deadline = time.monotonic() + 30
         while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
             if time.monotonic() > deadline:

@@ -64,3 +64,37 @@ def test_the_pages_with_a_picture_fit_a_phone(
         ), shown
         assert any(w == 3000 and shown_width <= WIDTH for _c, w, shown_width in shown), shown
         assert page.evaluate("document.querySelector('.privacy-text') !== null")
+
+
+def test_the_preview_of_a_word_file_with_a_large_photo_fits_a_phone(
+    app: Flask, tmp_path: Any
+) -> None:
+    import io
+
+    import submitting as s
+    from docx import Document
+    from docx.shared import Inches
+
+    document = Document()
+    document.add_paragraph(s.PARAGRAPH * 4)
+    document.add_picture(io.BytesIO(photos.phone_photo(4000, 3000)), width=Inches(6))
+    document.add_paragraph(s.PARAGRAPH * 2)
+    word = tmp_path / "故事.docx"
+    document.save(str(word))
+    fill = """(() => {
+      const f = document.querySelector('#story-form');
+      f.title.value = '窗台上的花'; f.pen_name.value = '青檀';
+      f.province.value = '浙江省'; f.service_field.value = 'elderly';
+      f.requestSubmit();
+    })()"""
+    with served(app) as base, browser(WIDTH) as page:
+        page.open(f"{base}/submit")
+        page.upload("#docx", str(word))
+        page.submit(fill)
+        # The preview page, asking for the picture's description and caption.
+        asks = "document.querySelectorAll('input[name^=picture-description-]').length"
+        assert page.evaluate(asks) == 1
+        assert page.evaluate("document.querySelectorAll('.story-body figure img').length") == 1
+        measured = page.evaluate(OVERFLOW)
+        assert measured["scroll"] <= WIDTH, measured
+        assert page.evaluate("document.querySelector('.story-body img').naturalWidth") == 4000
