@@ -202,7 +202,6 @@ AUDIT_DETAIL = {
     "picture": _l("picture"),
     "review": _l("review"),
     "blur": _l("blurred region"),
-    "unreviewed_pictures": _l("pictures to review"),
     "added": _l("added"),
     "removed": _l("taken out"),
     "build": _l("build"),

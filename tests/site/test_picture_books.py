@@ -142,6 +142,13 @@ def test_reviewed_pictures_in_the_print_pdf_the_screen_pdf_and_the_epub(
         assert _edges(fine) > 5, name  # the stripes are there (about 7)
         assert _edges(blurred) < 0.5, name  # and blurred away (about 0.1)
     assert outputs["print"][SIZES["fine"]][0].mode == "CMYK"  # the press's inks (issue 13)
+    with pikepdf.open(out / "demo-screen.pdf") as screen:  # the tagged PDF's alt texts
+        alts = {
+            str(obj.get("/Alt"))
+            for obj in screen.objects
+            if isinstance(obj, pikepdf.Dictionary) and "/Alt" in obj
+        }
+    assert {"图片fine", "图片blurred"} <= alts and "图片left_out" not in alts
     epub_text = (
         zipfile.ZipFile(out / "demo.epub")
         .read(
