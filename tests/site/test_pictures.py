@@ -208,3 +208,141 @@ def test_the_privacy_detector_reads_no_personal_data_in_a_reference() -> None:
     # The description and caption are text: personal data there is still found.
     body = references.reference(ref, "王小明的电话13912345678", "")
     assert {f.kind for f in detect_markdown(body)} == {"person_name", "phone"}
+
+
+def test_a_heic_photo_from_a_phone_is_kept_as_a_jpeg_without_metadata() -> None:
+    import io
+
+    from PIL import Image
+
+    from stories.pictures import images  # registers the HEIC reader and writer
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[photos.GPS_IFD] = {1: "N", 2: (30.0, 15.0, 30.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "HEIF", quality=80, exif=exif.tobytes())
+    assert b"PhoneMaker" in out.getvalue()
+    kept = images.normalise(out.getvalue())
+    assert (kept.kind, kept.width, kept.height) == ("jpeg", 64, 48)
+    assert photos.has_metadata(kept.data) == []
+
+
+def _accepted_story_with_pictures(app: Flask, make_story: Any, reviews: list[str]) -> Any:
+    from anthology.text import pictures as references
+    from stories import demo, pictures
+    from stories.operations import pictures as operations
+
+    with app.app_context():
+        refs = [pictures.store().add(photos.phone_photo(300 + 10 * i, 200))[0]
+                for i in range(len(reviews))]  # fmt: skip
+    body = "\n\n".join(["社工的故事正文。" * 30, *(references.reference(r, f"图{i}") for i, r in
+                        enumerate(refs))])  # fmt: skip
+    made = make_story(status="accepted", body=body)
+    with app.app_context(), db.session_scope() as session:
+        story = session.get(Story, made.id)
+        editor = demo.demo_editor(session)
+        for ref, kind in zip(refs, reviews, strict=True):
+            if kind != "to_review":
+                operations.review(session, editor, story, ref, PictureReview(kind))
+    return made, refs
+
+
+def test_the_export_writes_the_published_pictures_next_to_the_json(
+    app: Flask, client: FlaskClient, make_story: Any, make_user: Any, login: Any, tmp_path: Path
+) -> None:
+    import json
+    import zipfile
+
+    from booking import make_volume
+
+    from stories.operations import volumes
+
+    made, refs = _accepted_story_with_pictures(app, make_story, ["fine", "blurred", "left_out"])
+    publisher = make_user("publisher")
+    make_volume(app, publisher, slug="vol-p")
+    with app.app_context(), db.session_scope() as session:
+        volumes.assign(session, session.get(type(publisher), publisher.id),
+                       volumes.get(session, "vol-p"), made.id)  # fmt: skip
+    out = tmp_path / "export" / "stories.json"
+    result = app.test_cli_runner().invoke(args=["stories", "export", "--volume", "vol-p",
+                                                "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 pictures" in result.output
+    document = json.loads(out.read_text("utf-8"))
+    [story] = document["parts"][0]["stories"]
+    assert [p["review"] for p in story["pictures"]] == ["fine", "blurred", "left_out"]
+    assert "file" not in story["pictures"][2]
+    fine = (out.parent / story["pictures"][0]["file"]).read_bytes()
+    blurred = (out.parent / story["pictures"][1]["file"]).read_bytes()
+    stored = Path(app.config["PICTURES_FOLDER"])
+    assert fine == next(stored.glob(f"*/{refs[0]}.jpg")).read_bytes()
+    assert blurred != next(stored.glob(f"*/{refs[1]}.jpg")).read_bytes()  # never the original
+    assert not list(out.parent.glob(f"pictures/{refs[2]}*"))
+    # The volume page's download: a zip with the JSON and the two files.
+    login(client, publisher)
+    page = client.get("/editor/volumes/vol-p")
+    download = client.post("/editor/volumes/vol-p/export",
+                           data={"csrf_token": s.csrf(page.data), "confirm": "y"})  # fmt: skip
+    assert download.status_code == 200, download.get_data(as_text=True)[:500]
+    assert download.mimetype == "application/zip"
+    with zipfile.ZipFile(__import__("io").BytesIO(download.data)) as bundle:
+        names = sorted(bundle.namelist())
+        assert names == sorted(["stories.json", *(p["file"] for p in story["pictures"][:2])])
+        assert "base64" not in bundle.read("stories.json").decode()
+
+
+def test_the_readiness_check_and_the_builder_gate_name_a_picture_to_review(
+    app: Flask, make_story: Any, make_user: Any, tmp_path: Path
+) -> None:
+    import json
+
+    from booking import make_volume
+
+    from anthology.errors import GateError
+    from anthology.sources.gate import check_gate, refusals
+    from anthology.sources.manuscript import Source
+    from anthology.sources.stories import parse_stories
+    from stories.operations import export, volumes
+    from stories.operations.books import readiness
+
+    made, refs = _accepted_story_with_pictures(app, make_story, ["fine", "to_review"])
+    publisher = make_user("publisher")
+    make_volume(app, publisher, slug="vol-r")
+    with app.app_context(), db.session_scope() as session:
+        volume = volumes.get(session, "vol-r")
+        volumes.assign(session, session.get(type(publisher), publisher.id), volume, made.id)
+        found = readiness.check(session, volume)
+        assert any("1 picture(s) still to review" in str(item.message) or "1 张图片" in
+                   str(item.message) for item in found.blocking), found.blocking  # fmt: skip
+        document = export.volume_document(session, None, volume)
+    out = tmp_path / "stories.json"
+    export.write(document, out)
+    parts = parse_stories(json.loads(out.read_text("utf-8")), Source(str(out)), base=tmp_path)
+    [chapter] = parts[0].chapters
+    assert refusals(chapter) == ["1 picture(s) not reviewed for privacy"]
+    with pytest.raises(GateError):
+        check_gate(type("M", (), {"stories": lambda self: [chapter]})())
+
+
+def test_the_builder_reads_no_picture_outside_the_stories_folder(tmp_path: Path) -> None:
+    from anthology.errors import ContentError
+    from anthology.sources.manuscript import Source
+    from anthology.sources.stories import parse_stories
+
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(photos.phone_photo(20, 20))
+    folder = tmp_path / "tree"
+    folder.mkdir()
+
+    def document(file: str) -> dict[str, Any]:
+        story = {"id": 1, "title": "t", "body": "正文", "pen_name": "p",
+                 "pictures": [{"ref": "a" * 64, "review": "fine", "file": file}]}  # fmt: skip
+        return {"format": "social-work-stories", "version": 1,
+                "parts": [{"title": "", "stories": [story]}]}  # fmt: skip
+
+    for file in ("../secret.jpg", str(secret)):
+        with pytest.raises(ContentError, match="outside the stories file's folder"):
+            parse_stories(document(file), Source("stories.json"), base=folder)
+    with pytest.raises(ContentError, match="not found"):
+        parse_stories(document("pictures/missing.jpg"), Source("stories.json"), base=folder)
