@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from anthology.progress import Progress, ProgressCallback
 from anthology.sources import load_manuscript
 from anthology.sources.figures import image_warnings
 from anthology.sources.gate import check_gate, privacy_warnings
-from anthology.sources.manuscript import Manuscript
+from anthology.sources.manuscript import Chapter, Manuscript
 
 FORMATS = ("print", "screen", "epub")
 DEFAULT_CHUNK_PAGES = 60  # about 60 pages per chunk: see bench/build.py
@@ -87,6 +88,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--check", action="store_true", help="EPUB: run EPUBCheck; an error or warning fails"
     )
+    p.add_argument(
+        "--proof",
+        metavar="CHAPTER_ID",
+        help="only a proof PDF of one chapter (e.g. story-12) in the volume's trim and fonts, "
+        "marked as a proof; the publication gate does not apply",
+    )
+    p.add_argument(
+        "--proof-time",
+        metavar="TEXT",
+        help="the time the proof mark gives (default: now, in this machine's time zone)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     return p
 
@@ -118,7 +130,12 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
     warnings: list[BuildWarning] = []
     fonts, font_warnings = resolve(manuscript.meta.fonts, args.recipe)
     warnings += font_warnings
-    check_gate(manuscript)
+    if args.proof:
+        formats = ("print",)
+        if args.proof not in {c.id for c in manuscript.chapters()}:
+            raise ContentError(f"--proof: the volume has no chapter {args.proof!r}", args.recipe)
+    else:
+        check_gate(manuscript)
     warnings += privacy_warnings(manuscript)
     if "print" in formats or "epub" in formats:  # an EPUB lays out the print edition too
         icc = Path(manuscript.meta.icc_profile) if manuscript.meta.icc_profile else DEFAULT_ICC
@@ -170,6 +187,8 @@ def render(
             progress=progress,
         )
 
+    if args.proof:
+        return [_proof(gathered, args.proof, out_dir, progress, args.proof_time)]
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
         chapter_pages = None
@@ -198,6 +217,34 @@ def render(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return rows
+
+
+def _proof(
+    gathered: Gathered,
+    chapter_id: str,
+    out_dir: Path,
+    progress: ProgressCallback,
+    stamp: str | None = None,
+) -> tuple[str, Path, int, int, float]:
+    """The proof of one chapter (`--proof`): `<slug>-proof-<chapter id>.pdf` in --out."""
+    chapter = next(c for c in gathered.manuscript.chapters() if c.id == chapter_id)
+    progress(Progress(f"proof: laying out 《{chapter.title}》", "print", 0, 1, 0))
+    path = out_dir / f"{gathered.manuscript.meta.slug}-proof-{chapter_id}.pdf"
+    result = pdf.write_proof(
+        gathered.manuscript, chapter, path, proof_mark(chapter, stamp), fonts=gathered.fonts
+    )
+    progress(Progress("", "print", 1, 1, result.pages))
+    return ("proof", path, result.pages, result.bytes, result.seconds)
+
+
+def proof_mark(chapter: Chapter, stamp: str | None = None) -> str:
+    """The line at the foot of every proof page: what it is, which revision, when (`stamp`,
+    else now), and that it is not for press (book text, in the book's language)."""
+    stamp = stamp or datetime.now().strftime("%Y-%m-%d %H:%M")
+    revision = chapter.story.revision if chapter.story and chapter.story.revision else None
+    draft = f"第{revision}稿" if revision else ""
+    parts = ["校样", f"《{chapter.title}》", draft, stamp, "不得付印"]
+    return " · ".join(p for p in parts if p)
 
 
 def _epub(

@@ -60,11 +60,20 @@ def update() -> None:
 
 def missing() -> int:
     catalog = _read("zh_Hans_CN")
-    todo = [m.id for m in catalog if m.id and (not m.string or "fuzzy" in m.flags)]
+    todo = [
+        m.id[0] if isinstance(m.id, tuple) else m.id
+        for m in catalog
+        if m.id and (not _translated(m.string) or "fuzzy" in m.flags)
+    ]
     for msgid in todo:
         print(json.dumps(msgid, ensure_ascii=False))
     print(f"{len(todo)} zh_CN entries need a translation", file=sys.stderr)
     return len(todo)
+
+
+def _translated(string: object) -> bool:
+    """A translation, or for a plural entry every one of its forms."""
+    return all(string) if isinstance(string, tuple) else bool(string)
 
 
 def apply(path: str) -> None:
@@ -72,8 +81,10 @@ def apply(path: str) -> None:
     catalog = _read("zh_Hans_CN")
     applied = 0
     for message in catalog:
-        if message.id in translations:
-            message.string = translations[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key in translations:  # a plural entry by its singular msgid; Chinese has one form
+            value = translations[key]
+            message.string = (value,) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
             applied += 1
     _write("zh_Hans_CN", catalog)

@@ -49,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # set: the queue is kept in Redis; else in QUEUE_FILE
     "QUEUE_NAME": "stories",
     "QUEUE_FILE": None,  # None: queue.db in the instance folder
-    "QUEUE_WORKERS": 1,  # builds run at the same time by one `flask worker`
+    "QUEUE_WORKERS": 2,  # jobs run at the same time by one `flask worker` (a proof beside a build)
     "QUEUE_IMMEDIATE": False,  # run tasks at once in the requesting process (tests only)
     "EDITIONS_FOLDER": None,  # None: editions/ in the instance folder (never a public folder)
     "BUILD_CACHE_FOLDER": None,  # None: cache/book in the instance folder; "" for no cache

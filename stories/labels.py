@@ -169,6 +169,8 @@ AUDIT_ACTION = {
     "build.request": _l("Build requested"),
     "build.cancel": _l("Build cancelled"),
     "edition.download": _l("Edition downloaded"),
+    "proof.request": _l("Proof requested"),
+    "proof.download": _l("Proof opened"),
     "picture.review": _l("Picture reviewed"),
 }
 

@@ -34,11 +34,11 @@ from anthology.pdf.document import (
     render,
     roman,
 )
-from anthology.pdf.html import body_blocks, book_html, css, output_profile
+from anthology.pdf.html import body_blocks, book_html, css, output_profile, proof_html
 from anthology.pdf.inks import black_in_k, chapter_at, rgb_pages
 from anthology.pdf.weasy import fontshare, justify, speedups
 from anthology.progress import Progress, ProgressCallback
-from anthology.sources.manuscript import Manuscript
+from anthology.sources.manuscript import Chapter, Manuscript
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,40 @@ def write_pdf(
     )
 
 
+def write_proof(
+    manuscript: Manuscript,
+    chapter: Chapter,
+    out_path: str | Path,
+    mark: str,
+    *,
+    fonts: ResolvedFonts | None = None,
+) -> PdfResult:
+    """One chapter alone as the print edition sets it (trim, fonts, inks), with `mark` at the
+    foot of every page: a proof, in one pass."""
+    started = time.perf_counter()
+    out_path = Path(out_path)
+    if fonts is None:
+        fonts, _ = resolve(manuscript.meta.fonts)
+    style = css(manuscript.meta, fonts, "print", proof=mark)
+    justify.install()
+    fontshare.deactivate()
+    speedups.install(layouts=False)
+    document = render(proof_html(manuscript, style, chapter))
+    meta = manuscript.meta
+    condition = output_condition(output_profile(meta), meta.press_condition)
+    with atomic_output(out_path) as temporary:
+        document.write_pdf(temporary, finisher=finisher(0, condition), **pdf_options("print"))
+        _refuse_rgb(temporary, "print", manuscript, {chapter.id: 1})
+    return PdfResult(
+        path=out_path,
+        variant="print",
+        pages=len(document.pages),
+        bytes=out_path.stat().st_size,
+        seconds=round(time.perf_counter() - started, 2),
+        chapter_pages={chapter.id: 1},
+    )
+
+
 def _refuse_rgb(
     path: Path,
     variant: str,
@@ -185,4 +219,12 @@ def _single_pass(
     return len(document.pages), chapter_pages
 
 
-__all__ = ["PdfResult", "anchor_pages", "atomic_output", "pdf_options", "roman", "write_pdf"]
+__all__ = [
+    "PdfResult",
+    "anchor_pages",
+    "atomic_output",
+    "pdf_options",
+    "roman",
+    "write_pdf",
+    "write_proof",
+]

@@ -234,7 +234,10 @@ def _css_string(text: str) -> str:
     return text.replace("<", "\\3c ")
 
 
-def css(meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = False) -> str:
+def css(
+    meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = False, proof: str = ""
+) -> str:
+    """The book's stylesheet; `proof` is the line a proof prints at the foot of every page."""
     g = geometry(meta)
     icc = output_profile(meta)
     head_style = (
@@ -257,6 +260,7 @@ def css(meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = Fals
             head_left=_css_string(meta.title),
             head_style=head_style,
             folio_style=folio_style,
+            proof=_css_string(proof),
         )
     )
 
@@ -331,6 +335,12 @@ def chunk_html(manuscript: Manuscript, style: str, variant: str, blocks: list[Bl
     return _page(manuscript, style, variant, front=False, blocks=blocks, toc=[])
 
 
+def proof_html(manuscript: Manuscript, style: str, chapter: Chapter) -> str:
+    """One chapter alone as its own document (a proof): it starts as the first body page."""
+    block = chapter_block(chapter, first_body=True)
+    return _page(manuscript, style, "print", front=False, blocks=[block], toc=[])
+
+
 class _Obj(dict):
     __getattr__ = dict.__getitem__
 
@@ -345,4 +355,13 @@ def _env() -> Environment:
     )
 
 
-__all__ = ["Block", "Geometry", "Kind", "book_html", "chunk_html", "css", "front_html"]
+__all__ = [
+    "Block",
+    "Geometry",
+    "Kind",
+    "book_html",
+    "chunk_html",
+    "css",
+    "front_html",
+    "proof_html",
+]

@@ -1,5 +1,5 @@
-"""Build jobs as pages and commands ask for them: queue a build of a volume, or join the one
-queued or running.
+"""Build jobs as pages and commands ask for them: queue a build of a volume (or a proof of a
+story), or join the one queued or running.
 
 `queue_build` runs the operation (stories.operations.books.builds.request_build) in the
 caller's transaction and hands the job to the queue only once that transaction is committed,
@@ -18,8 +18,8 @@ from sqlmodel import Session
 from stories import db
 from stories.jobs import queue, tasks
 from stories.jobs import settings as job_settings
-from stories.models import BuildFailure, User, Volume
-from stories.operations.books import builds
+from stories.models import BuildFailure, Story, User, Volume
+from stories.operations.books import builds, proofs
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,28 @@ def queue_build(session: Session, actor: User | None, volume: Volume) -> builds.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stale = job_settings.of(app).stale
     requested = builds.request_build(session, actor, volume, stale_after=stale)
+    return _hand_over(app, session, requested, tasks.BUILD)
+
+
+def queue_proof(
+    session: Session, actor: User | None, story: Story, volume: Volume
+) -> builds.Requested:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stale = job_settings.of(app).stale
+    requested = proofs.request_proof(session, actor, story, volume, stale_after=stale)
+    return _hand_over(app, session, requested, tasks.PROOF)
+
+
+def _hand_over(
+    app: Flask, session: Session, requested: builds.Requested, task: str
+) -> builds.Requested:
+    """A new build's task goes to the queue once the caller's transaction is committed."""
     if requested.joined:
         return requested
     build_id = requested.build.id
     assert build_id is not None
     queue.huey(app)  # made (and its tasks registered) on first use
-    message = tasks.task(app, tasks.BUILD).s(build_id)
+    message = tasks.task(app, task).s(build_id)
     builds.set_task(session, requested.build, message.id)
 
     def enqueue(_session: Session) -> None:

@@ -85,6 +85,8 @@ def _die_with_parent(parent: int) -> None:
 
 def arguments(spec: dict[str, Any]) -> list[str]:
     argv = [spec["recipe"], "--out", spec["out"], "--format", "print,screen,epub", "-q"]
+    if spec.get("proof"):
+        argv += ["--proof", spec["proof"], "--proof-time", spec.get("proof_time") or ""]
     argv += ["--cache-dir", spec["cache_dir"]] if spec.get("cache_dir") else ["--no-cache"]
     if spec.get("check"):
         argv.append("--check")

@@ -2,9 +2,10 @@
 process (stories.jobs.render) while keeping its progress and heartbeat, then keep the edition.
 
 Everything is written into a temporary folder inside the editions folder (`.build-<id>-*`) and
-the finished books are moved into place (`<slug>/<edition id>/`, one rename) in the transaction
-that records the edition, so a failed, cancelled or killed build leaves no edition behind. A
-cancelled build's process group is killed at the next check (within a second).
+the finished books are moved into place (`<slug>/<edition id>/`, one rename; a proof's PDF to
+`_proofs/<build id>.pdf`) in the transaction that records the edition or the proof, so a
+failed, cancelled or killed build leaves no edition behind. A cancelled build's process group is
+killed at the next check (within a second).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from stories.jobs.progress import Tracker
 from stories.jobs.render import failure_kind
 from stories.models import Build, BuildFailure, Volume
 from stories.operations import OperationError
-from stories.operations.books import builds, editions, sources
+from stories.operations.books import builds, editions, proofs, sources
 
 log = logging.getLogger(__name__)
 LOG_TAIL = 2000  # characters of the build's log kept with a crash
@@ -67,7 +68,10 @@ def run_build(app: Flask, build_id: int) -> None:
             (settings.editions / volume.slug).mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".build-{build_id}-",
                                             dir=settings.editions / volume.slug))  # fmt: skip
-            _build(build_id, volume, staging, settings)
+            if build.is_proof:
+                _proof(build_id, staging, settings)
+            else:
+                _build(build_id, volume, staging, settings)
             log.info("build %s succeeded", build_id)
         except Stop:
             _end(builds.end_cancelled, build_id)
@@ -123,14 +127,58 @@ def _build(build_id: int, volume: Volume, staging: Path, settings: job_settings.
         raise
 
 
+def _proof(build_id: int, staging: Path, settings: job_settings.Settings) -> None:
+    """A proof: the story alone in the volume's layout, one PDF kept in the editions folder."""
+    tracker = Tracker(build_id, settings.heartbeat)
+    try:
+        with db.session_scope() as session:
+            build = session.get(Build, build_id)
+            assert build is not None and build.story_id is not None
+            written = proofs.write_proof_sources(session, build, staging / "sources")
+            chapter = proofs.chapter_id(build.story_id)
+    except OperationError as error:
+        raise Failed(BuildFailure.content, str(error)) from error
+    if tracker.tick(force=True):
+        raise Stop
+    out = staging / "out"
+    files = _render(written.recipe, out, staging / "build.log", settings, tracker,
+                    proof=chapter, proof_time=settings.local_time())  # fmt: skip
+    tracker.event({"phase": "saving"})
+    if tracker.tick(force=True):
+        raise Stop
+    output = files["proof"]
+    moved: Path | None = None
+    try:
+        with db.session_scope() as session:
+            build = session.get(Build, build_id)
+            assert build is not None
+            try:
+                relative = proofs.record_proof(session, build, output, tracker.warnings)
+            except builds.BuildFinished:
+                raise Stop from None
+            moved = proofs.place_file(out / output["file"], settings.editions, relative)
+    except BaseException:
+        if moved is not None:  # the move happened, the commit did not
+            moved.unlink(missing_ok=True)
+        raise
+
+
 def _render(
-    recipe: Path, out: Path, log_path: Path, settings: job_settings.Settings, tracker: Tracker
+    recipe: Path,
+    out: Path,
+    log_path: Path,
+    settings: job_settings.Settings,
+    tracker: Tracker,
+    proof: str | None = None,
+    proof_time: str | None = None,
 ) -> dict[str, Any]:
-    """Run the build's process and follow it; returns its files (format -> file, pages, bytes)."""
+    """Run the build's process and follow it; returns its files (format -> file, pages, bytes).
+    With `proof` (a chapter id) it makes only that chapter's proof (format "proof")."""
     spec = {
         "recipe": str(recipe), "out": str(out), "parent": os.getpid(),
         "cache_dir": str(settings.cache) if settings.cache else None, "check": settings.check,
-        "chunk_pages": settings.chunk_pages, "workers": settings.workers,
+        "chunk_pages": settings.chunk_pages, "workers": settings.workers, "proof": proof,
+        "proof_time": proof_time,
     }  # fmt: skip
     command = [*settings.command, json.dumps(spec, ensure_ascii=False)]
     with log_path.open("wb") as log_file:

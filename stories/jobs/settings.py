@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -24,6 +26,11 @@ class Settings:
     chunk_pages: int | None  # BUILD_CHUNK_PAGES
     workers: int | None  # BUILD_PROCESSES
     command: tuple[str, ...]
+    timezone: str = "UTC"  # BABEL_DEFAULT_TIMEZONE: the site's times, as a proof mark gives them
+
+    def local_time(self) -> str:
+        """Now in the site's time zone, as pages show it (2026-12-01 14:05)."""
+        return datetime.now(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def editions_folder(app: Flask) -> Path:
@@ -45,4 +52,5 @@ def of(app: Flask) -> Settings:
         chunk_pages=config["BUILD_CHUNK_PAGES"],
         workers=config["BUILD_PROCESSES"],
         command=RENDER_COMMAND,
+        timezone=config.get("BABEL_DEFAULT_TIMEZONE") or "UTC",
     )

@@ -8,6 +8,7 @@ from huey import Huey
 from stories.jobs import runner
 
 BUILD = "build_volume"
+PROOF = "proof_story"
 
 
 def register(huey: Huey, app: Flask) -> None:
@@ -16,7 +17,12 @@ def register(huey: Huey, app: Flask) -> None:
         """Build a volume into its books (stories.jobs.runner)."""
         runner.run_build(app, build_id)
 
-    app.extensions["huey_tasks"] = {BUILD: build_volume}
+    @huey.task(name=PROOF, priority=10)
+    def proof_story(build_id: int) -> None:
+        """A proof of one story, ahead of queued book builds (stories.jobs.runner)."""
+        runner.run_build(app, build_id)
+
+    app.extensions["huey_tasks"] = {BUILD: build_volume, PROOF: proof_story}
 
 
 def task(app: Flask, name: str):  # type: ignore[no-untyped-def]

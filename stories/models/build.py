@@ -1,11 +1,15 @@
 """Book builds and editions: a publisher's build job, and the books a finished build left.
 
-A `Build` is one request to turn a volume into books: queued, then running in the task queue's
-worker (its phase, chunks and pages written as it goes, its heartbeat every few seconds), then
-succeeded, failed or cancelled. At most one build of a volume is queued or running at a time
-(a partial unique index). A succeeded build made exactly one `Edition`: the files, kept under
-the instance folder, and the inputs they were made from; `EditionStory` says which revision of
-which story an edition printed.
+A `Build` is one request to turn a volume into books: queued, then running in the task
+queue's worker (its phase, chunks and pages written as it goes, its heartbeat every few
+seconds), then succeeded, failed or cancelled. At most one build of a volume is queued or
+running at a time (a partial unique index). A succeeded build made exactly one `Edition`: the
+files, kept under the instance folder, and the inputs they were made from; `EditionStory` says
+which revision of which story an edition printed.
+
+A build with a `story_id` is a proof: that story alone, at `story_revision`, in the volume's
+trim and fonts, kept as `proof_file` (no edition). A story has at most one proof queued or
+running; proofs and the volume's book builds do not wait for each other.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class BuildFailure(enum.StrEnum):
 
 
 _ACTIVE = "state IN ('queued', 'running')"
+_ACTIVE_BOOK = f"{_ACTIVE} AND story_id IS NULL"
+_ACTIVE_PROOF = f"{_ACTIVE} AND story_id IS NOT NULL"
 
 
 class Build(SQLModel, table=True):
@@ -81,13 +87,26 @@ class Build(SQLModel, table=True):
             "uq_build_active_volume",
             "volume_id",
             unique=True,
-            sqlite_where=text(_ACTIVE),
-            postgresql_where=text(_ACTIVE),
+            sqlite_where=text(_ACTIVE_BOOK),
+            postgresql_where=text(_ACTIVE_BOOK),
         ),
+        Index(
+            "uq_build_active_proof",
+            "story_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE_PROOF),
+            postgresql_where=text(_ACTIVE_PROOF),
+        ),
+        CheckConstraint("story_id IS NULL OR story_revision >= 1", name="ck_build_proof"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     volume_id: int = Field(foreign_key="volume.id", index=True)
+    # A proof: one story alone, at one revision, in the volume's trim and fonts (no edition).
+    story_id: int | None = Field(default=None, foreign_key="story.id", index=True)
+    story_revision: int | None = Field(default=None)
+    proof_file: str = Field(default="", max_length=200)  # a proof's PDF, in the editions folder
+    proof_pages: int = Field(default=0)
     requested_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     state: BuildState = Field(
         default=BuildState.queued,
@@ -117,6 +136,10 @@ class Build(SQLModel, table=True):
     @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def is_proof(self) -> bool:
+        return self.story_id is not None
 
 
 class Edition(SQLModel, table=True):

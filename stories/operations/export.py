@@ -48,7 +48,7 @@ def _time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _story(session: Session, story: Story) -> dict[str, Any]:
+def story_entry(session: Session, story: Story) -> dict[str, Any]:
     revision = session.exec(
         select(func.max(StoryRevision.number)).where(StoryRevision.story_id == story.id)
     ).one()
@@ -88,7 +88,7 @@ def _story(session: Session, story: Story) -> dict[str, Any]:
     }
 
 
-def _document(volume: dict[str, str], parts: list[dict[str, Any]]) -> dict[str, Any]:
+def document(volume: dict[str, str], parts: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -107,13 +107,13 @@ def volume_document(session: Session, actor: User | None, volume: Volume) -> dic
         for entry in part.entries:
             story = session.get(Story, entry.story_id)
             if story is not None and story.status == StoryStatus.accepted:
-                stories.append(_story(session, story))
+                stories.append(story_entry(session, story))
         if stories:
             parts.append({"title": part.title, "stories": stories})
             count += len(stories)
     audit.record(session, actor, "volume.export", details={"volume": volume.slug, "stories": count})
     meta = {"slug": volume.slug, "title": volume.title, "description": volume.description}
-    return _document(meta, parts)
+    return document(meta, parts)
 
 
 def selection_document(
@@ -124,7 +124,7 @@ def selection_document(
     for story_id in story_ids:
         story = session.get(Story, story_id)
         if story is not None and story.status == StoryStatus.accepted:
-            stories.append(_story(session, story))
+            stories.append(story_entry(session, story))
     audit.record(
         session,
         actor,
@@ -132,7 +132,7 @@ def selection_document(
         details={"stories": [s["id"] for s in stories]},
     )
     meta = {"slug": "selection", "title": title, "description": ""}
-    return _document(meta, [{"title": "", "stories": stories}] if stories else [])
+    return document(meta, [{"title": "", "stories": stories}] if stories else [])
 
 
 def json_text(document: dict[str, Any]) -> str:

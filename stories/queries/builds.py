@@ -36,6 +36,7 @@ def last_duration(session: Session, volume_id: int) -> float | None:
     query = (
         select(Build)
         .where(Build.volume_id == volume_id, Build.state == BuildState.succeeded)
+        .where(col(Build.story_id).is_(None))
         .order_by(col(Build.id).desc())
     )
     build = session.exec(query).first()

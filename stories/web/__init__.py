@@ -6,7 +6,8 @@
   `pictures.py` the signed addresses of stories' pictures;
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
 - `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, the
-  book (settings, chapters, recipes), builds (the publishers' build jobs and editions), admin.
+  book (settings, chapters, recipes), builds (the publishers' build jobs and editions), proofs
+  (a story as it will print), admin.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from stories.web.editors import (
     builds,
     chapterpages,
     privacy,
+    proofs,
     queue,
     story,
     volumes,
@@ -35,6 +37,6 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     auth.init_app(app)
     modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages,
-               builds, pictures, editor_pictures)  # fmt: skip
+               builds, proofs, pictures, editor_pictures)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)

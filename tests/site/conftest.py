@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from browser import TEST_PASSWORD, csrf_token
+from buildjobs import Worker, end_processes, processes_mentioning, worker_env
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
@@ -227,3 +228,24 @@ def make_story(app: Flask) -> Callable[..., MadeStory]:
         return MadeStory(id=receipt.story_id, tracking_code=receipt.tracking_code)
 
     return factory
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Any:
+    """start(app, **settings) -> a running Worker; every one is stopped after the test, and any
+    process left with the test's folder in its command line is ended."""
+    started: list[Worker] = []
+
+    def start(app: Flask, **settings: Any) -> Worker:
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        worker = Worker(
+            worker_env(app, instance, **settings), tmp_path / f"worker{len(started)}.log"
+        )
+        started.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in started:
+        worker.stop()
+    end_processes(processes_mentioning(str(tmp_path)))

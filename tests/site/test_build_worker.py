@@ -15,13 +15,10 @@ from typing import Any
 import pytest
 from book.pdfcheck import flat, page_texts
 from buildjobs import (
-    Worker,
     build_row,
     demo_volume,
-    end_processes,
     processes_mentioning,
     wait_for,
-    worker_env,
 )
 from editorial import events, rows, text_of, token_of
 from flask import Flask
@@ -55,27 +52,6 @@ def queue_app(request: pytest.FixtureRequest, make_app: Any) -> Flask:
     if request.param == "redis":
         settings["REDIS_URL"] = TEST_REDIS_URL
     return make_app(**settings)
-
-
-@pytest.fixture
-def workers(tmp_path: Path) -> Any:
-    """start(app, **settings) -> a running Worker; every one is stopped after the test, and any
-    process left with the test's folder in its command line is ended."""
-    started: list[Worker] = []
-
-    def start(app: Flask, **settings: Any) -> Worker:
-        instance = tmp_path / "instance"
-        instance.mkdir(exist_ok=True)
-        worker = Worker(
-            worker_env(app, instance, **settings), tmp_path / f"worker{len(started)}.log"
-        )
-        started.append(worker)
-        return worker.start()
-
-    yield start
-    for worker in started:
-        worker.stop()
-    end_processes(processes_mentioning(str(tmp_path)))
 
 
 BOOK_TITLE = "网上编辑的书名"

@@ -1,7 +1,7 @@
 """pictures: a story's pictures as stored files with a privacy review, not base64 in the text
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006 (written on 0005; chained onto main's 0006 when main was merged in)
 Create Date: 2026-12-01
 
 Creates `story_picture`, then moves every `data:` picture out of the stories' texts (the current
@@ -28,7 +28,7 @@ import stories.db
 from anthology.text import pictures as references
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

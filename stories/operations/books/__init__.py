@@ -11,6 +11,8 @@
   record of those inputs.
 - `builds`: request, join, cancel a build job; the worker's claim, progress, heartbeat and end.
 - `editions`: the books a succeeded build left, their downloads, which stories they print.
+- `proofs`: one story alone as the volume's book will print it, for the editors (a build of
+  the story, through the same queue; no edition).
 
 Verbs flush and leave the commit to the caller; refusals are `OperationError` subclasses.
 """

@@ -35,6 +35,7 @@ from stories.models import (
 from stories.operations import OperationError, audit
 
 REQUEST = "build.request"
+_BOOK = col(Build.story_id).is_(None)  # a book build, not a proof (stories.operations.books.proofs)
 CANCEL = "build.cancel"
 
 
@@ -58,18 +59,20 @@ class Requested:
 
 def get_build(session: Session, build_id: int, volume: Volume | None = None) -> Build:
     build = session.get(Build, build_id)
-    if build is None or (volume is not None and build.volume_id != volume.id):
+    if build is None or (volume is not None and (build.volume_id != volume.id or build.is_proof)):
         raise BuildNotFound(_l("There is no build number %(id)s.", id=build_id))
     return build
 
 
 def active_build(session: Session, volume: Volume) -> Build | None:
-    query = select(Build).where(Build.volume_id == volume.id, col(Build.state).in_(ACTIVE_STATES))
+    query = select(Build).where(
+        Build.volume_id == volume.id, col(Build.state).in_(ACTIVE_STATES), _BOOK
+    )
     return session.exec(query).first()
 
 
 def recent_builds(session: Session, volume: Volume, limit: int = 10) -> list[Build]:
-    query = select(Build).where(Build.volume_id == volume.id)
+    query = select(Build).where(Build.volume_id == volume.id, _BOOK)
     return list(session.exec(query.order_by(col(Build.id).desc()).limit(limit)))
 
 

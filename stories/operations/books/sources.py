@@ -60,8 +60,11 @@ def chapter_file(row: contents.ChapterRow, order: int) -> str:
     return f"---\n{matter}---\n\n{row.body}\n"
 
 
-def write_sources(session: Session, volume: Volume, folder: Path) -> BuildSources:
-    """Write the volume's complete source tree into `folder` (see the module's docstring)."""
+def write_sources(
+    session: Session, volume: Volume, folder: Path, stories: dict[str, Any] | None = None
+) -> BuildSources:
+    """Write the volume's complete source tree into `folder` (see the module's docstring);
+    `stories` replaces the volume's stories file (a proof's one story)."""
     folder = Path(folder)
     latest = settings.current(session, volume)
     book = contents.structure(session, volume)
@@ -73,7 +76,7 @@ def write_sources(session: Session, volume: Volume, folder: Path) -> BuildSource
             path = folder / section / f"{row.name}.md"
             path.write_text(chapter_file(row, order), encoding="utf-8")
             listed.append({"id": row.id, "title": row.title, "revision": row.revision})
-    document = export.volume_document(session, None, volume)
+    document = stories if stories is not None else export.volume_document(session, None, volume)
     export.write(document, folder / "stories.json")
     recipe = folder / "volumes" / f"{volume.slug}.toml"
     recipe.parent.mkdir(parents=True, exist_ok=True)
