@@ -346,3 +346,26 @@ def test_the_builder_reads_no_picture_outside_the_stories_folder(tmp_path: Path)
             parse_stories(document(file), Source("stories.json"), base=folder)
     with pytest.raises(ContentError, match="not found"):
         parse_stories(document("pictures/missing.jpg"), Source("stories.json"), base=folder)
+
+
+def test_a_proof_gets_the_reviewed_pictures_only(
+    app: Flask, make_story: Any, make_user: Any, tmp_path: Path
+) -> None:
+    """A story proof skips the publication gate: a picture still to review is simply not in it."""
+    import json
+
+    from stories.operations import volumes
+    from stories.operations.books import proofs
+
+    made, refs = _accepted_story_with_pictures(app, make_story, ["fine", "to_review"])
+    from booking import make_volume
+
+    make_volume(app, make_user("publisher"), slug="vol-q")
+    with app.app_context(), db.session_scope() as session:
+        story = session.get(Story, made.id)
+        requested = proofs.request_proof(session, None, story, volumes.get(session, "vol-q"))
+        written = proofs.write_proof_sources(session, requested.build, tmp_path / "tree")
+    document = json.loads((written.recipe.parent.parent / "stories.json").read_text("utf-8"))
+    [entry] = document["parts"][0]["stories"]
+    assert [p.get("file") for p in entry["pictures"]] == [f"pictures/{refs[0]}.jpg", None]
+    assert [p.name for p in (tmp_path / "tree" / "pictures").iterdir()] == [f"{refs[0]}.jpg"]
