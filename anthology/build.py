@@ -147,10 +147,11 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
             raise ContentError(
                 f"the CMYK colour profile {icc} cannot be used: {unusable}", args.recipe
             )
-    width = geometry(manuscript.meta).text_width
+    page = geometry(manuscript.meta)
     for chapter in manuscript.chapters():
-        if "data:image" in chapter.body:  # only images need the HTML in this phase
-            warnings += image_warnings(chapter, body_html(chapter.body), width)
+        if "data:image" in chapter.body or chapter.pictures:  # only images need the HTML now
+            html = body_html(chapter.body, chapter.pictures)
+            warnings += image_warnings(chapter, html, page.text_width, page.image_max)
     hb = harfbuzz_warning()
     if hb:
         warnings.append(hb)

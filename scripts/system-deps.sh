@@ -14,6 +14,7 @@ packages=(
     libgs-common            # freely licensed CMYK ICC profiles for the print PDF
     default-jre-headless    # Java for EPUBCheck
     redis-server            # the task queue's tests against Redis (.ci/run starts one)
+    chromium                # headless Chromium measures the pages at phone width in the tests
 )
 
 missing=()

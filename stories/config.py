@@ -75,6 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "DRAFT_DAYS": 30,  # a draft is deleted this many days after it was last saved
     "RATELIMIT_LINKS": "5 per hour",  # "send me my links", per address and per client
     "DIGEST_HOUR": 8,  # editors' daily digest, from this hour (BABEL_DEFAULT_TIMEZONE)
+    "PICTURES_FOLDER": None,  # None: pictures/ in the instance folder (never a public folder)
+    "STORY_MAX_PICTURES": 30,  # pictures in one story (from a Word file and uploaded)
 }
 
 # Environment variables read as-is (besides any STORIES_* variable).

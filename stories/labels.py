@@ -176,6 +176,7 @@ AUDIT_ACTION = {
     "story.new_code": _l("New private link sent to the author"),
     "mail.resend": _l("Message sent again"),
     "user.mail": _l("Mail settings changed"),
+    "picture.review": _l("Picture reviewed"),
 }
 
 AUDIT_DETAIL = {
@@ -205,6 +206,9 @@ AUDIT_DETAIL = {
     "section": _l("section"),
     "part": _l("part"),
     "step": _l("step"),
+    "picture": _l("picture"),
+    "review": _l("review"),
+    "blur": _l("blurred region"),
     "added": _l("added"),
     "removed": _l("taken out"),
     "build": _l("build"),
@@ -246,6 +250,7 @@ REVISION_NOTE = {
     "original submission": _l("Original submission"),
     "original submission (demo)": _l("Original submission (demo)"),
     "imported from a recipe": _l("Imported from a recipe"),
+    "picture text": _l("Picture description or caption changed"),
 }
 
 
@@ -379,9 +384,24 @@ def mail_label(value: MailState | MailKind | str) -> str:
     return str(MAIL.get(value, value))  # type: ignore[arg-type]
 
 
+# The privacy review of a picture (stories.models.PictureReview).
+PICTURE_REVIEW = {
+    "to_review": _l("To review"),
+    "fine": _l("Fine to publish"),
+    "blurred": _l("Publish blurred"),
+    "left_out": _l("Leave out"),
+}
+
+
+def picture_review_label(review: object) -> str:
+    key = getattr(review, "value", review)
+    return str(PICTURE_REVIEW.get(str(key), key))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         mail_label=mail_label,
+        picture_review_label=picture_review_label,
         status_label=status_label,
         role_label=role_label,
         decision_label=decision_label,

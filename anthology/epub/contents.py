@@ -12,7 +12,7 @@ from anthology.epub.cover import Cover
 from anthology.epub.documents import Doc, NavEntry
 from anthology.epub.shelf import Shelf
 from anthology.errors import BuildError
-from anthology.sources.figures import figures
+from anthology.sources.figures import book_pictures, figures
 from anthology.sources.manuscript import (
     CONTRIBUTORS_ID,
     CONTRIBUTORS_TITLE,
@@ -109,7 +109,8 @@ def _section_type(chapter: Chapter) -> tuple[str, str]:
 
 
 def _chapter(shelf: Shelf, chapter: Chapter, matter: str) -> NavEntry:
-    html = figures(chapter_html(chapter.body))  # lone images become captioned figures
+    # Lone images become captioned figures; a story's pictures are the files it was given.
+    html = figures(chapter_html(chapter.body, book_pictures(chapter.pictures)))
     images_from = None
     if chapter.kind is not Kind.story and chapter.source.path:
         images_from = Path(chapter.source.path).parent  # content files may ship images

@@ -139,7 +139,7 @@ def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, in
 
 # The code that turns blocks into HTML and folios, relative to the anthology package.
 CODE = ("pdf/html.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py", "text/typeset.py",
-        "text/markdown.py",
+        "text/markdown.py", "text/pictures.py",
         "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
         "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
 

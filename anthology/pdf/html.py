@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from anthology.fonts.families import ResolvedFonts
 from anthology.pdf.inks import print_pictures
 from anthology.resources import TEMPLATES
-from anthology.sources.figures import figures
+from anthology.sources.figures import book_pictures, figures
 from anthology.sources.manuscript import (
     CONTRIBUTORS_ID,
     CONTRIBUTORS_TITLE,
@@ -26,6 +26,7 @@ from anthology.sources.manuscript import (
     Kind,
     Manuscript,
     Part,
+    PictureFile,
     VolumeMeta,
     part_number,
     word_count_label,
@@ -96,6 +97,7 @@ class Block:
     people: tuple[Person, ...] = ()
     first_body: bool = False
     source: str = ""  # file:line, for error messages
+    pictures: tuple[PictureFile, ...] = ()  # a story's pictures (their digests key the cache)
 
 
 @dataclass(frozen=True)
@@ -126,20 +128,22 @@ def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True)
         markdown=chapter.body,
         first_body=first_body,
         source=str(chapter.source),
+        pictures=chapter.pictures,
     )
     return with_html(block) if html else block
 
 
 def with_html(block: Block) -> Block:
     if block.markdown and not block.html:
-        return replace(block, html=body_html(block.markdown))
+        return replace(block, html=body_html(block.markdown, block.pictures))
     return block
 
 
 @lru_cache(maxsize=4096)
-def body_html(markdown: str) -> str:
-    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes."""
-    return footnotes(figures(chapter_html(markdown)))
+def body_html(markdown: str, pictures: tuple[PictureFile, ...] = ()) -> str:
+    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes;
+    a story's pictures come from the files the stories file names (data: URLs)."""
+    return footnotes(figures(chapter_html(markdown, book_pictures(pictures))))
 
 
 _FOOTNOTE_DIV = re.compile(r'<div class="footnote">.*</div>\s*$', re.S)

@@ -1,5 +1,8 @@
 """Images in chapter HTML: a paragraph holding only an image becomes a figure with its caption
-(the Markdown alt text), and images too coarse for print (below 300 ppi) are reported."""
+(the Markdown alt text), and images too coarse for print (below 300 ppi at their printed size)
+are reported. A story's pictures (`PictureFile`s of the stories file) become the addresses the
+one Markdown pipeline puts into the HTML (`book_pictures`): data: URLs of the published files,
+so that the PDF and the EPUB read nothing but the files the builder was given."""
 
 from __future__ import annotations
 
@@ -7,17 +10,32 @@ import base64
 import binascii
 import io
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from anthology.errors import BuildWarning
-from anthology.sources.manuscript import Chapter
+from anthology.sources.manuscript import Chapter, PictureFile
+from anthology.text.pictures import Picture
 
 MIN_PPI = 300
 CSS_PX_PER_INCH = 96  # WeasyPrint's default image resolution
 _LONE_IMAGE = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
 _ALT = re.compile(r'\balt="([^"]*)"')
 _SRC = re.compile(r'\bsrc="data:image/[a-z]+;base64,([^"]+)"')
+
+
+def book_pictures(files: tuple[PictureFile, ...]) -> tuple[Picture, ...]:
+    """The pictures of a story as the book shows them: a data: URL each, "" when left out."""
+    return tuple(Picture(f.ref, _data_url(f.path, f.digest) if f.path else "") for f in files)
+
+
+@lru_cache(maxsize=64)
+def _data_url(path: str, _digest: str) -> str:
+    data = Path(path).read_bytes()
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def figures(html: str) -> str:
@@ -32,14 +50,18 @@ def figures(html: str) -> str:
     return _LONE_IMAGE.sub(figure, html)
 
 
-def image_warnings(chapter: Chapter, html: str, text_width_mm: float) -> list[BuildWarning]:
-    """Images whose resolution at their printed size is below MIN_PPI."""
+def image_warnings(
+    chapter: Chapter, html: str, text_width_mm: float, max_height_mm: float | None = None
+) -> list[BuildWarning]:
+    """Images whose resolution at their printed size is below MIN_PPI. A picture prints at its
+    own size at 96 px per inch, made smaller to fit the column's width and the figure's
+    greatest height (book.css)."""
     out = []
     for number, match in enumerate(_SRC.finditer(html), 1):
         try:
             data = base64.b64decode(re.sub(r"\s", "", match.group(1)), validate=True)
             with Image.open(io.BytesIO(data)) as image:
-                width_px = image.size[0]
+                width_px, height_px = image.size
         except (binascii.Error, UnidentifiedImageError, OSError, ValueError):
             out.append(
                 BuildWarning(
@@ -50,6 +72,8 @@ def image_warnings(chapter: Chapter, html: str, text_width_mm: float) -> list[Bu
             )
             continue
         printed_in = min(width_px / CSS_PX_PER_INCH, text_width_mm / 25.4)
+        if max_height_mm and height_px:  # a tall picture is limited by its height
+            printed_in = min(printed_in, max_height_mm / 25.4 * width_px / height_px)
         ppi = width_px / printed_in
         if ppi < MIN_PPI:
             out.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from anthology.errors import BuildWarning, GateError
 from anthology.sources.manuscript import Chapter, Manuscript
+from anthology.text.pictures import refs
 from anthology.text.privacy import detect_contact_data, markdown_view
 
 REQUIRED_CONSENTS = ("licence", "people")
@@ -19,6 +20,13 @@ def refusals(chapter: Chapter) -> list[str]:
     reasons = [f"no {kind} consent" for kind in REQUIRED_CONSENTS if not story.has_consent(kind)]
     if story.unresolved_flags > 0 and not story.override_reason:
         reasons.append(f"{story.unresolved_flags} unresolved privacy flag(s)")
+    # A picture is printed only after an editor's privacy review (no override: a picture still
+    # to review has no published file).
+    reviewed = {p.ref: p for p in chapter.pictures}
+    waiting = [r for r in refs(chapter.body) if r not in reviewed or
+               reviewed[r].review not in ("fine", "blurred", "left_out")]  # fmt: skip
+    if waiting:
+        reasons.append(f"{len(waiting)} picture(s) not reviewed for privacy")
     return reasons
 
 

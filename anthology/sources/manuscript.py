@@ -152,6 +152,20 @@ class StoryInfo:
 
 
 @dataclass(frozen=True)
+class PictureFile:
+    """A picture a story refers to, as the stories file gives it (`pictures` of a story).
+
+    `review` is the editors' privacy review: "fine" and "blurred" come with the published file
+    (`path`: the original, or its blurred rendition; `digest` its SHA-256, part of the cache
+    key), "left_out" and "to_review" with none (the gate refuses "to_review")."""
+
+    ref: str
+    review: str
+    path: str = ""
+    digest: str = ""
+
+
+@dataclass(frozen=True)
 class Chapter:
     """One chapter of the book: front matter, history chapter, story or back matter.
 
@@ -167,6 +181,7 @@ class Chapter:
     subtitle: str = ""
     author: str = ""  # byline of a non-story chapter ("" when none)
     story: StoryInfo | None = None
+    pictures: tuple[PictureFile, ...] = ()  # the story's pictures (references in `body`)
 
     @property
     def byline(self) -> str:

@@ -1,9 +1,14 @@
 """The stories of a volume: a stories.json export (format version 1), or the same data read from
 the database, as parts of story chapters in the editors' order; and the list of contributors.
+
+A story's `pictures` name the picture files next to the stories file (`pictures/<ref>.jpg`, as
+the export writes them): the builder reads those files and no other (a path outside the stories
+file's folder is refused). Data from the database gives absolute paths.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -16,6 +21,7 @@ from anthology.sources.manuscript import (
     Contributor,
     Kind,
     Part,
+    PictureFile,
     Source,
     StoryInfo,
     sort_contributors,
@@ -35,11 +41,14 @@ def load_stories(path: str | Path) -> list[Part]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ContentError(f"invalid JSON: {exc.msg}", path, exc.lineno) from None
-    return parse_stories(data, Source(str(path)), text)
+    return parse_stories(data, Source(str(path)), text, base=path.parent)
 
 
-def parse_stories(data: Any, source: Source, text: str = "") -> list[Part]:
-    """A stories.json document (format version 1) -> parts of story chapters, editors' order."""
+def parse_stories(
+    data: Any, source: Source, text: str = "", base: Path | None = None
+) -> list[Part]:
+    """A stories.json document (format version 1) -> parts of story chapters, editors' order.
+    Picture files are relative to `base` (the stories file's folder); without it, absolute."""
     path = source.path
     if not isinstance(data, dict) or data.get("format") != STORIES_FORMAT:
         raise ContentError(f"not a stories file (format must be {STORIES_FORMAT!r})", path, 1)
@@ -52,7 +61,7 @@ def parse_stories(data: Any, source: Source, text: str = "") -> list[Part]:
     id_lines = _id_lines(text)
     parts = []
     for p_index, part in enumerate(data.get("parts", []), 1):
-        chapters = tuple(_story(s, path, id_lines) for s in part.get("stories", []))
+        chapters = tuple(_story(s, path, id_lines, base) for s in part.get("stories", []))
         title = str(part.get("title", "")).strip()
         line = line_of(text, f'"{title}"') or 1 if text else 1
         parts.append(Part(f"part-{p_index}", title, chapters, Source(path, line)))
@@ -70,7 +79,51 @@ def _id_lines(text: str) -> dict[int, int]:
     return out
 
 
-def _story(s: Any, path: str, id_lines: dict[int, int]) -> Chapter:
+REVIEWS = ("to_review", "fine", "blurred", "left_out")
+_REF = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _pictures(s: dict, path: str, line: int, base: Path | None) -> tuple[PictureFile, ...]:
+    out = []
+    for entry in s.get("pictures") or []:
+        if not isinstance(entry, dict) or not _REF.match(str(entry.get("ref", ""))):
+            raise ContentError(f"story {s['id']}: a picture needs a `ref` (64 hex digits)", path,
+                               line)  # fmt: skip
+        ref, review = entry["ref"], entry.get("review")
+        if review not in REVIEWS:
+            raise ContentError(f"story {s['id']}: picture {ref[:12]}: unknown review {review!r}",
+                               path, line)  # fmt: skip
+        file = entry.get("file")
+        if review not in ("fine", "blurred"):
+            out.append(PictureFile(ref, review))
+            continue
+        if not file:
+            raise ContentError(f"story {s['id']}: picture {ref[:12]} ({review}) has no `file`",
+                               path, line)  # fmt: skip
+        out.append(PictureFile(ref, review, *_picture_file(str(file), s, path, line, base)))
+    return tuple(out)
+
+
+def _picture_file(file: str, s: dict, path: str, line: int, base: Path | None) -> tuple[str, str]:
+    """The picture's path (checked to be inside `base`) and the SHA-256 of its content."""
+    where = f"story {s['id']}: picture file {file}"
+    if base is not None:
+        folder = base.resolve()
+        target = (folder / file).resolve()
+        if not target.is_relative_to(folder):
+            raise ContentError(f"{where} is outside the stories file's folder", path, line)
+    elif Path(file).is_absolute():
+        target = Path(file)
+    else:
+        raise ContentError(f"{where} needs an absolute path", path, line)
+    try:
+        data = target.read_bytes()
+    except OSError:
+        raise ContentError(f"{where} not found", path, line) from None
+    return str(target), hashlib.sha256(data).hexdigest()
+
+
+def _story(s: Any, path: str, id_lines: dict[int, int], base: Path | None = None) -> Chapter:
     if not isinstance(s, dict) or not isinstance(s.get("id"), int):
         raise ContentError("a story needs an integer `id`", path, None)
     line = id_lines.get(s["id"], 1)
@@ -105,6 +158,7 @@ def _story(s: Any, path: str, id_lines: dict[int, int]) -> Chapter:
         body=s["body"],
         source=Source(path, line),
         story=info,
+        pictures=_pictures(s, path, line, base),
     )
 
 

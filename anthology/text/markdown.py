@@ -12,6 +12,8 @@ import unicodedata
 import markdown
 import nh3
 
+from anthology.text import pictures as _pictures
+
 EXTENSIONS = ["footnotes", "tables", "sane_lists", "fenced_code"]
 EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "返回正文", "SUPERSCRIPT_TEXT": "{}"}}
 
@@ -33,7 +35,7 @@ ALLOWED_ATTRIBUTES = {
     "h3": {"id"},
     "h4": {"id"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "data"}
+URL_SCHEMES = {"http", "https", "mailto", "data", _pictures.SCHEME}
 IMAGE_DATA_URL = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]+$")
 
 # C0/C1 control characters except tab and newline; NUL included.
@@ -67,6 +69,9 @@ def plain_to_markdown(text: str) -> str:
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src") and value.lower().startswith("picture:"):
+        ref = value[len("picture:") :]
+        return value if tag == "img" and attribute == "src" and _pictures.REF.match(ref) else None
     if attribute in ("href", "src") and value.lower().startswith("data:"):
         if tag == "img" and attribute == "src" and IMAGE_DATA_URL.match(value):
             return value
@@ -86,11 +91,15 @@ def sanitize(html: str) -> str:
     )
 
 
-def render(text: str) -> str:
-    """Markdown from a user -> safe HTML. The only way user text becomes HTML anywhere."""
+def render(text: str, pictures: _pictures.Pictures = None) -> str:
+    """Markdown from a user -> safe HTML. The only way user text becomes HTML anywhere.
+
+    `pictures` maps the picture references of the text to their addresses
+    (`anthology.text.pictures`); a reference without one is left out."""
     md = markdown.Markdown(
         extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
     # clean_text again on the output: a character reference (&#x202E;, &#1;) would otherwise
     # bring back the bidi overrides and control characters that clean_text removed.
-    return clean_text(sanitize(md.convert(clean_text(text))))
+    html = clean_text(sanitize(md.convert(clean_text(text))))
+    return _pictures.resolve(html, pictures)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from anthology.text import names
+from anthology.text import names, pictures
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
 from anthology.text.flags import KINDS, PHONE_KINDS, Flag, without_overlaps
 
@@ -60,21 +60,23 @@ class MarkdownView:
 
 
 def markdown_view(markdown: str) -> MarkdownView:
+    """The text as read; picture references count as spaces (their hash is no personal data)."""
+    source = pictures.masked(markdown) if "picture:" in markdown else markdown
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     position = 0
-    for match in _MARKDOWN_ESCAPE.finditer(markdown):
+    for match in _MARKDOWN_ESCAPE.finditer(source):
         for index in range(position, match.start()):
-            chars.append(markdown[index])
+            chars.append(source[index])
             starts.append(index)
             ends.append(index + 1)
         chars.append(match.group(1) or _ENTITIES[match.group(2)])
         starts.append(match.start())
         ends.append(match.end())
         position = match.end()
-    for index in range(position, len(markdown)):
-        chars.append(markdown[index])
+    for index in range(position, len(source)):
+        chars.append(source[index])
         starts.append(index)
         ends.append(index + 1)
     return MarkdownView(markdown, "".join(chars), tuple(starts), tuple(ends))

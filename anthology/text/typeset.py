@@ -15,6 +15,7 @@ import re
 from markupsafe import Markup, escape
 
 from anthology.text.markdown import render
+from anthology.text.pictures import Pictures
 
 THIN_SPACE = "\u2009"
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -103,6 +104,6 @@ def _before_han(match: re.Match[str], text: str) -> str:
     return _FULLWIDTH[match.group(1)]
 
 
-def chapter_html(markdown: str) -> str:
+def chapter_html(markdown: str, pictures: Pictures = None) -> str:
     """Markdown of a chapter -> sanitized, typeset HTML (what the PDF and the EPUB print)."""
-    return typeset(render(markdown))
+    return typeset(render(markdown, pictures))

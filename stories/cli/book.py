@@ -13,29 +13,35 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from anthology.build import parser, run
 
 
-def stories_from_db(slug: str, database_url: str | None) -> dict[str, Any]:
-    """`--from-db` for a volume without book settings: its accepted stories."""
-    from stories.operations.export import volume_stories
+def stories_from_db(folder: Path) -> Callable[[str, str | None], dict[str, Any]]:
+    """`--from-db` for a volume without book settings: its accepted stories, their pictures
+    written into `folder` (which lives as long as the build)."""
 
-    return volume_stories(slug, database_url)
+    def load(slug: str, database_url: str | None) -> dict[str, Any]:
+        from stories.operations.export import volume_stories
+
+        return volume_stories(slug, database_url, folder)
+
+    return load
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.from_db is None:
-        return run(args, db_loader=stories_from_db)
     from stories.operations.books.sources import sources_from_db
 
     with tempfile.TemporaryDirectory(prefix="book-sources-") as folder:
+        if args.from_db is None:
+            return run(args, db_loader=stories_from_db(Path(folder)))
         sources = sources_from_db(Path(args.recipe).stem, args.from_db or None, Path(folder))
         if sources is None:
-            return run(args, db_loader=stories_from_db)
+            return run(args, db_loader=stories_from_db(Path(folder)))
         if not args.quiet:
             revision = sources.inputs["settings_revision"]
             print(

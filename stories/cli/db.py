@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from stories import migrations
+from stories import migrations, pictures
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -15,7 +15,9 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    migrations.upgrade(current_app.config["DATABASE_URL"], revision)
+    migrations.upgrade(
+        current_app.config["DATABASE_URL"], revision, pictures.folder(current_app.config)
+    )
     click.echo("Database is up to date.")
 
 

@@ -3,7 +3,6 @@ export, reindex, scan)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -116,17 +115,18 @@ def withdraw(story_id: int, yes: bool) -> None:
     show_default=True,
 )
 def export_volume(slug: str, out: Path) -> None:
-    """Write a volume's accepted stories, in order, as stories.json (format version 1)."""
+    """Write a volume's accepted stories, in order, as stories.json (format version 1), and
+    their published pictures into pictures/ next to it."""
     with db.session_scope() as session:
         try:
             volume = volumes.get(session, slug)
         except OperationError as error:
             raise click.ClickException(str(error)) from error
         document = export.volume_document(session, None, volume)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    pictures = export.write(document, out)
     count = sum(len(part["stories"]) for part in document["parts"])
-    click.echo(f"Wrote {count} stories of volume {slug} to {out}.")
+    where = f" and {pictures} pictures to {out.parent / 'pictures'}" if pictures else ""
+    click.echo(f"Wrote {count} stories of volume {slug} to {out}{where}.")
 
 
 @stories_cli.command("reindex")

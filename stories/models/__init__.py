@@ -25,6 +25,7 @@ from stories.models.build import (
 )
 from stories.models.mail import Draft, MailKind, MailState, OutboxMessage
 from stories.models.people import AuditEvent, User
+from stories.models.picture import PictureReview, StoryPicture
 from stories.models.story import (
     Consent,
     Decision,
@@ -68,6 +69,7 @@ __all__ = [
     "MailState",
     "Note",
     "OutboxMessage",
+    "PictureReview",
     "PrivacyFlag",
     "PrivacyKind",
     "Pseudonym",
@@ -75,6 +77,7 @@ __all__ = [
     "Role",
     "ServiceField",
     "Story",
+    "StoryPicture",
     "StoryRevision",
     "StoryStatus",
     "StoryTag",

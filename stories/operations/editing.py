@@ -14,10 +14,11 @@ from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from anthology.text import pictures as references
 from anthology.text.markdown import clean_text
 from stories.db import utcnow
 from stories.models import RevisionSource, Story, StoryRevision, User
-from stories.operations import audit, flags
+from stories.operations import audit, flags, pictures
 from stories.operations.review import ReviewError
 
 TITLE_MAX = 200  # the column's size
@@ -130,6 +131,7 @@ def edit_story(
     session.flush()
 
     flags.scan_story(session, story)  # flags follow the new text
+    pictures.sync(session, story)  # a new picture in the text starts "to review"
     return revision
 
 
@@ -148,3 +150,24 @@ def keep_conflicting_edit(session: Session, editor: User, conflict: ConflictErro
         },
     )
     session.flush()
+
+
+def describe_picture(
+    session: Session,
+    editor: User,
+    story: Story,
+    ref: str,
+    description: str,
+    caption: str,
+    expected_version: int,
+) -> bool:
+    """The editor changes a picture's description and caption: a new revision of the text.
+    Returns False when nothing changed (editing.ConflictError when the text moved on)."""
+    if ref not in references.refs(story.body):
+        raise pictures.PictureNotFound(_l("This story has no such picture."))
+    description, caption = description.strip()[:300], caption.strip()[:300]
+    body = references.describe(story.body, ref, description, caption)
+    revision = edit_story(
+        session, story, editor, story.title, body, expected_version, note="picture text"
+    )
+    return revision is not None

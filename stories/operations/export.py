@@ -2,18 +2,26 @@
 
 A volume's accepted stories in the editors' order, with the current (anonymised) text and the
 public metadata only: never the real name, phone number or e-mail address of the author.
-Every export is an audit event.
+Every export is an audit event. A story's `pictures` name the published picture files
+(`pictures/<ref>.jpg`, blurred where the review says so; none for a picture left out): the
+document carries their bytes until `pictures.write_files` writes them next to the JSON
+(`write`), or `archive` puts both into one zip file.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from stories import db
+from stories import pictures as picture_store
 from stories.config import default_database_url
 from stories.db import utcnow
 from stories.models import (
@@ -28,7 +36,7 @@ from stories.models import (
     User,
     Volume,
 )
-from stories.operations import OperationError, audit, volumes
+from stories.operations import OperationError, audit, pictures, volumes
 
 FORMAT = "social-work-stories"
 VERSION = 1
@@ -76,6 +84,7 @@ def story_entry(session: Session, story: Story) -> dict[str, Any]:
             "unresolved_flags": open_flags,
             "override_reason": (accept.override_reason or None) if accept else None,
         },
+        "pictures": pictures.export_entries(session, story, picture_store.store()),
     }
 
 
@@ -126,15 +135,76 @@ def selection_document(
     return document(meta, [{"title": "", "stories": stories}] if stories else [])
 
 
-def volume_stories(slug: str, database_url: str | None = None) -> dict[str, Any]:
+def json_text(document: dict[str, Any]) -> str:
+    """The document as stories.json (picture bytes left out: `write` or `archive` them)."""
+    clean = _without_bytes(document)
+    return json.dumps(clean, ensure_ascii=False, indent=2) + "\n"
+
+
+def _without_bytes(document: dict[str, Any]) -> dict[str, Any]:
+    parts = [
+        {**part, "stories": [
+            {**story, "pictures": [
+                {k: v for k, v in entry.items() if k != "_data"}
+                for entry in story.get("pictures", [])
+            ]}
+            for story in part["stories"]
+        ]}
+        for part in document.get("parts", [])
+    ]  # fmt: skip
+    return {**document, "parts": parts}
+
+
+def has_picture_files(document: dict[str, Any]) -> bool:
+    return any(
+        "_data" in entry
+        for part in document.get("parts", [])
+        for story in part["stories"]
+        for entry in story.get("pictures", [])
+    )
+
+
+def write(document: dict[str, Any], path: Path) -> int:
+    """stories.json at `path` and its picture files next to it; returns the picture count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = pictures.write_files(document, path.parent)
+    path.write_text(json_text(document), encoding="utf-8")
+    return count
+
+
+def archive(document: dict[str, Any], name: str = "stories.json") -> bytes:
+    """A zip file holding the stories file and its pictures (the offline build's input)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for part in document.get("parts", []):
+            for story in part["stories"]:
+                for entry in story.get("pictures", []):
+                    if "_data" in entry:  # JPEGs do not shrink: stored as they are
+                        bundle.writestr(entry["file"], entry["_data"], zipfile.ZIP_STORED)
+        bundle.writestr(name, json_text(document))
+    return out.getvalue()
+
+
+def volume_stories(
+    slug: str, database_url: str | None = None, folder: Path | None = None
+) -> dict[str, Any]:
     """The accepted stories of volume `slug` as a stories.json dict, straight from the database
     (`build.py --from-db`). The session is closed before the book builder sees the data, so
-    rendering never touches the database."""
+    rendering never touches the database. The picture files are written into `folder` and named
+    by their absolute paths (without a folder, a story with pictures cannot be printed)."""
     engine = db.make_engine(database_url or default_database_url())
     try:
         with db.session_scope(engine) as session:
             volume = volumes.get(session, slug)
-            return volume_document(session, None, volume)
+            document = volume_document(session, None, volume)
+        if folder is not None:
+            pictures.write_files(document, folder)
+            for part in document["parts"]:
+                for story in part["stories"]:
+                    for entry in story["pictures"]:
+                        if "file" in entry:
+                            entry["file"] = str((Path(folder) / entry["file"]).resolve())
+        return _without_bytes(document)
     except OperationError as error:
         raise LookupError(str(error)) from error
     finally:

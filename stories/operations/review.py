@@ -35,7 +35,7 @@ from stories.models import (
     StoryStatus,
     User,
 )
-from stories.operations import OperationError, audit
+from stories.operations import OperationError, audit, pictures
 from stories.operations.mail import messages
 
 MESSAGE_MAX = 5000
@@ -143,15 +143,20 @@ def get_story(session: Session, story_id: int) -> Story:
 class Gate:
     open_flags: int
     missing_consents: tuple[ConsentKind, ...]
+    unreviewed_pictures: int = 0  # no override: an unreviewed picture has nothing to print
 
     @property
     def passed(self) -> bool:
-        return not self.open_flags and not self.missing_consents
+        return not self.open_flags and not self.missing_consents and not self.unreviewed_pictures
 
     def problems(self) -> list[object]:
         found: list[object] = []
         if self.open_flags:
             found.append(_l("%(n)s privacy flags are not resolved yet.", n=self.open_flags))
+        if self.unreviewed_pictures:
+            found.append(
+                _l("%(n)s picture(s) still to review for privacy.", n=self.unreviewed_pictures)
+            )
         if ConsentKind.licence in self.missing_consents:
             found.append(_l("The author has not agreed to the publication licence."))
         if ConsentKind.people in self.missing_consents:
@@ -162,11 +167,12 @@ class Gate:
         return {
             "open_flags": self.open_flags,
             "missing_consents": [kind.value for kind in self.missing_consents],
-        }
+        }  # an override never passes unreviewed pictures, so they are not listed
 
 
 def acceptance_gate(session: Session, story_id: int) -> Gate:
-    """What stands between a story and acceptance: open privacy flags, missing consents."""
+    """What stands between a story and acceptance: open privacy flags, missing consents,
+    pictures still to review."""
     open_flags = session.exec(
         select(func.count())
         .select_from(PrivacyFlag)
@@ -174,7 +180,9 @@ def acceptance_gate(session: Session, story_id: int) -> Gate:
     ).one()
     given = set(session.exec(select(Consent.kind).where(Consent.story_id == story_id)).all())
     missing = tuple(kind for kind in ConsentKind if kind not in given)
-    return Gate(open_flags=open_flags, missing_consents=missing)
+    story = session.get(Story, story_id)
+    unreviewed = pictures.unreviewed(session, story) if story is not None else 0
+    return Gate(open_flags=open_flags, missing_consents=missing, unreviewed_pictures=unreviewed)
 
 
 # --- Decisions -------------------------------------------------------------------------------
@@ -273,7 +281,7 @@ def decide(
     gate = acceptance_gate(session, story.id or 0)
     if gate.passed:
         return _decide(session, story, editor, rule, message=text)
-    if not reason:
+    if not reason or gate.unreviewed_pictures:
         raise AcceptanceRefused(_l("The story cannot be accepted yet."), problems=gate.problems())
     if editor.role != Role.admin:
         raise OverrideNotAllowed(_l("Only an admin can accept a story past the privacy gate."))

@@ -35,7 +35,7 @@ from stories.models import (
     StoryRevision,
     StoryStatus,
 )
-from stories.operations import OperationError, audit, flags
+from stories.operations import OperationError, audit, flags, pictures
 from stories.operations.mail import links, messages
 from stories.queries import search
 
@@ -219,6 +219,7 @@ def submit_story(
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
     flags.scan_story(session, story)  # personal data in the text: flags for the editors
+    pictures.sync(session, story)  # each picture starts "to review"
     messages.receipt(session, story, format_code(code))
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
@@ -361,6 +362,7 @@ def revise_story(
     session.flush()
     search.index_story(session, story)  # the UPDATE above bypasses the index hook
     flags.scan_story(session, story)
+    pictures.sync(session, story)
     return revision
 
 

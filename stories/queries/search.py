@@ -31,6 +31,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import TextClause
 
+from anthology.text.pictures import masked
+
 INDEXED_FIELDS = ("title", "body", "pen_name", "organisation")
 # Tables outside SQLModel's metadata (FTS5 keeps its data in shadow tables story_fts_*).
 UNMANAGED_TABLE = re.compile(r"^(story_fts(_\w+)?|story_search)$")
@@ -88,7 +90,11 @@ def _dialect(connection: Connection) -> str:
 
 def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> int:
     """(Re)index stories given as (id, title, body, pen_name, organisation); returns the count."""
-    entries = [(story_id, document_words(*fields)) for story_id, *fields in rows]
+    # A picture reference is found by its description and caption, never by its hash.
+    entries = [
+        (story_id, document_words(title, masked(body), *rest))
+        for story_id, title, body, *rest in rows
+    ]
     if not entries:
         return 0
     if _dialect(connection) == "postgresql":

@@ -2,7 +2,8 @@
 
 - `public.py` the call for stories, `auth.py` staff login, `errors.py` the error pages,
   `security.py` CSRF, rate limits and security headers, `common.py` what every view shares
-  (the confirm form, running an operation), `docx.py` the Word import (stories and chapters);
+  (the confirm form, running an operation), `docx.py` the Word import (stories and chapters),
+  `pictures.py` the signed addresses of stories' pictures;
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
 - `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, the
   book (settings, chapters, recipes), builds (the publishers' build jobs and editions), proofs
@@ -14,7 +15,7 @@ from __future__ import annotations
 from flask import Flask
 
 from stories import labels
-from stories.web import auth, errors, public, security
+from stories.web import auth, errors, pictures, public, security
 from stories.web.authors import drafts, submit, track
 from stories.web.editors import (
     admin,
@@ -28,6 +29,7 @@ from stories.web.editors import (
     story,
     volumes,
 )
+from stories.web.editors import pictures as editor_pictures
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +38,6 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     auth.init_app(app)
     modules = (public, submit, drafts, track, story, admin, queue, privacy, volumes, books,
-               chapterpages, builds, proofs, mail)  # fmt: skip
+               chapterpages, builds, proofs, mail, pictures, editor_pictures)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)

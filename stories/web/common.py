@@ -8,7 +8,6 @@ page again with the returned `Outcome`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -19,7 +18,7 @@ from sqlmodel import Session
 
 from stories import db
 from stories.models import Story, Volume
-from stories.operations import OperationError, review, volumes
+from stories.operations import OperationError, export, review, volumes
 
 T = TypeVar("T")
 
@@ -74,8 +73,16 @@ def story_or_404(session: Session, story_id: int) -> Story:
 
 
 def json_download(document: dict[str, Any], filename: str) -> Response:
-    """A stories.json document as a file to save (the volume page, the queue's export)."""
-    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    """A stories.json document as a file to save (the volume page, the queue's export); with
+    pictures, a zip file holding the JSON and the picture files next to it."""
+    if export.has_picture_files(document):
+        return Response(
+            export.archive(document, "stories.json"),
+            mimetype="application/zip",
+            headers={"Content-Disposition": "attachment; filename="
+                     + filename.removesuffix(".json") + ".zip"},
+        )  # fmt: skip
+    body = export.json_text(document)
     return Response(
         body,
         mimetype="application/json",

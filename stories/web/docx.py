@@ -3,7 +3,10 @@ lists and pictures. The authors' form and the publishers' chapter pages both use
 
 mammoth turns the document into simple HTML (it escapes the text); this module walks that HTML
 and writes Markdown with every piece of the author's text escaped, so `<`, `*` or `#` in a Word
-file appear as typed. Pictures become `data:` URLs (PNG, JPEG and GIF only, the formats the
+file appear as typed. With a picture store (the authors' form), each picture is decoded with
+limits, re-encoded without metadata and kept by its content hash, and the text gets a reference
+to it (`anthology.text.pictures`): the story text never holds a picture's bytes. Without one (a
+publisher's chapter) pictures become `data:` URLs (PNG, JPEG and GIF only, the formats the
 sanitizer allows). The file is checked to be a real .docx package whatever its name.
 """
 
@@ -19,7 +22,9 @@ from typing import Any
 import mammoth
 from flask_babel import lazy_gettext as _l
 
+from anthology.text import pictures as references
 from anthology.text.markdown import clean_text, escape_markdown
+from stories.pictures import PictureError, Store
 
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a zip bomb guard; real story files are a few MB
@@ -44,6 +49,8 @@ class Converted:
     markdown: str
     images: int = 0  # pictures kept
     dropped_images: int = 0  # pictures in formats we cannot show (EMF, WMF, TIFF, ...)
+    pictures: tuple[str, ...] = ()  # references of the stored pictures, in order
+    too_many: int = 0  # pictures over the limit of a story, left out
 
 
 def check_package(data: bytes, filename: str = "") -> None:
@@ -72,15 +79,35 @@ def check_package(data: bytes, filename: str = "") -> None:
             raise DocxError(_l("The Word file is too large or damaged."), filename)
 
 
-def convert(data: bytes, filename: str = "") -> Converted:
-    """Convert a .docx file to story Markdown; raises DocxError for anything unusable."""
+def convert(
+    data: bytes, filename: str = "", store: Store | None = None, max_pictures: int = 30
+) -> Converted:
+    """Convert a .docx file to story Markdown; raises DocxError for anything unusable.
+    With `store`, pictures are kept there and referenced (see the module's docstring)."""
     check_package(data, filename)
-    counts = {"kept": 0, "dropped": 0}
+    counts = {"kept": 0, "dropped": 0, "over": 0}
+    stored: list[str] = []
+
+    def store_image(payload: bytes, alt: str) -> list[Any]:
+        assert store is not None
+        if len(stored) >= max_pictures:
+            counts["over"] += 1
+            return []
+        try:
+            ref, _picture = store.add(payload)
+        except PictureError:
+            counts["dropped"] += 1
+            return []
+        counts["kept"] += 1
+        stored.append(ref)
+        return [mammoth.html.element("img", {"src": f"picture:{ref}", "alt": alt})]
 
     def convert_image(image: Any) -> list[Any]:
         content_type = IMAGE_TYPES.get((image.content_type or "").lower())
         with image.open() as handle:
             payload = handle.read()
+        if store is not None:
+            return store_image(payload, image.alt_text or "")
         if content_type is None or not payload.startswith(MAGIC[content_type]):
             counts["dropped"] += 1
             return []
@@ -102,7 +129,13 @@ def convert(data: bytes, filename: str = "") -> Converted:
     markdown = writer.markdown()
     if not markdown.strip():
         raise DocxError(_l("The Word file contains no text."), filename)
-    return Converted(markdown, images=counts["kept"], dropped_images=counts["dropped"])
+    return Converted(
+        markdown,
+        images=counts["kept"],
+        dropped_images=counts["dropped"],
+        pictures=tuple(dict.fromkeys(stored)),
+        too_many=counts["over"],
+    )
 
 
 # --- mammoth's HTML -> Markdown ----------------------------------------------------------------
@@ -232,6 +265,13 @@ class _MarkdownWriter(HTMLParser):
 
     def _image(self, attributes: dict[str, str | None]) -> None:
         src = attributes.get("src") or ""
+        ref = src[len("picture:") :] if src.startswith("picture:") else ""
+        if references.REF.match(ref):
+            alt = clean_text(attributes.get("alt") or "")
+            # A picture stands in a paragraph of its own: a figure with its caption.
+            self._flush()
+            self.blocks.append((None, references.reference(ref, alt)))
+            return
         if not src.startswith("data:image/"):
             return
         alt = escape_markdown(clean_text(attributes.get("alt") or "").replace("\n", " "))

@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-# No page needs scripts, frames, plugins or other sites; pictures from Word files are data: URIs.
+# No page needs frames, plugins or other sites; scripts and pictures come from the site itself
+# (stories' pictures at signed /pictures addresses; a book chapter's Word pictures are data: URIs).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"

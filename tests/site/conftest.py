@@ -93,6 +93,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "EDITIONS_FOLDER": str(tmp_path / "editions"),
         "BUILD_CACHE_FOLDER": "",
         "BUILD_EPUBCHECK": False,
+        "PICTURES_FOLDER": str(tmp_path / "pictures"),
     }
 
 

@@ -94,7 +94,8 @@ def test_from_db_without_book_settings_keeps_the_recipe_of_the_file(
 
     def fake_run(args: Any, db_loader: Any = None) -> int:
         called.append(args.recipe)
-        assert args.from_db is not None and db_loader is book_cli.stories_from_db
+        assert args.from_db is not None
+        assert db_loader.__qualname__ == "stories_from_db.<locals>.load"
         return 0
 
     monkeypatch.setattr(book_cli, "run", fake_run)

@@ -20,6 +20,7 @@ PRIVATE = ("真名王小明", "13912345678", "secret-author@example.org")
 STORY_KEYS = {
     "id", "title", "body", "pen_name", "organisation", "province", "city", "service_field",
     "years_in_practice", "revision", "submitted_at", "accepted_at", "consents", "privacy",
+    "pictures",
 }  # fmt: skip
 
 

@@ -132,3 +132,71 @@ def test_book_revisions_cannot_be_changed_in_the_database(database_url: str) -> 
     with pytest.raises(Exception, match="ck_book_chapter_part|CHECK"), engine.begin() as conn:
         conn.execute(text("UPDATE book_chapter SET part_title = 'x'"))  # parts: history only
     engine.dispose()
+
+
+def test_data_pictures_move_out_of_the_story_texts(tmp_path: Path) -> None:
+    """0008: a `data:` picture in a story (and its revisions) becomes a stored, metadata-free
+    file and a reference; the base64 flags go; revisions stay immutable afterwards."""
+    import base64
+    import hashlib
+
+    import photos
+
+    photo = photos.phone_photo(640, 480)
+    payload = base64.b64encode(photo).decode()
+    body = f"老人给我看了一张照片。\n\n![老人家的窗台](data:image/jpeg;base64,{payload})\n\n结束。"
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = tmp_path / "pictures"
+    migrations.upgrade(url, "0005")
+    engine = create_engine(url)
+    flagged = payload[100:112]  # a piece of the base64 the old scanner read as a WeChat ID
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO story (title, body, pen_name, real_name, organisation, province, "
+                "city, service_field, contact_phone, contact_email, status, version, "
+                "editor_message, created_at, updated_at, last_activity_at) VALUES "
+                "('窗台', :b, 'p', '', '', '', '', 'elderly', '', '', 'submitted', 1, '', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"b": body},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO story_revision (story_id, number, title, body, source, note, "
+                "created_at) VALUES (1, 1, '窗台', :b, 'author', '', CURRENT_TIMESTAMP)"
+            ),
+            {"b": body},
+        )
+        conn.execute(
+            text(
+                'INSERT INTO privacy_flag (story_id, kind, text, start, "end", '
+                "revision_number, status, pseudonym, reason, created_at) VALUES "
+                "(1, 'wechat', :t, 40, 52, 1, 'open', '', '', CURRENT_TIMESTAMP)"
+            ),
+            {"t": flagged},
+        )
+    engine.dispose()
+    migrations.upgrade(url, pictures_folder=str(store))
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        story_body = conn.execute(text("SELECT body FROM story")).scalar_one()
+        revision_body = conn.execute(text("SELECT body FROM story_revision")).scalar_one()
+        rows = conn.execute(text("SELECT ref, review, width, height FROM story_picture")).all()
+        flags = conn.execute(text("SELECT count(*) FROM privacy_flag")).scalar_one()
+        indexed = conn.execute(text("SELECT tokens FROM story_fts")).scalar_one()
+    [(ref, review, width, height)] = rows
+    assert (review, width, height) == ("to_review", 640, 480)
+    assert (
+        story_body
+        == revision_body
+        == (f"老人给我看了一张照片。\n\n![老人家的窗台](picture:{ref})\n\n结束。")
+    )
+    assert "base64" not in story_body and flags == 0
+    assert payload[:40].lower() not in indexed and ref not in indexed and "窗台" in indexed
+    [stored] = list(store.glob(f"*/{ref}.jpg"))
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == ref
+    assert photos.has_metadata(stored.read_bytes()) == []
+    with pytest.raises(Exception, match="immutable"), engine.begin() as conn:
+        conn.execute(text("UPDATE story_revision SET body = 'changed'"))
+    engine.dispose()

@@ -31,6 +31,7 @@ from stories.models import (
     Volume,
     VolumeEntry,
 )
+from stories.operations import pictures
 from stories.operations.books import contents, settings
 
 
@@ -139,6 +140,13 @@ def _gate(session: Session, stories: list[Story], out: Readiness) -> None:
             out.blocking.append(Item(
                 _l("《%(title)s》 has %(n)s open privacy flags: pseudonymise or dismiss them.",
                    title=story.title, n=open_flags[story.id or 0]),
+                "story", story.id,
+            ))  # fmt: skip
+        unreviewed = pictures.unreviewed(session, story)
+        if unreviewed:
+            out.blocking.append(Item(
+                _l("《%(title)s》 has %(n)s picture(s) still to review for privacy.",
+                   title=story.title, n=unreviewed),
                 "story", story.id,
             ))  # fmt: skip
         if consents.get(story.id or 0, set()) != set(ConsentKind):

@@ -7,6 +7,8 @@
     folder/front|history|back/<name>.md   each chapter's current revision, with YAML front
                                       matter (title, order, author, subtitle)
     folder/stories.json               the volume's accepted stories (`export.volume_document`)
+    folder/pictures/<ref>.jpg         their published pictures (blurred where reviewed so; none
+                                      for a picture left out): the only pictures a build sees
 
 and returns the recipe's path and what the book is made of (`inputs`: the settings revision,
 every chapter's and story's revision, the software's version), so a build can say exactly what
@@ -17,7 +19,6 @@ it was built from. The session is only read (plus the export's audit event); the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -76,8 +77,7 @@ def write_sources(
             path.write_text(chapter_file(row, order), encoding="utf-8")
             listed.append({"id": row.id, "title": row.title, "revision": row.revision})
     document = stories if stories is not None else export.volume_document(session, None, volume)
-    stories_file = folder / "stories.json"
-    stories_file.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    export.write(document, folder / "stories.json")
     recipe = folder / "volumes" / f"{volume.slug}.toml"
     recipe.parent.mkdir(parents=True, exist_ok=True)
     recipe.write_text(recipes.recipe_text(session, volume, "../stories.json"), encoding="utf-8")

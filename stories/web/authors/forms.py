@@ -13,12 +13,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from anthology.text import pictures as references
 from anthology.text import plain
 from anthology.text.markdown import clean_text, plain_to_markdown
 from stories import i18n, labels
@@ -91,6 +92,8 @@ class TextFields(FlaskForm):
     docx = FileField(_l("Or upload a Word file (.docx)"))
     docx_markdown = HiddenField()
     docx_name = HiddenField(filters=[single_line])
+    pictures = MultipleFileField(_l("Add pictures (JPEG, PNG or HEIC)"))
+    pictures_markdown = HiddenField()  # the added pictures' references, signed like the Word text
 
     def validate_title(self, field: Any) -> None:
         limit = current_app.config["TITLE_MAX_CHARS"]
@@ -109,10 +112,64 @@ class TextFields(FlaskForm):
             return None
         return unsign_markdown(self.docx_markdown.data)
 
+    def added_pictures(self) -> str:
+        """The references of the pictures added on the form (one paragraph each), or ""."""
+        if not self.pictures_markdown.data:
+            return ""
+        return unsign_markdown(self.pictures_markdown.data) or ""
+
     def markdown(self) -> str:
-        """The story text as stored: Word text, or the textarea with every line a paragraph."""
+        """The story text as stored: Word text, or the textarea with every line a paragraph;
+        then the pictures added on the form."""
         word = self.word_markdown()
-        return word if word is not None else plain_to_markdown(self.body.data or "")
+        text = word if word is not None else plain_to_markdown(self.body.data or "")
+        added = self.added_pictures()
+        return f"{text.rstrip()}\n\n{added}" if added else text
+
+    def picture_references(self) -> list[references.Reference]:
+        seen: set[str] = set()
+        out = []
+        for found in references.references(self.markdown()):
+            if found.ref not in seen:
+                seen.add(found.ref)
+                out.append(found)
+        return out
+
+    def add_picture(self, ref: str) -> None:
+        added = self.added_pictures()
+        if ref in references.refs(added) or ref in references.refs(self.markdown()):
+            return
+        added = f"{added}\n\n{references.reference(ref)}" if added else references.reference(ref)
+        self.pictures_markdown.data = sign_markdown(added.strip())
+
+    def picture_texts(self, values: Any) -> None:
+        """The descriptions and captions typed on the preview (`picture-description-<ref>`,
+        `picture-caption-<ref>`, `picture-remove-<ref>`), written into the signed texts."""
+        word, added = self.word_markdown(), self.added_pictures()
+        for found in self.picture_references():
+            ref = found.ref
+            remove = values.get(f"picture-remove-{ref}")
+            description = values.get(f"picture-description-{ref}")
+            caption = values.get(f"picture-caption-{ref}")
+            if not remove and description is None and caption is None:
+                continue
+            description = single_line(description if description is not None else found.description)
+            caption = single_line(caption if caption is not None else found.caption)
+
+            def change(
+                text: str, ref: str = ref, d: str = description, c: str = caption, r: Any = remove
+            ) -> str:
+                if r:
+                    return references.without(text, ref)
+                return references.describe(text, ref, d[:300], c[:300])
+
+            if word is not None and ref in references.refs(word):
+                word = change(word)
+            if ref in references.refs(added):
+                added = change(added).strip()
+        if word is not None:
+            self.docx_markdown.data = sign_markdown(word)
+        self.pictures_markdown.data = sign_markdown(added) if added else ""
 
     def validate_body(self, field: Any) -> None:
         if self.docx_markdown.data and self.word_markdown() is None:

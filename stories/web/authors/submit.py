@@ -19,16 +19,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from anthology.text import plain
 from anthology.text.markdown import clean_text, render
 from anthology.text.privacy import detect_markdown
-from stories import db, labels
+from stories import db, labels, pictures
 from stories.operations import drafts, submission
+from stories.pictures import PictureError
 from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
+from stories.web.pictures import address, addresses
 from stories.web.security import limiter
 
 bp = Blueprint("submit", __name__, url_prefix="/submit")
@@ -51,12 +54,24 @@ def form_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
+def preview_pictures(form: TextFields) -> tuple[str, list[dict[str, str]]]:
+    """The story's HTML with its pictures, and each picture's fields for the preview page."""
+    found = form.picture_references()
+    html = render(form.markdown(), pictures=addresses(r.ref for r in found))
+    fields = [
+        {"ref": r.ref, "description": r.description, "caption": r.caption,
+         "thumb": address(r.ref, thumb=True), "full": address(r.ref)}
+        for r in found
+    ]  # fmt: skip
+    return html, fields
+
+
 def _preview_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
-    markdown = form.markdown()
     found = [(labels.privacy_kind_label(flag.kind), flag.text)
-             for flag in detect_markdown(markdown)][:PRIVACY_SHOWN]  # fmt: skip
+             for flag in detect_markdown(form.markdown())][:PRIVACY_SHOWN]  # fmt: skip
+    html, fields = preview_pictures(form)
     return render_template(
-        "web/submit_preview.html", form=form, story_html=render(markdown), privacy=found
+        "web/submit_preview.html", form=form, story_html=html, pictures=fields, privacy=found
     ), status
 
 
@@ -79,11 +94,19 @@ def take_upload(form: TextFields) -> str | None:
         return None
     name = " ".join(clean_text(upload.filename).split())[:200]
     try:
-        converted = docx.convert(upload.read(), name)
+        converted = docx.convert(
+            upload.read(), name, pictures.store(), current_app.config["STORY_MAX_PICTURES"]
+        )
     except docx.DocxError as error:
         return str(error.message)
     form.docx_markdown.data = sign_markdown(converted.markdown)
     form.docx_name.data = name
+    if converted.too_many:
+        flash(
+            _("A story may have at most %(n)s pictures; %(m)s were left out.",
+              n=current_app.config["STORY_MAX_PICTURES"], m=converted.too_many),
+            "warning",
+        )  # fmt: skip
     if converted.dropped_images:
         flash(
             _(
@@ -96,10 +119,42 @@ def take_upload(form: TextFields) -> str | None:
     return None
 
 
+PICTURE_PROBLEMS = {
+    "too_large": _l("%(name)s is too large (at most 25 MB)."),
+    "too_many_pixels": _l("%(name)s has too many pixels (at most 50 million)."),
+    "not_a_picture": _l("%(name)s is not a picture we can read."),
+    "unsupported": _l("%(name)s is in a format we cannot use: please send JPEG, PNG or HEIC."),
+}
+
+
+def take_pictures(form: TextFields) -> str | None:
+    """Keep the pictures added on the form (metadata removed); the problems, if any."""
+    files = [f for f in (form.pictures.data or []) if getattr(f, "filename", "")]
+    limit = current_app.config["STORY_MAX_PICTURES"]
+    problems = []
+    for upload in files:
+        name = " ".join(clean_text(upload.filename).split())[:100]
+        if len(form.picture_references()) >= limit:
+            problems.append(_("A story may have at most %(n)s pictures.", n=limit))
+            break
+        try:
+            ref, _picture = pictures.store().add(upload.read())
+        except PictureError as error:
+            problems.append(str(PICTURE_PROBLEMS[error.reason] % {"name": name}))
+            continue
+        form.add_picture(ref)
+    return " ".join(problems) or None
+
+
 def validate_with_upload(form: TextFields) -> tuple[bool, int]:
     """Take the upload, validate; (valid, status code for the form page when not valid)."""
+    form.picture_texts(request.form)
     upload_error = take_upload(form)
+    picture_error = take_pictures(form)
     valid = form.validate()
+    if picture_error is not None:
+        form.pictures.errors = [*form.pictures.errors, picture_error]
+        valid = False
     if upload_error is not None:
         form.docx.errors = [*form.docx.errors, upload_error]
         if not (form.body.data or "").strip():
@@ -113,7 +168,12 @@ def drop_upload(form: TextFields) -> None:
     word = form.word_markdown()
     if word is not None and not (form.body.data or "").strip():
         form.body.data = plain.to_plain(word)
+    keep = form.picture_references()  # the Word file's pictures stay with the story
     form.docx_markdown.data = ""
+    for found in keep:
+        form.add_picture(found.ref)
+    form.picture_texts({f"picture-description-{r.ref}": r.description for r in keep} |
+                       {f"picture-caption-{r.ref}": r.caption for r in keep})  # fmt: skip
     form.docx_name.data = ""
 
 
@@ -126,6 +186,7 @@ def start() -> tuple[str, int]:
 def edit() -> tuple[str, int]:
     """Back from the preview (or a language switch): the form as the author left it."""
     form = StoryForm()
+    form.picture_texts(request.form)
     if request.form.get("drop_docx"):
         drop_upload(form)
     return form_page(form)
@@ -146,6 +207,7 @@ def preview() -> tuple[str, int]:
 def send() -> Response | tuple[str, int]:
     form = StoryForm()
     token = form.ensure_token()
+    form.picture_texts(request.form)
     if not form.validate():
         return form_page(form, 422)
     if not form.validate_consents():

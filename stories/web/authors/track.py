@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from anthology.text import pictures as references
 from anthology.text import plain
 from anthology.text.markdown import render
 from stories import db, i18n
@@ -29,9 +30,10 @@ from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
 from stories.operations.mail import links, messages
-from stories.web.authors.forms import LostForm, RevisionForm, TrackForm
-from stories.web.authors.submit import drop_upload, validate_with_upload
+from stories.web.authors.forms import LostForm, RevisionForm, TrackForm, sign_markdown
+from stories.web.authors.submit import drop_upload, preview_pictures, validate_with_upload
 from stories.web.common import ConfirmForm
+from stories.web.pictures import addresses
 from stories.web.security import limiter
 
 bp = Blueprint("track", __name__, url_prefix="/track")
@@ -76,7 +78,7 @@ def _view(story: Story, code: str) -> StatusView:
         submitted_at=story.submitted_at,
         decided_at=story.decided_at,
         revisions=len(submission.revisions(db.session(), story.id)),
-        body_html=render(story.body),
+        body_html=render(story.body, pictures=addresses(references.refs(story.body))),
         can_revise=story.status == StoryStatus.revision_requested,
         can_withdraw=story.status in submission.WITHDRAWABLE,
     )
@@ -165,11 +167,18 @@ def revise(code: str) -> Response | tuple[str, int]:
         form = RevisionForm(
             title=story.title, body=plain.to_plain(story.body), version=str(story.version)
         )
+        # The typed text cannot hold pictures: the story's pictures come along as added ones.
+        kept = "\n\n".join(
+            references.reference(r.ref, r.description, r.caption)
+            for r in references.references(story.body)
+        )
+        form.pictures_markdown.data = sign_markdown(kept) if kept else ""
         return render_template("web/status_revise.html", form=form, story=view), 200
     form = RevisionForm()
     # The language switch sends the form with ?action=... instead of a button value.
     action = request.form.get("action") or request.args.get("action", "preview")
     if action == "edit" or request.form.get("drop_docx"):
+        form.picture_texts(request.form)
         if request.form.get("drop_docx"):
             drop_upload(form)
         return render_template("web/status_revise.html", form=form, story=view), 200
@@ -177,10 +186,11 @@ def revise(code: str) -> Response | tuple[str, int]:
     if not valid:
         return render_template("web/status_revise.html", form=form, story=view), status
     if action != "send":
-        preview_html = render(form.markdown())
+        preview_html, fields = preview_pictures(form)
         return render_template(
-            "web/status_revise_preview.html", form=form, story=view, story_html=preview_html
-        ), 200
+            "web/status_revise_preview.html", form=form, story=view, story_html=preview_html,
+            pictures=fields,
+        ), 200  # fmt: skip
     return _send_revision(story, code, form)
 
 

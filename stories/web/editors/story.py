@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
+from anthology.text import pictures as references
 from anthology.text.markdown import render
 from stories import db
 from stories.labels import decision_label
@@ -27,6 +28,7 @@ from stories.queries.diff import side_by_side
 from stories.web.auth import actor, home_url, role_required
 from stories.web.common import ConfirmForm, run, story_or_404
 from stories.web.editors.forms import DecisionForm, EditForm, NoteForm, TagForm
+from stories.web.pictures import addresses
 
 bp = Blueprint("story", __name__, url_prefix="/editor")
 
@@ -43,7 +45,8 @@ def add_story_context(provider: StoryContext) -> None:
 @bp.app_template_filter("story_html")
 def story_html(markdown: str) -> Markup:
     """A story's Markdown as safe HTML, through the one pipeline (`anthology.text.markdown`)."""
-    return Markup(render(markdown))  # noqa: S704 - render() sanitizes with nh3
+    shown = addresses(references.refs(markdown))  # editors see the originals
+    return Markup(render(markdown, pictures=shown))  # noqa: S704 - render() sanitizes with nh3
 
 
 @bp.get("")
