@@ -1,7 +1,8 @@
 """Precision and recall of the privacy detector on a labelled set of sentences, per kind.
 
-`python -m tests.text.scoring` prints the tables for the tuned set (privacy_cases.json) and the
-blind batch (privacy_blind.json, written before the detector was changed and never tuned on).
+`python -m tests.text.scoring` (from the checkout) prints the tables for the tuned set
+(privacy_cases.json) and the blind batches (privacy_blind.json, privacy_blind2.json: written
+before the detector was changed; see the closing note of issue 17 for what was seen when).
 """
 
 from __future__ import annotations
