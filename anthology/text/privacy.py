@@ -3,9 +3,9 @@
 `detect(text)` returns non-overlapping `Flag`s (kind, start, end, text), sorted by position. Number
 kinds are found with patterns plus checks (ID check digit and date, Luhn for bank cards:
 anthology.text.contacts); whole addresses (anthology.text.places) and person names
-(anthology.text.names) with jieba's part-of-speech tagging plus patterns. `detect_markdown` and `markdown_view`
-read a Markdown body as its reader will. Used by the editorial site and the book builder; it never
-imports Flask or `stories`.
+(anthology.text.names) with jieba's part-of-speech tagging plus patterns. `detect_markdown` and
+`markdown_view` read a Markdown body as its reader will. Used by the editorial site and the book
+builder; it never imports Flask or `stories`.
 """
 
 from __future__ import annotations
