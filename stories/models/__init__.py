@@ -23,6 +23,13 @@ from stories.models.build import (
     Edition,
     EditionStory,
 )
+from stories.models.editorial import (
+    MATCH_KINDS,
+    TEMPLATE_ACTIONS,
+    MessageTemplate,
+    StoryBand,
+    StoryMatch,
+)
 from stories.models.people import AuditEvent, User
 from stories.models.story import (
     Consent,
@@ -44,6 +51,8 @@ from stories.models.volume import Volume, VolumeEntry, VolumePart
 __all__ = [
     "ACTIVE_STATES",
     "FINISHED_STATES",
+    "MATCH_KINDS",
+    "TEMPLATE_ACTIONS",
     "AuditEvent",
     "BookChapter",
     "BookSettings",
@@ -70,6 +79,9 @@ __all__ = [
     "Role",
     "ServiceField",
     "Story",
+    "StoryBand",
+    "StoryMatch",
+    "MessageTemplate",
     "StoryRevision",
     "StoryStatus",
     "StoryTag",
