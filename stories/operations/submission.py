@@ -36,6 +36,7 @@ from stories.models import (
     StoryStatus,
 )
 from stories.operations import OperationError, audit, flags
+from stories.operations.editorial import duplicates
 from stories.queries import search
 
 # Upper-case letters and digits without 0/O, 1/I/L (and U/V look-alikes are fine in print).
@@ -207,6 +208,7 @@ def submit_story(
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
     flags.scan_story(session, story)  # personal data in the text: flags for the editors
+    duplicates.check_story(session, story)  # "looks like story #N" for the editors
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
 
@@ -328,7 +330,7 @@ def revise_story(
     now = utcnow()
     _compare_and_set(
         session, story, title=title, body=body, status=StoryStatus.submitted,
-        updated_at=now, last_activity_at=now,
+        updated_at=now, last_activity_at=now, revised_by_author_at=now,
     )  # fmt: skip
     last = session.exec(
         select(func.max(StoryRevision.number)).where(StoryRevision.story_id == story.id)
@@ -347,6 +349,7 @@ def revise_story(
     session.flush()
     search.index_story(session, story)  # the UPDATE above bypasses the index hook
     flags.scan_story(session, story)
+    duplicates.check_story(session, story)
     return revision
 
 

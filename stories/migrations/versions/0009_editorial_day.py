@@ -118,9 +118,7 @@ def upgrade() -> None:
     with op.batch_alter_table("story", schema=None) as batch_op:
         batch_op.add_column(sa.Column("assigned_to_id", sa.Integer(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "revised_by_author_at", stories.db.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("revised_by_author_at", stories.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("duplicate_of_id", sa.Integer(), nullable=True))
         batch_op.create_index(
