@@ -158,12 +158,16 @@ class Gate:
 
 
 def acceptance_gate(session: Session, story_id: int) -> Gate:
-    """What stands between a story and acceptance: open privacy flags, missing consents."""
-    open_flags = session.exec(
-        select(func.count())
-        .select_from(PrivacyFlag)
+    """What stands between a story and acceptance: open privacy flags, missing consents.
+
+    Flags are counted as the privacy panel lists them: one per text, however often it occurs."""
+    distinct_texts = (
+        select(PrivacyFlag.kind, PrivacyFlag.text)
         .where(PrivacyFlag.story_id == story_id, PrivacyFlag.status == FlagStatus.open)
-    ).one()
+        .distinct()
+        .subquery()
+    )
+    open_flags = session.exec(select(func.count()).select_from(distinct_texts)).one()
     given = set(session.exec(select(Consent.kind).where(Consent.story_id == story_id)).all())
     missing = tuple(kind for kind in ConsentKind if kind not in given)
     return Gate(open_flags=open_flags, missing_consents=missing)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import distinct, func, literal_column
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
@@ -141,7 +141,7 @@ def _decorate(session: Session, stories: list[Story]) -> list[QueueRow]:
     tags: dict[int, list[str]] = {}
     if ids:
         flag_query = (
-            select(PrivacyFlag.story_id, func.count())
+            select(PrivacyFlag.story_id, func.count(distinct(PrivacyFlag.text)))
             .where(col(PrivacyFlag.story_id).in_(ids), PrivacyFlag.status == FlagStatus.open)
             .group_by(col(PrivacyFlag.story_id))
         )

@@ -20,6 +20,7 @@ from stories.web.editors import (
     books,
     builds,
     chapterpages,
+    desk,
     privacy,
     queue,
     story,
@@ -33,6 +34,6 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     auth.init_app(app)
     modules = (public, submit, track, story, admin, queue, privacy, volumes, books, chapterpages,
-               builds)  # fmt: skip
+               builds, desk)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)
