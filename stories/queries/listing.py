@@ -224,7 +224,11 @@ def _decorate(session: Session, stories: list[Story], q: str = "") -> list[Queue
             tags.setdefault(story_id, []).append(name)
     assignee_ids = {s.assigned_to_id for s in stories if s.assigned_to_id is not None}
     names = (
-        dict(session.exec(select(User.id, User.username).where(col(User.id).in_(assignee_ids))))
+        dict(
+            session.exec(  # type: ignore[arg-type]
+                select(User.id, User.username).where(col(User.id).in_(assignee_ids))
+            ).all()
+        )
         if assignee_ids
         else {}
     )
