@@ -6,8 +6,8 @@ Views and `bench/queue.py` call `queue_page(session, QueueFilter(...))` and get 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
