@@ -252,3 +252,25 @@ def test_the_queue_view_as_csv_and_xlsx(
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][1] == "标题" and [row[1] for row in values[1:]] == ["已采用"]
     assert [e.details["rows"] for e in events(app, "queue.export")] == [3, 2, 1]
+
+
+def test_admins_edit_the_message_templates(
+    app: Flask, client: FlaskClient, make_user: Any, login: Any
+) -> None:
+    login(client, make_user(role="admin"))
+    page = client.get("/editor/admin/templates")
+    assert (
+        page.status_code == 200
+        and "/editor/admin/templates" in client.get("/editor/queue").data.decode()
+    )
+    template = _template(app, "reject")
+    data = {"action": "reject", "name": "婉拒（简短）",
+            "body_zh": "{pen_name}，谢谢您的《{title}》。", "body_en": ""}  # fmt: skip
+    _post(client, f"/editor/admin/templates/{template.id}", "/editor/admin/templates", **data)
+    changed = _template(app, "reject")
+    assert changed.name == "婉拒（简短）" and changed.body_zh.startswith("{pen_name}，谢谢")
+    made_editor = app.test_client()
+    login(made_editor, make_user(role="editor"))
+    assert made_editor.get("/editor/admin/templates").status_code == 403
+    [event] = events(app, "template.save")
+    assert event.details["name"] == "婉拒（简短）"

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
@@ -15,7 +16,7 @@ from stories import db
 from stories.labels import decision_label
 from stories.models import TEMPLATE_ACTIONS, Role, Story
 from stories.operations.editorial import assignment, duplicates, templates
-from stories.web.auth import actor, role_required
+from stories.web.auth import actor, add_staff_link, role_required
 from stories.web.common import ConfirmForm, run, story_or_404
 from stories.web.editors import story as story_page
 
@@ -123,3 +124,4 @@ def template_delete(template_id: int) -> Response:
 
 
 story_page.add_story_context(_desk)
+add_staff_link("desk.template_list", _l("Message templates"), Role.admin)
