@@ -169,14 +169,6 @@ AUDIT_ACTION = {
     "build.request": _l("Build requested"),
     "build.cancel": _l("Build cancelled"),
     "edition.download": _l("Edition downloaded"),
-    "story.assign": _l("Assigned to an editor"),
-    "story.duplicate": _l("Marked as a duplicate"),
-    "story.not_duplicate": _l("Duplicate mark taken back"),
-    "template.save": _l("Message template saved"),
-    "template.delete": _l("Message template deleted"),
-    "queue.export": _l("Queue exported"),
-    "audit.export": _l("Audit log exported"),
-    "volume.arrange": _l("Volume arrangement changed"),
 }
 
 AUDIT_DETAIL = {
@@ -213,31 +205,23 @@ AUDIT_DETAIL = {
     "edition": _l("edition"),
     "format": _l("format"),
     "state": _l("state"),
-    "open_flags": _l("open privacy flags"),
-    "missing_consents": _l("missing consents"),
-    "override": _l("admin override"),
-    "of": _l("duplicate of story"),
-    "template": _l("template"),
-    "action": _l("decision"),
-    "name": _l("name"),
-    "rows": _l("rows"),
-    "view": _l("view"),
-    "change": _l("change"),
-    "old": _l("before"),
-    "licence": _l("publication licence"),
-    "people": _l("consent for the people in the story"),
 }
-
-# What changed in a volume's arrangement (the audit detail "change").
-ARRANGEMENT_CHANGE = {
-    "part_add": _l("part added"),
-    "part_rename": _l("part renamed"),
-    "part_delete": _l("part removed"),
-    "part_move": _l("part moved"),
-    "story_move": _l("story moved"),
-    "story_part": _l("story moved to another part"),
-    "parts_from_fields": _l("parts made from the service fields"),
-}
+# The editor's day (issue 17): audit actions, detail keys and values (arrangement changes).
+AUDIT_ACTION.update({"story.assign": _l("Assigned to an editor"),
+    "story.duplicate": _l("Marked as a duplicate"), "queue.export": _l("Queue exported"),
+    "story.not_duplicate": _l("Duplicate mark taken back"),
+    "audit.export": _l("Audit log exported"), "template.save": _l("Message template saved"),
+    "template.delete": _l("Message template deleted"),
+    "volume.arrange": _l("Volume arrangement changed")})  # fmt: skip
+AUDIT_DETAIL.update({"open_flags": _l("open privacy flags"), "old": _l("before"),
+    "missing_consents": _l("missing consents"), "override": _l("admin override"),
+    "of": _l("duplicate of story"), "template": _l("template"), "action": _l("decision"),
+    "name": _l("name"), "rows": _l("rows"), "view": _l("view"), "change": _l("change"),
+    "licence": _l("publication licence"), "people": _l("consent for the people in the story"),
+    "part_add": _l("part added"), "part_rename": _l("part renamed"), "step_up": _l("up"),
+    "part_delete": _l("part removed"), "part_move": _l("part moved"), "step_down": _l("down"),
+    "story_move": _l("story moved"), "story_part": _l("story moved to another part"),
+    "parts_from_fields": _l("parts made from the service fields")})  # fmt: skip
 
 
 def audit_action_label(action: str) -> str:
@@ -259,10 +243,10 @@ def audit_detail(key: str, value: object) -> tuple[str, str]:
         text = role_label(text)
     elif key == "action" and text in DecisionAction.__members__:
         text = decision_label(text)
-    elif key == "change" and text in ARRANGEMENT_CHANGE:
-        text = str(ARRANGEMENT_CHANGE[text])
+    elif key == "change" and text in AUDIT_DETAIL:
+        text = str(AUDIT_DETAIL[text])
     elif key == "step" and text in ("-1", "1"):
-        text = str(_l("up") if text == "-1" else _l("down"))
+        text = str(AUDIT_DETAIL["step_up" if text == "-1" else "step_down"])
     elif key == "kind" and text in PrivacyKind.__members__:
         text = privacy_kind_label(text)
     elif key == "state" and text in BuildState.__members__:
