@@ -38,6 +38,7 @@ _FUNCTION_CHARS = (
 _SEG_SUFFIX = "|".join(
     sorted({*REGION_SUFFIXES, *PLACE_SUFFIXES, "大道", "道", "组"}, key=len, reverse=True)
 )
+_WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
@@ -67,7 +68,7 @@ def _place(token: Token) -> bool:
         return True
     return (
         _han(word) and len(word) >= 2 and word.endswith(PLACE_SUFFIXES)
-        and word not in _NOT_PLACE and token.flag not in ("v", "d", "r", "m", "q")
+        and word not in _NOT_PLACE and token.flag not in ("v", "d", "r", "m", "q", "f")
     )  # fmt: skip
 
 
@@ -88,7 +89,7 @@ def _ends_segment(token: Token) -> bool:
     """A token that closes a named segment: 区 in 莲池 + 区, 北里, 宜昌 + 路, 核乡."""
     return token.word in _SHORT_PLACE or _place(token) or (
         _han(token.word) and token.word.endswith(REGION_SUFFIXES + PLACE_SUFFIXES)
-        and token.word not in _NOT_PLACE and token.flag not in ("v", "d", "r")
+        and token.word not in _NOT_PLACE and token.flag not in ("v", "d", "r", "f")
     )  # fmt: skip
 
 
@@ -160,8 +161,10 @@ def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
             if k > end and numbered:
                 stop, places = tokens[k - 1].end, 1
                 end = k
-        while places < 9 and (segment := _SEGMENT.match(text, stop)):
+        while regions and places < 9 and (segment := _SEGMENT.match(text, stop)):
             word = segment.group()
+            if word.endswith(_WEAK_SUFFIXES) and not _NUMBERS.match(text, segment.end()):
+                break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
             regional = word.endswith("街道") or (
                 word.endswith(REGION_SUFFIXES) and not word.endswith(PLACE_SUFFIXES)
             )

@@ -85,5 +85,5 @@ def report(name: str, cases: list[dict[str, object]]) -> tuple[dict[str, Score],
 
 
 if __name__ == "__main__":
-    for file in ("privacy_cases.json", "privacy_blind.json"):
+    for file in ("privacy_cases.json", "privacy_blind.json", "privacy_blind2.json"):
         print(report(file, load(file))[1])
