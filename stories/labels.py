@@ -217,6 +217,22 @@ AUDIT_DETAIL = {
     "format": _l("format"),
     "state": _l("state"),
 }
+# The editor's day (issue 17): audit actions, detail keys and values (arrangement changes).
+AUDIT_ACTION.update({"story.assign": _l("Assigned to an editor"),
+    "story.duplicate": _l("Marked as a duplicate"), "queue.export": _l("Queue exported"),
+    "story.not_duplicate": _l("Duplicate mark taken back"),
+    "audit.export": _l("Audit log exported"), "template.save": _l("Message template saved"),
+    "template.delete": _l("Message template deleted"),
+    "volume.arrange": _l("Volume arrangement changed")})  # fmt: skip
+AUDIT_DETAIL.update({"open_flags": _l("open privacy flags"), "old": _l("before"),
+    "missing_consents": _l("missing consents"), "override": _l("admin override"),
+    "of": _l("duplicate of story"), "template": _l("template"), "action": _l("decision"),
+    "name": _l("name"), "rows": _l("rows"), "view": _l("view"), "change": _l("change"),
+    "licence": _l("publication licence"), "people": _l("consent for the people in the story"),
+    "part_add": _l("part added"), "part_rename": _l("part renamed"), "step_up": _l("up"),
+    "part_delete": _l("part removed"), "part_move": _l("part moved"), "step_down": _l("down"),
+    "story_move": _l("story moved"), "story_part": _l("story moved to another part"),
+    "parts_from_fields": _l("parts made from the service fields")})  # fmt: skip
 
 
 def audit_action_label(action: str) -> str:
@@ -234,8 +250,14 @@ def audit_detail(key: str, value: object) -> tuple[str, str]:
         text = str(value)
     if key in ("from", "to", "status") and text in StoryStatus.__members__:
         text = status_label(text)
-    elif key == "role" and text in Role.__members__:
+    elif key in ("role", "from", "to") and text in Role.__members__:
         text = role_label(text)
+    elif key == "action" and text in DecisionAction.__members__:
+        text = decision_label(text)
+    elif key == "change" and text in AUDIT_DETAIL:
+        text = str(AUDIT_DETAIL[text])
+    elif key == "step" and text in ("-1", "1"):
+        text = str(AUDIT_DETAIL["step_up" if text == "-1" else "step_down"])
     elif key == "kind" and text in PrivacyKind.__members__:
         text = privacy_kind_label(text)
     elif key == "state" and text in BuildState.__members__:

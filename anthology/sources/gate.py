@@ -45,11 +45,14 @@ def check_gate(manuscript: Manuscript) -> None:
 
 
 def privacy_warnings(manuscript: Manuscript) -> list[BuildWarning]:
-    """Personal data that the detector still finds in story text (a warning, not the gate)."""
+    """Personal data that the detector still finds in a story's title or text (a warning, not
+    the gate)."""
     out = []
     for chapter in manuscript.stories():
         # The body is Markdown with escapes (139\-2233...): read it as the reader will.
-        flags = detect_contact_data(markdown_view(chapter.body).text)
+        flags = detect_contact_data(chapter.title) + detect_contact_data(
+            markdown_view(chapter.body).text
+        )
         kinds = sorted({f.kind for f in flags if f.kind in CONTACT_KINDS})
         if kinds:
             out.append(

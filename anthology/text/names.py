@@ -1,9 +1,10 @@
-"""Names of people and places in Chinese text, found with jieba's part-of-speech tagging.
+"""Names of people in Chinese text, found with jieba's part-of-speech tagging and patterns.
 
-Person names: words tagged as names that start with a common surname, a surname split from its
-given name, and patterns such as 张阿姨, 王某某, 小李, 老周. Places: detailed addresses, a region
-(省, 市, 区 ...) or a named place (小区, 村, 路 ...) followed by more of an address or by numbers
-(3栋201室); a region alone is not flagged.
+Words tagged as names that start with a common or a compound surname (欧阳, 诸葛); full names
+jieba cut in two (周 / 欣怡, 欧阳 / 丽华, 张 / 婷婷); kin words, titles and forms of address after
+a surname (张阿姨, 王某某, 黄主任, 李科长, 刘姐, 阿芳姐); 小李, 老周, and 小马 or 老高 when the
+sentence calls them people (同事小马, 小马的父亲). Also the tokenizer (`words`) and the place
+suffixes that anthology.text.places reads addresses with.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ _SURNAMES = (
     "包宁尚符舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳管柴鲍华喻祁蒲房滕屈饶牟艾尤穆"
     "卓古吉缪简车项麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟应臧闵苟邬边卞姬栾隋商刁沙荣"
 )
-_COMPOUND_SURNAMES = (
+COMPOUND_SURNAMES = _COMPOUND_SURNAMES = (
     "欧阳",
     "司马",
     "上官",
@@ -52,47 +53,31 @@ _NAME_STOPWORDS = frozenset(
     "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声".split()
 )
 
-_REGION_SUFFIXES = (
-    "省",
-    "自治区",
-    "市",
-    "自治州",
-    "州",
-    "盟",
-    "地区",
-    "区",
-    "县",
-    "旗",
-    "镇",
-    "乡",
+REGION_SUFFIXES = ("省", "自治区", "市", "自治州", "州", "盟", "地区", "区", "县", "旗", "镇", "乡")
+PLACE_SUFFIXES = (
+    "街道", "社区", "小区", "新村", "花园", "家园", "公寓", "大厦", "胡同", "大街",
+    "村", "路", "街", "巷", "弄", "苑", "屯", "庄", "里", "坊", "湾", "大道",
+)  # fmt: skip
+# Names followed by a place suffix are places (武侯区, 幸福村), not people.
+_PLACE_ENDINGS = REGION_SUFFIXES + PLACE_SUFFIXES
+_TITLES = (
+    "科长|局长|处长|所长|院长|站长|校长|园长|村长|组长|队长|会长|部长|经理|律师|警官|大夫|老板|"
+    "干事|专员|社工|阿姨"
 )
-_PLACE_SUFFIXES = (
-    "街道",
-    "社区",
-    "小区",
-    "新村",
-    "花园",
-    "家园",
-    "公寓",
-    "大厦",
-    "胡同",
-    "大街",
-    "村",
-    "路",
-    "街",
-    "巷",
-    "弄",
-    "苑",
-    "屯",
-    "庄",
+_TITLE_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_TITLES})")
+# 刘姐, 王哥, 李嫂, but not 姐妹, 哥们, 嫂子 (a word of its own after the surname).
+_SIBLING_NAME = re.compile(rf"[{_SURNAMES}][姐哥嫂](?![妹夫们弟子姐哥])")
+_AH_NAME = re.compile(r"阿[\u4e00-\u9fff][姐哥妹](?![妹夫们弟子姐哥])")
+# A common word such as 小马 or 老高 is a person when the sentence says so.
+_PERSON_BEFORE = (
+    "同事", "叫", "叫做", "名叫", "同学", "志愿者", "社工", "朋友", "邻居", "督导",
+    "和", "跟", "找",
+)  # fmt: skip
+_PERSON_AFTER = re.compile(
+    r"(?:的(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外婆|孩子|女儿|儿子|丈夫|妻子|家人|家)"
+    r"|说|告诉|笑|回答|问|陪|带着)"
 )
-_STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
-_UNIT = re.compile(r"^(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|组|门|户)$")
-_NUMBER = re.compile(r"^(?:[0-9]+(?:-[0-9]+)*|[一二三四五六七八九十百零〇两]+)$")
-_NUMBERED_UNIT = re.compile(
-    r"^(?:[0-9]+|[一二三四五六七八九十百零〇两]+)(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|组|门)$"
-)
-_NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "t", "m", "b", "l", "i", "eng")
+_GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
 
 _jieba_lock = threading.Lock()
 
@@ -133,93 +118,6 @@ def words(text: str) -> list[Token]:
     return tokens
 
 
-def _is_region(token: Token) -> bool:
-    if token.flag == "ns" and len(token.word) >= 2:
-        return True
-    return len(token.word) >= 2 and token.word.endswith(_REGION_SUFFIXES)
-
-
-def _is_place(token: Token) -> bool:
-    word = token.word
-    return len(word) >= 2 and word.endswith(_PLACE_SUFFIXES) and token.flag != "v"
-
-
-def _place_word(token: Token | None) -> bool:
-    """A place word that ends a place name: 小区, 村, 路, or a short one such as 北路, 南街."""
-    if token is None:
-        return False
-    if token.word in _STANDALONE_PLACE or token.word in ("路", "街", "巷", "弄"):
-        return True
-    return len(token.word) == 2 and token.word[0] in "东南西北中" and token.word[1] in "路街"
-
-
-def _name_part(token: Token) -> bool:
-    return token.flag.startswith(_NOUNISH) and bool(
-        re.fullmatch(r"[\u4e00-\u9fff]{1,4}", token.word)
-    )
-
-
-def _address_at(tokens: list[Token], i: int) -> int:
-    """The index after the address that starts at token i, or i when none starts there."""
-    j = i
-    regions = places = numbers = 0
-    while j < len(tokens):
-        token = tokens[j]
-        following = tokens[j + 1] if j + 1 < len(tokens) else None
-        after = tokens[j + 2] if j + 2 < len(tokens) else None
-        if _name_part(token) and _place_word(following):
-            places += 1  # 阳光 + 社区, 玉林 + 北路
-            j += 2
-        elif (
-            following is not None
-            and _name_part(token)
-            and _name_part(following)
-            and _place_word(after)
-            and not _is_region(following)
-        ):
-            places += 1  # 幸福 + 里 + 小区
-            j += 3
-        elif _is_place(token):
-            places += 1
-            j += 1
-        elif _is_region(token) and not places and not numbers:
-            regions += 1
-            j += 1
-        elif token.word in ("街道", "区", "县", "市", "镇", "乡") and regions and not places:
-            j += 1
-        elif _NUMBERED_UNIT.match(token.word) and (regions or places or numbers):
-            numbers += 1
-            j += 1
-        elif (
-            _NUMBER.match(token.word)
-            and following is not None
-            and _UNIT.match(following.word)
-            and (regions or places or numbers)
-        ):
-            numbers += 1
-            j += 2
-        elif numbers and (_UNIT.match(token.word) or re.fullmatch(r"[0-9]{1,5}", token.word)):
-            j += 1  # 5号 + 楼, 3单元 + 402
-        else:
-            break
-    detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
-    return j if detailed else i
-
-
-def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
-    found: list[Flag] = []
-    i = 0
-    while i < len(tokens):
-        end = _address_at(tokens, i)
-        if end > i:
-            start, stop = tokens[i].start, tokens[end - 1].end
-            found.append(Flag("address", start, stop, text[start:stop]))
-            i = end
-        else:
-            i += 1
-    return found
-
-
 def _common_word(word: str) -> bool:
     """A dictionary word that jieba does not take for a name or a time word (小车, 小时)."""
     posseg = _posseg()
@@ -228,6 +126,42 @@ def _common_word(word: str) -> bool:
 
 
 _GIVEN_NAME_NOT = ("p", "c", "u", "r", "d", "v", "x", "q", "m", "t", "f", "s")
+
+
+def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
+    """Full names jieba cut in two: 周 / 欣怡, 欧阳 / 丽华, 张 / 婷婷, 谢 / 桂兰."""
+    found: list[Flag] = []
+    for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
+        given = following.word
+        if not re.fullmatch(r"[\u4e00-\u9fff]{1,2}", given) or given.endswith(_PLACE_ENDINGS):
+            continue
+        before = tokens[index - 1].word if index else ""
+        if before.endswith(token.word[:1]):
+            continue  # 一张 / 张收: a doubled measure word
+        if token.word in _COMPOUND_SURNAMES:
+            hit = not following.flag.startswith(_GIVEN_NAME_NOT) or following.flag == "nr"
+        elif len(token.word) == 1 and token.word in _SURNAMES:
+            hit = (
+                following.flag == "nr"  # 罗 / 秀英
+                or (token.flag == "nr" and not following.flag.startswith(_GIVEN_NAME_NOT))
+                or (len(given) == 2 and given[0] == given[1])  # 张 / 婷婷
+                or (len(given) == 2 and following.flag.startswith(_GIVEN_TAGS)
+                    and given not in _NAME_STOPWORDS and not _common_word(given))
+            )  # fmt: skip
+        else:
+            continue
+        if hit:
+            found.append(
+                Flag("person_name", token.start, following.end, text[token.start : following.end])
+            )
+    return found
+
+
+def _said_to_be_person(text: str, start: int, end: int) -> bool:
+    """The context calls the word a person: 同事小马, 小马的父亲, 老高说."""
+    return text[max(0, start - 2) : start].endswith(_PERSON_BEFORE) or bool(
+        _PERSON_AFTER.match(text, end)
+    )
 
 
 def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
@@ -239,7 +173,7 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
         word, before, previous = token.word, previous, token.word
         if token.flag != "nr" or not 2 <= len(word) <= 4 or word in _NAME_STOPWORDS:
             continue
-        if word.endswith(_REGION_SUFFIXES + _PLACE_SUFFIXES):  # 武侯区, 幸福村: places
+        if word.endswith(_PLACE_ENDINGS):  # 武侯区, 幸福村: places
             continue
         if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or before.endswith(word[0]):
             continue  # 一张 / 张收: a doubled measure word, not a surname
@@ -247,25 +181,14 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
         nickname = len(word) == 2 and word[0] in "小老阿" and word[1] in _SURNAMES
         if surname or nickname:
             found.append(Flag("person_name", token.start, token.end, word))
-    for token, following in zip(tokens, tokens[1:], strict=False):
-        # jieba sometimes splits a full name into surname + given name (周 / 欣怡).
-        if (
-            len(token.word) == 1
-            and token.word in _SURNAMES
-            and token.start in starts
-            and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", following.word)
-            and (
-                following.flag == "nr"  # 罗 / 秀英
-                or (token.flag == "nr" and not following.flag.startswith(_GIVEN_NAME_NOT))
-            )
-        ):
-            found.append(
-                Flag("person_name", token.start, following.end, text[token.start : following.end])
-            )
-    for match in _KIN_NAME.finditer(text):
-        if match.start() in starts:
-            found.append(Flag("person_name", match.start(), match.end(), match.group()))
+    found += _split_names(text, tokens)
+    for pattern in (_KIN_NAME, _TITLE_NAME, _SIBLING_NAME, _AH_NAME):
+        for match in pattern.finditer(text):
+            if match.start() in starts:
+                found.append(Flag("person_name", match.start(), match.end(), match.group()))
     for match in _NICKNAME.finditer(text):
-        if match.start() in starts and match.end() in ends and not _common_word(match.group()):
+        if match.start() not in starts or match.end() not in ends:
+            continue
+        if not _common_word(match.group()) or _said_to_be_person(text, *match.span()):
             found.append(Flag("person_name", match.start(), match.end(), match.group()))
     return found

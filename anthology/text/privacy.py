@@ -2,10 +2,10 @@
 
 `detect(text)` returns non-overlapping `Flag`s (kind, start, end, text), sorted by position. Number
 kinds are found with patterns plus checks (ID check digit and date, Luhn for bank cards:
-anthology.text.contacts); addresses and person names with jieba's part-of-speech tagging plus
-patterns (张阿姨, 王某某, 小李, 老周: anthology.text.names). `detect_markdown` and `markdown_view`
-read a Markdown body as its reader will. Used by the editorial site and the book builder; it never
-imports Flask or `stories`.
+anthology.text.contacts); whole addresses (anthology.text.places) and person names
+(anthology.text.names) with jieba's part-of-speech tagging plus patterns. `detect_markdown` and
+`markdown_view` read a Markdown body as its reader will. Used by the editorial site and the book
+builder; it never imports Flask or `stories`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from anthology.text import names, pictures
+from anthology.text import names, pictures, places
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
 from anthology.text.flags import KINDS, PHONE_KINDS, Flag, without_overlaps
 
@@ -23,7 +23,7 @@ def detect(text: str) -> list[Flag]:
     if not text:
         return []
     tokens = names.words(text)
-    candidates = contact_flags(text) + names.address_flags(text, tokens)
+    candidates = contact_flags(text) + places.address_flags(text, tokens)
     candidates += names.name_flags(text, tokens)
     return without_overlaps(candidates)
 

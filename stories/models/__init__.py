@@ -23,6 +23,13 @@ from stories.models.build import (
     Edition,
     EditionStory,
 )
+from stories.models.editorial import (
+    MATCH_KINDS,
+    TEMPLATE_ACTIONS,
+    MessageTemplate,
+    StoryBand,
+    StoryMatch,
+)
 from stories.models.mail import Draft, MailKind, MailState, OutboxMessage
 from stories.models.people import AuditEvent, User
 from stories.models.picture import PictureReview, StoryPicture
@@ -46,6 +53,8 @@ from stories.models.volume import Volume, VolumeEntry, VolumePart
 __all__ = [
     "ACTIVE_STATES",
     "FINISHED_STATES",
+    "MATCH_KINDS",
+    "TEMPLATE_ACTIONS",
     "AuditEvent",
     "BookChapter",
     "BookSettings",
@@ -78,6 +87,9 @@ __all__ = [
     "ServiceField",
     "Story",
     "StoryPicture",
+    "StoryBand",
+    "StoryMatch",
+    "MessageTemplate",
     "StoryRevision",
     "StoryStatus",
     "StoryTag",

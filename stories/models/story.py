@@ -68,6 +68,13 @@ class Story(SQLModel, table=True):
         default=None, sa_column=_time_column(nullable=True, index=True)
     )
     last_activity_at: datetime = Field(default_factory=utcnow, sa_column=_time_column(index=True))
+    # The editor's day (issue 17): who looks after the story, whether the author revised it since
+    # an editor last opened it, and which story it duplicates.
+    assigned_to_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    revised_by_author_at: datetime | None = Field(
+        default=None, sa_column=_time_column(nullable=True)
+    )
+    duplicate_of_id: int | None = Field(default=None, foreign_key="story.id")
 
 
 class StoryRevision(SQLModel, table=True):
@@ -208,6 +215,7 @@ class PrivacyFlag(SQLModel, table=True):
             "status <> 'dismissed' OR reason <> ''", name="ck_privacy_flag_dismissal_reason"
         ),
         Index("ix_privacy_flag_story_status", "story_id", "status"),
+        Index("ix_privacy_flag_text", "text"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -217,6 +225,7 @@ class PrivacyFlag(SQLModel, table=True):
     start: int  # character offsets into the body of `revision_number`
     end: int
     revision_number: int = Field(default=1)  # the revision the detector ran on
+    in_title: bool = Field(default=False)  # start/end point into the title, not the body
     status: FlagStatus = Field(
         default=FlagStatus.open,
         sa_column=_enum_column(FlagStatus, "flag_status", nullable=False, index=True),

@@ -95,16 +95,37 @@ def _guard_last_admin(session: Session, user: User) -> None:
         raise AccountError(_l("%(name)s is the last active admin.", name=user.username))
 
 
+def check_role(session: Session, user: User, role: Role | str) -> None:
+    """Refuse (AccountError) a role change that would leave no active admin."""
+    if Role(role) != Role.admin:
+        _guard_last_admin(session, user)
+
+
+def check_deactivate(session: Session, actor: User, user: User) -> None:
+    """Refuse (AccountError) deactivating yourself or the last active admin."""
+    if user.id == actor.id:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    _guard_last_admin(session, user)
+
+
+def _still_an_admin(session: Session) -> None:
+    """After the change, in the same transaction: at least one active admin is left (a second
+    admin acting at the same moment cannot take the last two away one each)."""
+    session.flush()
+    if _active_admins(session) < 1:
+        raise AccountError(_l("At least one active admin must remain."))
+
+
 def set_role(session: Session, actor: User, user_id: int, role: Role | str) -> User:
     user = get(session, user_id)
     role = Role(role)
     if role == user.role:
         return user
-    if role != Role.admin:
-        _guard_last_admin(session, user)
+    check_role(session, user, role)
     old = user.role
     user.role = role
     session.add(user)
+    _still_an_admin(session)
     audit.record(
         session,
         actor,
@@ -119,11 +140,10 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if user.is_active == active:
         return user
     if not active:
-        if user.id == actor.id:
-            raise AccountError(_l("You cannot deactivate your own account."))
-        _guard_last_admin(session, user)
+        check_deactivate(session, actor, user)
     user.is_active = active
     session.add(user)
+    _still_an_admin(session)
     action = "user.activate" if active else "user.deactivate"
     audit.record(session, actor, action, details={"user": user.username})
     return user

@@ -71,6 +71,7 @@ def tag_stories(session: Session, editor: User, story_ids: list[int], name: str)
 
 
 def untag_story(session: Session, story: Story, editor: User, tag_id: int) -> None:
+    """Take the tag off the story; a tag left on no story is deleted."""
     link = session.get(StoryTag, (story.id, tag_id))
     if link is None:
         return
@@ -80,6 +81,10 @@ def untag_story(session: Session, story: Story, editor: User, tag_id: int) -> No
         session, editor, "story.untag", story=story, details={"tag": tag.name if tag else tag_id}
     )
     session.flush()
+    still_used = session.exec(select(StoryTag).where(StoryTag.tag_id == tag_id).limit(1)).first()
+    if tag is not None and still_used is None:
+        session.delete(tag)  # a tag no story carries any more leaves the lists
+        session.flush()
 
 
 def tags(session: Session, story_id: int) -> list[Tag]:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from anthology.sources.manuscript import SERVICE_FIELDS
 from stories import db
 from stories import pictures as picture_store
 from stories.config import default_database_url
@@ -35,6 +36,8 @@ from stories.models import (
     StoryStatus,
     User,
     Volume,
+    VolumeEntry,
+    VolumePart,
 )
 from stories.operations import OperationError, audit, pictures, volumes
 
@@ -117,22 +120,30 @@ def volume_document(session: Session, actor: User | None, volume: Volume) -> dic
 
 
 def selection_document(
-    session: Session, actor: User | None, story_ids: list[int], title: str
+    session: Session, actor: User | None, story_ids: list[int], title_text: str
 ) -> dict[str, Any]:
-    """The stories file of chosen stories (accepted ones only), in the given order."""
-    stories = []
+    """The stories file of chosen stories (accepted ones only), in the given order.
+
+    Each story goes into a part: the part of the volume it is placed in, else the part of its
+    service field (as "parts from the service fields" names them); parts come in the order of
+    their first story. No accepted story: no part at all (the caller says so)."""
+    parts: dict[str, list[dict[str, Any]]] = {}
     for story_id in story_ids:
         story = session.get(Story, story_id)
-        if story is not None and story.status == StoryStatus.accepted:
-            stories.append(story_entry(session, story))
+        if story is None or story.status != StoryStatus.accepted:
+            continue
+        entry = session.exec(select(VolumeEntry).where(VolumeEntry.story_id == story_id)).first()
+        part = session.get(VolumePart, entry.part_id) if entry and entry.part_id else None
+        title = part.title if part else SERVICE_FIELDS[story.service_field.value].part
+        parts.setdefault(title, []).append(story_entry(session, story))
     audit.record(
         session,
         actor,
         "story.export",
-        details={"stories": [s["id"] for s in stories]},
+        details={"stories": [s["id"] for group in parts.values() for s in group]},
     )
-    meta = {"slug": "selection", "title": title, "description": ""}
-    return document(meta, [{"title": "", "stories": stories}] if stories else [])
+    meta = {"slug": "selection", "title": title_text, "description": ""}
+    return document(meta, [{"title": name, "stories": group} for name, group in parts.items()])
 
 
 def json_text(document: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Privacy flags: personal data found in a story's current text, kept up to date.
+"""Privacy flags: personal data found in a story's current title and text, kept up to date.
 
 `scan_story` is called by the verbs that change a story's text: `submission.submit_story` and
 `submission.revise_story` (the author's text), `editing.edit_story` (an editor's edit, which also
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from anthology.text.privacy import detect_markdown
+from anthology.text.privacy import detect, detect_markdown
 from stories.models import FlagStatus, PrivacyFlag, PrivacyKind, Pseudonym, Story, StoryRevision
 
 
@@ -27,6 +27,7 @@ class FlagRow:
     status: FlagStatus
     pseudonym: str
     reason: str
+    in_title: bool = False
 
 
 def _current_revision(session: Session, story_id: int) -> int:
@@ -48,14 +49,16 @@ def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
         )
         revision = _current_revision(session, story.id)
     dismissed = {(f.kind.value, f.text) for f in existing if f.status == FlagStatus.dismissed}
-    reusable: dict[tuple[str, str], list[PrivacyFlag]] = {}
+    reusable: dict[tuple[str, str, bool], list[PrivacyFlag]] = {}
     for flag in existing:
         if flag.status == FlagStatus.open:
-            reusable.setdefault((flag.kind.value, flag.text), []).append(flag)
+            reusable.setdefault((flag.kind.value, flag.text, flag.in_title), []).append(flag)
     open_flags: list[PrivacyFlag] = []
-    for found in detect_markdown(story.body):
-        key = (found.kind, found.text[:500])
-        if key in dismissed or found.text in pseudonyms:
+    found_in = [(found, True) for found in detect(story.title)]
+    found_in += [(found, False) for found in detect_markdown(story.body)]
+    for found, in_title in found_in:
+        key = (found.kind, found.text[:500], in_title)
+        if key[:2] in dismissed or found.text in pseudonyms:
             continue
         candidates = reusable.get(key)
         row = candidates.pop(0) if candidates else None
@@ -66,6 +69,7 @@ def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
                 text=key[1],
                 start=found.start,
                 end=found.end,
+                in_title=in_title,
             )
         row.start, row.end, row.revision_number = found.start, found.end, revision
         session.add(row)
@@ -100,6 +104,7 @@ def rows(session: Session, story_id: int) -> list[FlagRow]:
             status=f.status,
             pseudonym=f.pseudonym,
             reason=f.reason,
+            in_title=f.in_title,
         )
         for f in session.exec(query)
     ]

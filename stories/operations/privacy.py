@@ -1,12 +1,14 @@
 """Privacy review: pseudonymise or dismiss each flag (the flags are found by `flags`).
 
-Pseudonymising replaces every occurrence of the flagged text in the current body through
+Pseudonymising replaces every occurrence of the flagged text in the title and body through
 `editing.edit_story` (a new editor revision; the original stays), and records the mapping in
 `Pseudonym` so the same real text always becomes the same pseudonym in that story.
 Every resolution is an audit event (without the real text).
 """
 
 from __future__ import annotations
+
+import re
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -48,6 +50,36 @@ PLACEHOLDERS = {
     PrivacyKind.plate: "（车牌号已隐去）",
 }
 PSEUDONYM_SURNAMES = "林秦苏叶沈韩唐陆许顾范程邱孟柳严"
+# When the sentence already names what the number is (电话：139..., 身份证号 ...), the
+# replacement does not say it again: 电话（已隐去）, not 电话（电话已隐去）.
+LABELS = {
+    PrivacyKind.phone: ("电话", "手机", "号码", "手机号", "热线", "拨打", "打"),
+    PrivacyKind.landline: ("电话", "座机", "固话", "号码", "热线", "拨打", "打"),
+    PrivacyKind.id_number: ("身份证", "身份证号", "证件号", "号码"),
+    PrivacyKind.bank_card: ("卡号", "银行卡", "卡", "账号"),
+    PrivacyKind.email: ("邮箱", "邮件", "电子邮件", "email", "E-mail"),
+    PrivacyKind.wechat: ("微信", "微信号"),
+    PrivacyKind.qq: ("QQ", "QQ号", "qq", "扣扣"),
+    PrivacyKind.plate: ("车牌", "车牌号", "牌照"),
+}
+_LABEL_GLUE = " \u3000:：是为的"
+_REGION = re.compile(r"^.*?(?:自治区|省|自治州|市|县)")
+
+
+def _placeholder(body: str, row: FlagRow) -> str:
+    """A replacement that reads naturally where the text stood."""
+    if row.kind == PrivacyKind.address:
+        region = _REGION.match(row.text)
+        prefix = region.group() if region else ""
+        if row.text.endswith(("村", "组", "屯")):
+            return prefix + "某村"
+        return prefix + ("某小区" if "小区" in row.text else "某处")
+    before = "" if row.in_title else markdown_view(body).text
+    position = before.find(row.text)
+    before = before[max(0, position - 12) : position].rstrip(_LABEL_GLUE) if position >= 0 else ""
+    if before.endswith(LABELS.get(row.kind, ())):
+        return "（已隐去）"
+    return PLACEHOLDERS.get(row.kind, "（已隐去）")
 
 
 def suggestions(body: str, rows: list[FlagRow]) -> dict[int, str]:
@@ -61,7 +93,7 @@ def suggestions(body: str, rows: list[FlagRow]) -> dict[int, str]:
             continue
         if row.text not in by_text:
             if row.kind != PrivacyKind.person_name:
-                by_text[row.text] = PLACEHOLDERS.get(row.kind, "（已隐去）")
+                by_text[row.text] = _placeholder(body, row)
             else:
                 surname = free.pop(0) if free else "某"
                 by_text[row.text] = _renamed(row.text, surname)
@@ -177,6 +209,8 @@ def pseudonymise(
         if used == pseudonym and real != flag.text:
             raise PrivacyError(_l("This pseudonym already stands for someone else in this story."))
     body, count = _replace_all(story.body, flag.text, escape_markdown(pseudonym))
+    title = story.title.replace(flag.text, pseudonym)
+    count += story.title.count(flag.text)
     resolved = _resolve(session, story, flag, editor, FlagStatus.pseudonymised, pseudonym=pseudonym)
     if flag.text not in mapping:
         session.add(
@@ -194,7 +228,7 @@ def pseudonymise(
             session,
             story,
             editor,
-            story.title,
+            title,
             body,
             expected_version,
             note=str(_l("Pseudonym for a %(kind)s", kind=privacy_kind_label(flag.kind))),
@@ -238,7 +272,11 @@ def plain_positions(body: str, rows: list[FlagRow]) -> dict[int, int]:
     """Each flag's position (1 = the first character) in the text as read, without escapes."""
     view = markdown_view(body)
     plain_at = {start: index for index, start in enumerate(view.starts)}
-    return {row.id: plain_at[row.start] + 1 for row in rows if row.start in plain_at}
+    return {
+        row.id: plain_at[row.start] + 1
+        for row in rows
+        if row.start in plain_at and not row.in_title
+    }
 
 
 def highlighted(body: str, rows: list[FlagRow]) -> list[tuple[str, FlagRow | None]]:
@@ -249,7 +287,8 @@ def highlighted(body: str, rows: list[FlagRow]) -> list[tuple[str, FlagRow | Non
     plain_at = {start: index for index, start in enumerate(view.starts)}
     segments: list[tuple[str, FlagRow | None]] = []
     position = 0
-    for row in sorted((r for r in rows if r.status == FlagStatus.open), key=lambda r: r.start):
+    body_rows = (r for r in rows if r.status == FlagStatus.open and not r.in_title)
+    for row in sorted(body_rows, key=lambda r: r.start):
         start = plain_at.get(row.start)
         end = plain_at.get(row.end, len(view.text)) if row.end < len(body) else len(view.text)
         if start is None or start < position or end <= start:

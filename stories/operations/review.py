@@ -172,12 +172,16 @@ class Gate:
 
 def acceptance_gate(session: Session, story_id: int) -> Gate:
     """What stands between a story and acceptance: open privacy flags, missing consents,
-    pictures still to review."""
-    open_flags = session.exec(
-        select(func.count())
-        .select_from(PrivacyFlag)
+    pictures still to review.
+
+    Flags are counted as the privacy panel lists them: one per text, however often it occurs."""
+    distinct_texts = (
+        select(PrivacyFlag.kind, PrivacyFlag.text)
         .where(PrivacyFlag.story_id == story_id, PrivacyFlag.status == FlagStatus.open)
-    ).one()
+        .distinct()
+        .subquery()
+    )
+    open_flags = session.exec(select(func.count()).select_from(distinct_texts)).one()
     given = set(session.exec(select(Consent.kind).where(Consent.story_id == story_id)).all())
     missing = tuple(kind for kind in ConsentKind if kind not in given)
     story = session.get(Story, story_id)

@@ -36,6 +36,7 @@ from stories.models import (
     StoryStatus,
 )
 from stories.operations import OperationError, audit, flags, pictures
+from stories.operations.editorial import duplicates
 from stories.operations.mail import links, messages
 from stories.queries import search
 
@@ -220,6 +221,7 @@ def submit_story(
     session.flush()
     flags.scan_story(session, story)  # personal data in the text: flags for the editors
     pictures.sync(session, story)  # each picture starts "to review"
+    duplicates.check_story(session, story)  # "looks like story #N" for the editors
     messages.receipt(session, story, format_code(code))
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
@@ -343,7 +345,7 @@ def revise_story(
     now = utcnow()
     _compare_and_set(
         session, story, title=title, body=body, status=StoryStatus.submitted,
-        updated_at=now, last_activity_at=now,
+        updated_at=now, last_activity_at=now, revised_by_author_at=now,
     )  # fmt: skip
     last = session.exec(
         select(func.max(StoryRevision.number)).where(StoryRevision.story_id == story.id)
@@ -363,6 +365,7 @@ def revise_story(
     search.index_story(session, story)  # the UPDATE above bypasses the index hook
     flags.scan_story(session, story)
     pictures.sync(session, story)
+    duplicates.check_story(session, story)
     return revision
 
 

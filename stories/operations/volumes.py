@@ -178,6 +178,16 @@ def unassign(session: Session, actor: User, story_id: int) -> None:
         )
 
 
+def _arranged(
+    session: Session, actor: User | None, volume: Volume, change: str, **details: object
+) -> None:
+    """Every change of a volume's arrangement is an audit event ("volume.arrange")."""
+    audit.record(
+        session, actor, "volume.arrange", story=details.pop("story", None),
+        details={"volume": volume.slug, "change": change, **details},
+    )  # fmt: skip
+
+
 def add_part(session: Session, actor: User, volume: Volume, title: str) -> VolumePart:
     if not title.strip():
         raise VolumeError(_l("A part needs a title."))
@@ -187,22 +197,28 @@ def add_part(session: Session, actor: User, volume: Volume, title: str) -> Volum
     session.add(part)
     session.flush()
     _touch(session, volume)
+    _arranged(session, actor, volume, "part_add", part=part.title)
     return part
 
 
-def rename_part(session: Session, volume: Volume, part_id: int, title: str) -> None:
+def rename_part(
+    session: Session, volume: Volume, part_id: int, title: str, actor: User | None = None
+) -> None:
     part = _part(session, volume, part_id)
     if part is None or not title.strip():
         raise VolumeError(_l("A part needs a title."))
-    part.title = title.strip()
+    old, part.title = part.title, title.strip()
     session.add(part)
     _touch(session, volume)
+    _arranged(session, actor, volume, "part_rename", part=part.title, old=old)
 
 
-def delete_part(session: Session, volume: Volume, part_id: int) -> None:
+def delete_part(session: Session, volume: Volume, part_id: int, actor: User | None = None) -> None:
     """Remove a part; its stories stay in the volume, after the parts."""
     part = _part(session, volume, part_id)
-    assert part is not None
+    if part is None:
+        raise VolumeError(_l("That part does not belong to this volume."))
+    _arranged(session, actor, volume, "part_delete", part=part.title)
     tail = len(_entries(session, volume, None))
     for index, entry in enumerate(_entries(session, volume, part_id), 1):
         entry.part_id, entry.position = None, tail + index
@@ -246,6 +262,7 @@ def parts_from_service_fields(session: Session, actor: User, volume: Volume) -> 
         _renumber(session, _entries(session, volume, part.id))
     _renumber(session, _entries(session, volume, None))
     _touch(session, volume)
+    _arranged(session, actor, volume, "parts_from_fields", added=created)
     return created
 
 
@@ -275,6 +292,8 @@ def set_part(
     session.flush()
     _renumber(session, _entries(session, volume, old_part))
     _touch(session, volume)
+    new = _part(session, volume, part_id)
+    _arranged(session, actor, volume, "story_part", story=story_id, part=new.title if new else "")
 
 
 def _swap(session: Session, rows: list, index: int, step: int) -> bool:  # type: ignore[type-arg]
@@ -286,17 +305,22 @@ def _swap(session: Session, rows: list, index: int, step: int) -> bool:  # type:
     return True
 
 
-def move_entry(session: Session, volume: Volume, story_id: int, step: int) -> bool:
+def move_entry(
+    session: Session, volume: Volume, story_id: int, step: int, actor: User | None = None
+) -> bool:
     """Move a story one place up (step -1) or down (+1) within its part."""
     entry = _placed(session, volume, story_id)
     rows = _entries(session, volume, entry.part_id)
     moved = _swap(session, rows, [r.id for r in rows].index(entry.id), step)
     if moved:
         _touch(session, volume)
+        _arranged(session, actor, volume, "story_move", story=story_id, step=step)
     return moved
 
 
-def move_part(session: Session, volume: Volume, part_id: int, step: int) -> bool:
+def move_part(
+    session: Session, volume: Volume, part_id: int, step: int, actor: User | None = None
+) -> bool:
     rows = _parts(session, volume)
     ids = [p.id for p in rows]
     if part_id not in ids:
@@ -304,6 +328,8 @@ def move_part(session: Session, volume: Volume, part_id: int, step: int) -> bool
     moved = _swap(session, rows, ids.index(part_id), step)
     if moved:
         _touch(session, volume)
+        title = next(p.title for p in rows if p.id == part_id)
+        _arranged(session, actor, volume, "part_move", part=title, step=step)
     return moved
 
 

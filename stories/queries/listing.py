@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import and_, case, distinct, false, func, literal_column, or_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,7 @@ from stories.models import (
     StoryStatus,
     StoryTag,
     Tag,
+    User,
     Volume,
     VolumeEntry,
 )
@@ -29,6 +31,11 @@ from stories.queries import search
 
 PAGE_SIZE = 50
 SORTS = ("submitted_desc", "submitted_asc", "title", "activity")
+# "My work": what needs the signed-in editor. "needs" is all four together; "all" is the queue
+# without a work view (the status tabs).
+WORK_VIEWS = ("needs", "new", "revised", "mine", "flagged")
+OPEN_STATUSES = (StoryStatus.submitted, StoryStatus.in_review)
+EXPORT_LIMIT = 100_000
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # date filters are calendar days for the editors
 
 
@@ -45,6 +52,9 @@ class QueueFilter:
     q: str = ""
     sort: str = "submitted_desc"
     page: int = 1
+    work: str = "all"  # one of WORK_VIEWS, or "all"
+    me: int | None = None  # the signed-in editor (for "mine")
+    assigned: str = ""  # "" anyone, "none" nobody, or an account id
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,10 @@ class QueueRow:
     open_flags: int
     volume: str  # slug or ""
     tags: tuple[str, ...]
+    assigned_to: str = ""  # username or ""
+    revised: bool = False  # revised by the author, not yet opened by an editor
+    duplicate_of: int | None = None
+    snippet: tuple[tuple[str, bool], ...] = ()  # search matches: (text, highlighted)
 
 
 @dataclass(frozen=True)
@@ -70,14 +84,42 @@ class QueuePage:
     page: int
     pages: int
     counts: dict[str, int] = field(default_factory=dict)  # per status, and "all"
+    work_counts: dict[str, int] = field(default_factory=dict)  # per work view
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
 
 
+def _has_open_flags() -> Any:
+    return col(Story.id).in_(
+        select(PrivacyFlag.story_id).where(PrivacyFlag.status == FlagStatus.open)
+    )
+
+
+@lru_cache(maxsize=512)
+def work_condition(view: str, me: int | None) -> Any:
+    """The condition of one "my work" view (built once per view and editor: SQLAlchemy reuses
+    the expression and its compiled form)."""
+    new = and_(
+        col(Story.status) == StoryStatus.submitted, col(Story.revised_by_author_at).is_(None)
+    )
+    revised = col(Story.revised_by_author_at).is_not(None)
+    waiting = (*OPEN_STATUSES, StoryStatus.revision_requested)
+    mine = (
+        and_(col(Story.assigned_to_id) == me, col(Story.status).in_(waiting))
+        if me is not None
+        else false()
+    )
+    flagged = and_(col(Story.status).in_(OPEN_STATUSES), _has_open_flags())
+    views = {"new": new, "revised": revised, "mine": mine, "flagged": flagged}
+    if view == "needs":
+        return or_(*views.values())
+    return views[view]
+
+
 def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[Any]:
-    """Every filter except the status (the tabs count across statuses)."""
+    """Every filter except the status (the tabs count across statuses) and the work view."""
     if where.service_field is not None:
         query = query.where(col(Story.service_field) == where.service_field)
     if where.province:
@@ -99,8 +141,11 @@ def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[An
         )
         query = query.where(col(Story.id).in_(tagged))
     if where.flagged:
-        flagged = select(PrivacyFlag.story_id).where(PrivacyFlag.status == FlagStatus.open)
-        query = query.where(col(Story.id).in_(flagged))
+        query = query.where(_has_open_flags())
+    if where.assigned == "none":
+        query = query.where(col(Story.assigned_to_id).is_(None))
+    elif where.assigned.isdigit():
+        query = query.where(col(Story.assigned_to_id) == int(where.assigned))
     if where.since is not None:
         query = query.where(col(Story.submitted_at) >= _day_start(where.since))
     if where.until is not None:
@@ -134,14 +179,36 @@ def status_counts(session: Session, where: QueueFilter) -> dict[str, int]:
     return counts
 
 
-def _decorate(session: Session, stories: list[Story]) -> list[QueueRow]:
+def work_counts(session: Session, where: QueueFilter) -> dict[str, int]:
+    """How many stories each "my work" view holds (with the other filters applied)."""
+    dialect = session.get_bind().dialect.name
+    columns = [
+        func.coalesce(func.sum(case((work_condition(view, where.me), 1), else_=0)), 0)
+        for view in WORK_VIEWS
+    ]
+    query = _filtered(select(*columns).select_from(Story), where, dialect)  # type: ignore[arg-type]
+    row = session.execute(query).one()  # one pass over the stories for the five counts
+    return {view: int(value or 0) for view, value in zip(WORK_VIEWS, row, strict=True)}
+
+
+def _selection(where: QueueFilter, dialect: str) -> Select[Any]:
+    """The ids of the stories in the view: filters, status tab or work view."""
+    query = _filtered(select(col(Story.id)), where, dialect)  # type: ignore[arg-type]
+    if where.work in WORK_VIEWS:
+        query = query.where(work_condition(where.work, where.me))
+    elif where.status is not None:
+        query = query.where(col(Story.status) == where.status)
+    return query
+
+
+def _decorate(session: Session, stories: list[Story], q: str = "") -> list[QueueRow]:
     ids = [s.id for s in stories if s.id is not None]
     flags: dict[int, int] = {}
     volumes: dict[int, str] = {}
     tags: dict[int, list[str]] = {}
     if ids:
         flag_query = (
-            select(PrivacyFlag.story_id, func.count())
+            select(PrivacyFlag.story_id, func.count(distinct(PrivacyFlag.text)))
             .where(col(PrivacyFlag.story_id).in_(ids), PrivacyFlag.status == FlagStatus.open)
             .group_by(col(PrivacyFlag.story_id))
         )
@@ -160,6 +227,16 @@ def _decorate(session: Session, stories: list[Story]) -> list[QueueRow]:
         )
         for story_id, name in session.exec(tag_query).all():
             tags.setdefault(story_id, []).append(name)
+    assignee_ids = {s.assigned_to_id for s in stories if s.assigned_to_id is not None}
+    names = (
+        dict(
+            session.exec(  # type: ignore[arg-type]
+                select(User.id, User.username).where(col(User.id).in_(assignee_ids))
+            ).all()
+        )
+        if assignee_ids
+        else {}
+    )
     return [
         QueueRow(
             id=s.id or 0,
@@ -174,27 +251,55 @@ def _decorate(session: Session, stories: list[Story]) -> list[QueueRow]:
             open_flags=flags.get(s.id or 0, 0),
             volume=volumes.get(s.id or 0, ""),
             tags=tuple(tags.get(s.id or 0, [])),
+            assigned_to=names.get(s.assigned_to_id, "") if s.assigned_to_id else "",
+            revised=s.revised_by_author_at is not None,
+            duplicate_of=s.duplicate_of_id,
+            snippet=tuple(search.snippet(s.body, q)) if q.strip() else (),
         )
         for s in stories
     ]
 
 
 def queue_page(session: Session, where: QueueFilter, page_size: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue plus the total and the per-status counts for the tabs."""
+    """One page of the queue plus the total, the per-status counts for the tabs and the counts of
+    the "my work" views."""
     dialect = session.get_bind().dialect.name
     counts = status_counts(session, replace(where, status=None))
-    total = counts[where.status.value] if where.status is not None else counts["all"]
+    works = work_counts(session, where)
+    if where.work in WORK_VIEWS:
+        total = works[where.work]
+    else:
+        total = counts[where.status.value] if where.status is not None else counts["all"]
     pages = max(1, -(-total // page_size))
     page = min(max(1, where.page), pages)
     # The page's ids first (the filters and the order need only a few columns), then the rows.
-    query = _filtered(select(col(Story.id)), where, dialect)  # type: ignore[arg-type]
-    if where.status is not None:
-        query = query.where(col(Story.status) == where.status)
+    query = _selection(where, dialect)
     ordered = _ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size)
     ids = list(session.scalars(ordered))
+    stories = _stories(session, ids)
+    return QueuePage(_decorate(session, stories, where.q), total, page, pages, counts, works)
+
+
+def _stories(session: Session, ids: list[int]) -> list[Story]:
     by_id = {s.id: s for s in session.exec(select(Story).where(col(Story.id).in_(ids)))}
-    stories = [by_id[story_id] for story_id in ids if story_id in by_id]
-    return QueuePage(_decorate(session, stories), total, page, pages, counts)
+    return [by_id[story_id] for story_id in ids if story_id in by_id]
+
+
+def all_rows(session: Session, where: QueueFilter, chunk: int = 500) -> list[QueueRow]:
+    """Every row of the view (the CSV and XLSX exports), in its order, without snippets."""
+    dialect = session.get_bind().dialect.name
+    query = _ordered(_selection(where, dialect), where.sort).limit(EXPORT_LIMIT)
+    ids = list(session.scalars(query))
+    rows: list[QueueRow] = []
+    for start in range(0, len(ids), chunk):
+        rows += _decorate(session, _stories(session, ids[start : start + chunk]))
+    return rows
+
+
+def editors(session: Session) -> list[tuple[int, str]]:
+    """Accounts a story can be assigned to (the queue's filter), by name."""
+    query = select(User.id, User.username).where(col(User.is_active)).order_by(User.username)
+    return [(user_id, name) for user_id, name in session.exec(query).all()]
 
 
 def provinces(session: Session) -> list[str]:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import TextClause
 
 from anthology.text.pictures import masked
+from anthology.text.privacy import markdown_view
 
 INDEXED_FIELDS = ("title", "body", "pen_name", "organisation")
 # Tables outside SQLModel's metadata (FTS5 keeps its data in shadow tables story_fts_*).
@@ -213,3 +214,37 @@ def _update_index(session: OrmSession, _context: Any) -> None:
             seen.add(story.id)
             rows.append((story.id, story.title, story.body, story.pen_name, story.organisation))
     index_rows(connection, rows)
+
+
+SNIPPET_WIDTH = 40
+
+
+def snippet(body: str, query: str, width: int = SNIPPET_WIDTH) -> list[tuple[str, bool]]:
+    """A piece of the text around the first match of the query's words, cut into segments; the
+    matched words are the segments marked True (the page wraps them in <mark>). Empty when no
+    word of the query is in the text (the match was in the title or the pen name)."""
+    words = sorted({w for w in query_words(query) if w.strip()}, key=len, reverse=True)
+    if not words:
+        return []
+    text = " ".join(markdown_view(body).text.split())
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer (İ): match as written
+        lowered = text
+    pattern = re.compile("|".join(re.escape(word) for word in words))
+    first = pattern.search(lowered)
+    if first is None:
+        return []
+    start = max(0, first.start() - width)
+    end = min(len(text), first.end() + width * 2)
+    segments: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    position = start
+    for match in pattern.finditer(lowered, start, end):
+        if match.start() < position:
+            continue
+        segments.append((text[position : match.start()], False))
+        segments.append((text[match.start() : match.end()], True))
+        position = match.end()
+    segments.append((text[position:end], False))
+    if end < len(text):
+        segments.append(("…", False))
+    return [(piece, marked) for piece, marked in segments if piece]

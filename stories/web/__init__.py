@@ -22,6 +22,7 @@ from stories.web.editors import (
     books,
     builds,
     chapterpages,
+    desk,
     mail,
     privacy,
     proofs,
@@ -38,6 +39,6 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     auth.init_app(app)
     modules = (public, submit, drafts, track, story, admin, queue, privacy, volumes, books,
-               chapterpages, builds, proofs, mail, pictures, editor_pictures)  # fmt: skip
+               chapterpages, builds, proofs, mail, pictures, editor_pictures, desk)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)

@@ -175,3 +175,16 @@ def test_contact_data_left_in_a_story_is_a_warning(book: Path):
     assert len(warnings) == 1
     assert f"story-{story['id']}" in str(warnings[0])
     assert "id_number" in str(warnings[0]) and "phone" in str(warnings[0])
+
+
+def test_contact_data_in_a_story_title_is_a_warning(book: Path):
+    """Titles are read as well as texts (issue 17)."""
+    from anthology.sources.gate import privacy_warnings
+
+    stories = book.parent.parent / "stories.json"
+    data = json.loads(stories.read_text("utf-8"))
+    story = data["parts"][0]["stories"][0]
+    story["title"] = "打给 13912345678 的那个电话"
+    stories.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    [warning] = privacy_warnings(load_manuscript(book))
+    assert f"story-{story['id']}" in str(warning) and "phone" in str(warning)

@@ -97,7 +97,9 @@ def test_every_kind_of_change_is_audited(
         f"{page}/edit", data={"csrf_token": token, "title": "新", "body": "新正文", "version": "1"}
     )
     client.post(f"{page}/notes", data={"csrf_token": token, "body": "备注"})
-    client.post(f"{page}/decision", data={"csrf_token": token, "action": "accept"})
+    client.post(
+        f"{page}/decision", data={"csrf_token": token, "action": "accept", "confirmed": "yes"}
+    )
     users_token = token_of(client, "/editor/admin/users")
     client.post(
         "/editor/admin/users",

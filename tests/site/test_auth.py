@@ -248,7 +248,10 @@ def test_admin_manages_accounts_through_the_page(
     _admin_post(client, f"/editor/admin/users/{created.id}/password", password="second-pass-22")
     assert other.get("/editor/recent").status_code == 302  # the reset ended the session
 
-    _admin_post(client, f"/editor/admin/users/{created.id}/deactivate")
+    asked = _admin_post(client, f"/editor/admin/users/{created.id}/deactivate")
+    assert asked.status_code == 200 and "停用 xiaoli？" in asked.data.decode()
+    assert _user(app, "xiaoli").is_active is True  # nothing happens before the confirmation
+    _admin_post(client, f"/editor/admin/users/{created.id}/deactivate", confirmed="yes")
     assert _user(app, "xiaoli").is_active is False
     page = other.get("/login")
     refused = other.post(

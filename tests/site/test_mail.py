@@ -51,7 +51,8 @@ def story_row(app: Flask, story_id: int) -> Story:
 
 def _decide(client: FlaskClient, story_id: int, action: str, message: str = "") -> None:
     page = client.get(f"/editor/stories/{story_id}")
-    data = {"csrf_token": s.csrf(page.data), "action": action, "message": message}
+    data = {"csrf_token": s.csrf(page.data), "action": action, "message": message,
+            "confirmed": "yes"}  # accepting and not accepting are confirmed first  # fmt: skip
     response = client.post(f"/editor/stories/{story_id}/decision", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 

@@ -111,7 +111,7 @@ def test_editor_reviews_a_picture_and_acceptance_waits_for_it(
                 data={"csrf_token": token, "action": "start_review"})  # fmt: skip
     refused = client.post(
         f"/editor/stories/{story.id}/decision",
-        data={"csrf_token": token, "action": "accept"},
+        data={"csrf_token": token, "action": "accept", "confirmed": "yes"},
         follow_redirects=True,
     )
     with app.app_context(), db.session_scope() as session:
@@ -139,7 +139,7 @@ def test_editor_reviews_a_picture_and_acceptance_waits_for_it(
     )  # fmt: skip
     assert described.status_code == 302
     client.post(f"/editor/stories/{story.id}/decision",
-                data={"csrf_token": token, "action": "accept"})  # fmt: skip
+                data={"csrf_token": token, "action": "accept", "confirmed": "yes"})  # fmt: skip
     with app.app_context(), db.session_scope() as session:
         current = session.get(Story, story.id)
         assert current.status.value == "accepted"

@@ -173,10 +173,11 @@ def test_panel_escapes_text_and_needs_login(
     assert _open(app, made.id, "王奶奶").status == FlagStatus.open
     login(client, make_user(role="editor"))
     html = client.get(f"/editor/stories/{made.id}").data.decode()
-    panel = html[html.index('id="privacy"') :]
+    text = html[html.index('id="text"') : html.index('id="privacy"')]
     assert "<script>alert" not in html
-    assert "&lt;script&gt;" in panel
-    assert panel.count("<mark id=") == 20
+    assert "&lt;script&gt;" in text
+    assert text.count("<mark id=") == 20  # the flags are highlighted in the text, shown once
+    assert html.count("&lt;script&gt;alert(1)") == 20
 
 
 def test_scan_command_flags_stories_made_without_a_scan(app: Flask, runner: Any) -> None:

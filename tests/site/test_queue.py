@@ -66,7 +66,7 @@ def test_tabs_filters_and_sorting(
     for story_id, days in ((a, 9), (b, 5), (c, 3), (d, 1)):
         set_submitted(app, story_id, days)
 
-    page = client.get("/editor/queue")
+    page = client.get("/editor/queue?work=all")
     assert titles(page) == ["丁 电话", "丙 社区", "乙 儿童", "甲 老人"]
     text = text_of(page.data)
     assert re.search(r"(全部|All)\s*4", text)
@@ -84,16 +84,16 @@ def test_tabs_filters_and_sorting(
         "丙 社区",
         "乙 儿童",
     ]
-    assert titles(client.get("/editor/queue?sort=submitted_asc")) == [
+    assert titles(client.get("/editor/queue?work=all&sort=submitted_asc")) == [
         "甲 老人",
         "乙 儿童",
         "丙 社区",
         "丁 电话",
     ]
-    assert titles(client.get("/editor/queue?sort=title")) == sorted(
+    assert titles(client.get("/editor/queue?work=all&sort=title")) == sorted(
         ["甲 老人", "乙 儿童", "丙 社区", "丁 电话"]
     )
-    assert titles(client.get("/editor/queue?sort=activity")) == [
+    assert titles(client.get("/editor/queue?work=all&sort=activity")) == [
         "甲 老人",
         "乙 儿童",
         "丙 社区",

@@ -28,8 +28,9 @@ from stories.operations import review
 
 
 def decide(client: FlaskClient, story_id: int, action: str, **fields: str) -> Any:
+    """A decision as the story page sends it, already confirmed (accept and reject ask first)."""
     token = token_of(client, f"/editor/stories/{story_id}")
-    data = {"csrf_token": token, "action": action, **fields}
+    data = {"csrf_token": token, "action": action, "confirmed": "yes", **fields}
     return client.post(f"/editor/stories/{story_id}/decision", data=data)
 
 

@@ -38,11 +38,17 @@ def test_lookup_accepts_the_code_with_or_without_dashes_in_any_case(
 
 
 def test_unknown_or_malformed_code_gets_a_404_page_with_a_form(client: FlaskClient) -> None:
-    for code in ("ABCD-EFGH-JKMN", "not-a-code", "0000-0000-0000"):
+    response = _lookup(client, "ABCD-EFGH-JKMN")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404 and 'name="code"' in text
+    assert text.count("找不到与这个查询码对应的稿件") == 1  # said once, not again at the field
+    assert "没有与这个查询码对应的稿件" not in text
+    for code in ("not-a-code", "0000-0000-0000"):
         response = _lookup(client, code)
         text = response.get_data(as_text=True)
-        assert response.status_code == 404
-        assert "找不到与这个查询码对应的稿件" in text and 'name="code"' in text
+        assert response.status_code == 404 and 'name="code"' in text
+        assert text.count("12 位字母和数字") == 1  # the field says what is wrong, once
+        assert "找不到与这个查询码对应的稿件" not in text
     response = client.get("/track/ABCD-EFGH-JKMN")
     assert response.status_code == 404
     assert 'value="ABCD-EFGH-JKMN"' in response.get_data(as_text=True)  # to correct a typo

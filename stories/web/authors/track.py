@@ -112,8 +112,7 @@ def lookup() -> Response | tuple[str, int]:
     if not form.validate():
         return _not_found(form)
     story = submission.find_by_tracking_code(db.session(), form.code.data)
-    if story is None:
-        form.code.errors = [_("No story has this tracking code. Please check it and try again.")]
+    if story is None:  # said once, above the form (not again at the field)
         return _not_found(form)
     code = submission.format_code(submission.normalise_code(form.code.data) or "")
     return redirect(url_for(".status", code=code), 303)

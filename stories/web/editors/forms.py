@@ -141,7 +141,7 @@ class VolumeForm(FlaskForm):
 
 # --- The queue's bulk actions ---
 
-BULK_ACTIONS = ("tag", "assign", "export")
+BULK_ACTIONS = ("tag", "assign", "export", "request_revision", "reject")
 
 
 class BulkForm(FlaskForm):

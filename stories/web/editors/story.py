@@ -9,9 +9,20 @@ marked places in `web/editor/story.html` (`_privacy.html`, `_volume.html`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -22,8 +33,18 @@ from anthology.text import pictures as references
 from anthology.text.markdown import render
 from stories import db
 from stories.labels import decision_label
-from stories.models import Consent, DecisionAction, Role, Story, StoryRevision, User
+from stories.models import (
+    TEMPLATE_ACTIONS,
+    Consent,
+    DecisionAction,
+    MessageTemplate,
+    Role,
+    Story,
+    StoryRevision,
+    User,
+)
 from stories.operations import audit, curation, editing, review
+from stories.operations.editorial import assignment, templates
 from stories.queries.diff import side_by_side
 from stories.web.auth import actor, home_url, role_required
 from stories.web.common import ConfirmForm, run, story_or_404
@@ -85,6 +106,26 @@ def _diff_context(revisions: list[StoryRevision]) -> dict[str, Any]:
     return {"diff": diff, "diff_left": left, "diff_right": right}
 
 
+# Decisions that cannot be taken back by the author and close the review: confirmed first.
+CONFIRMED = (DecisionAction.accept, DecisionAction.reject)
+
+
+def revised_mark() -> datetime | None:
+    """When the author revised the story, if no editor had opened it since (this request)."""
+    return g.get("revised_mark")
+
+
+def _template_form(session: Session, story: Story) -> DecisionForm | None:
+    """?template=ID&lang=zh|en: the decision form with that template's message filled in."""
+    value = request.args.get("template", "")
+    template = session.get(MessageTemplate, int(value)) if value.isdigit() else None
+    if template is None:
+        return None
+    text = templates.body(template, request.args.get("lang", "zh"))
+    message = templates.fill(text, story, str(current_app.config.get("SITE_TITLE", "")))
+    return DecisionForm(formdata=None, data={"action": template.action, "message": message})
+
+
 def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int]:
     session = db.session()
     story_id = story.id or 0
@@ -109,7 +150,10 @@ def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int
         tags=curation.tags(session, story_id),
         events=events,
         rules=review.rules_for(story.status),
-        decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
+        decision_form=forms.get("decision_form")
+        or _template_form(session, story)
+        or DecisionForm(formdata=None),
+        template_choices={a: templates.choices(session, a) for a in TEMPLATE_ACTIONS},
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         tag_form=TagForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
@@ -122,7 +166,12 @@ def _story_page(story: Story, status: int = 200, **forms: Any) -> tuple[str, int
 @bp.get("/stories/<int:story_id>")
 @role_required(Role.editor)
 def show(story_id: int) -> tuple[str, int]:
-    return _story_page(story_or_404(db.session(), story_id))
+    session = db.session()
+    story = story_or_404(session, story_id)
+    g.revised_mark = story.revised_by_author_at
+    if assignment.mark_seen(session, story):  # an editor has now seen the author's revision
+        session.commit()
+    return _story_page(story)
 
 
 @bp.get("/stories/<int:story_id>/revisions/<int:number>")
@@ -151,6 +200,10 @@ def decide(story_id: int) -> Response | tuple[str, int]:
         return _story_page(story, 400, decision_form=form)
     action = DecisionAction(form.action.data)
     editor, message, reason = actor(), form.message.data or "", form.override_reason.data or ""
+    if action in CONFIRMED and request.form.get("confirmed") != "yes":
+        page = _confirmation(story, action, message, reason)
+        if page is not None:
+            return page, 200
     outcome = run(
         lambda s: review.decide(s, story, editor, action, message, reason),
         _("Saved: %(what)s.", what=decision_label(action)),
@@ -158,6 +211,41 @@ def decide(story_id: int) -> Response | tuple[str, int]:
     if not outcome.ok:
         return _story_page(story, 409, decision_form=form)
     return redirect(url_for("story.show", story_id=story_id))
+
+
+def _confirmation(story: Story, action: DecisionAction, message: str, reason: str) -> str | None:
+    """The confirmation page of an accept or a reject, or None when the decision would be
+    refused anyway (wrong status, the gate without an override): then the refusal is shown."""
+    rule = review.RULES[action]
+    gate = review.acceptance_gate(db.session(), story.id or 0)
+    if story.status not in rule.allowed_from or (rule.gated and not gate.passed and not reason):
+        return None
+    accept = action == DecisionAction.accept
+    return render_template(
+        "web/editor/confirm.html",
+        heading=_("Accept this story?") if accept else _("Do not accept this story?"),
+        question=(
+            _(
+                "《%(title)s》 (#%(id)s) will be accepted and can then be placed in a book.",
+                title=story.title,
+                id=story.id,
+            )
+            if accept
+            else _(
+                "《%(title)s》 (#%(id)s) will not be accepted. The author sees this on the "
+                "status page; the review can only be reopened by an editor.",
+                title=story.title,
+                id=story.id,
+            )
+        ),  # fmt: skip
+        details=[_("Admin override: %(reason)s", reason=reason)] if reason else [],
+        message=message,
+        action_url=url_for("story.decide", story_id=story.id),
+        fields=[("action", action.value), ("message", message), ("override_reason", reason)],
+        confirm_label=_("Yes, accept it") if accept else _("Yes, do not accept it"),
+        back_url=url_for("story.show", story_id=story.id, _anchor="decision"),
+        kind=action.value,
+    )
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
@@ -212,6 +300,10 @@ def add_note(story_id: int) -> Response | tuple[str, int]:
     story = story_or_404(session, story_id)
     form = NoteForm()
     if not form.validate_on_submit():
+        if form.body.errors:
+            flash(_("The note was not added: please write the note first."), "error")
+        else:
+            flash(_("The form has expired; please try again."), "error")
         return _story_page(story, 400, note_form=form)
     editor, body = actor(), form.body.data or ""
     if not run(lambda s: curation.add_note(s, story, editor, body), _("Note added.")).ok:

@@ -151,15 +151,23 @@ def add_story(slug: str) -> BaseResponse:
         flash(_("Choose a story."), "error")
         return redirect(url_for("volumes.show", slug=slug))
     publisher, part_id = actor(), _int("part_id")
-    return _change(slug, lambda s: volumes.assign(s, publisher, volume, story_id, part_id))
+    return _change(
+        slug,
+        lambda s: volumes.assign(s, publisher, volume, story_id, part_id),
+        _("Story #%(id)s was placed in the volume.", id=story_id),
+    )
 
 
 @bp.post("/<slug>/stories/<int:story_id>/move")
 @role_required(Role.publisher)
 def move_story(slug: str, story_id: int) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
-    step = direction()
-    return _change(slug, lambda s: volumes.move_entry(s, volume, story_id, step))
+    step, publisher = direction(), actor()
+    return _change(
+        slug,
+        lambda s: volumes.move_entry(s, volume, story_id, step, publisher),
+        _("Moved up.") if step < 0 else _("Moved down."),
+    )
 
 
 @bp.post("/<slug>/stories/<int:story_id>/part")
@@ -167,7 +175,11 @@ def move_story(slug: str, story_id: int) -> BaseResponse:
 def story_part(slug: str, story_id: int) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
     publisher, part_id = actor(), _int("part_id")
-    return _change(slug, lambda s: volumes.set_part(s, publisher, volume, story_id, part_id))
+    return _change(
+        slug,
+        lambda s: volumes.set_part(s, publisher, volume, story_id, part_id),
+        _("The story was moved to the chosen part."),
+    )
 
 
 @bp.post("/<slug>/stories/<int:story_id>/remove")
@@ -175,7 +187,11 @@ def story_part(slug: str, story_id: int) -> BaseResponse:
 def remove_story(slug: str, story_id: int) -> BaseResponse:
     volume_or_404(db.session(), slug)
     publisher = actor()
-    return _change(slug, lambda s: volumes.unassign(s, publisher, story_id))
+    return _change(
+        slug,
+        lambda s: volumes.unassign(s, publisher, story_id),
+        _("Story #%(id)s was taken out of the volume.", id=story_id),
+    )
 
 
 @bp.post("/<slug>/parts")
@@ -184,7 +200,9 @@ def add_part(slug: str) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
     title = request.form.get("title", "")[:200]
     publisher = actor()
-    return _change(slug, lambda s: volumes.add_part(s, publisher, volume, title))
+    return _change(
+        slug, lambda s: volumes.add_part(s, publisher, volume, title), _("The part was added.")
+    )
 
 
 @bp.post("/<slug>/parts/from-fields")
@@ -203,23 +221,36 @@ def parts_from_fields(slug: str) -> BaseResponse:
 @role_required(Role.publisher)
 def move_part(slug: str, part_id: int) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
-    step = direction()
-    return _change(slug, lambda s: volumes.move_part(s, volume, part_id, step))
+    step, publisher = direction(), actor()
+    return _change(
+        slug,
+        lambda s: volumes.move_part(s, volume, part_id, step, publisher),
+        _("Moved up.") if step < 0 else _("Moved down."),
+    )
 
 
 @bp.post("/<slug>/parts/<int:part_id>/rename")
 @role_required(Role.publisher)
 def rename_part(slug: str, part_id: int) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
-    title = request.form.get("title", "")[:200]
-    return _change(slug, lambda s: volumes.rename_part(s, volume, part_id, title))
+    title, publisher = request.form.get("title", "")[:200], actor()
+    return _change(
+        slug,
+        lambda s: volumes.rename_part(s, volume, part_id, title, publisher),
+        _("The part was renamed."),
+    )
 
 
 @bp.post("/<slug>/parts/<int:part_id>/delete")
 @role_required(Role.publisher)
 def delete_part(slug: str, part_id: int) -> BaseResponse:
     volume = volume_or_404(db.session(), slug)
-    return _change(slug, lambda s: volumes.delete_part(s, volume, part_id))
+    publisher = actor()
+    return _change(
+        slug,
+        lambda s: volumes.delete_part(s, volume, part_id, publisher),
+        _("The part was deleted; its stories stay in the volume."),
+    )
 
 
 @bp.post("/<slug>/export")

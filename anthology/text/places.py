@@ -1,0 +1,183 @@
+"""Detailed addresses in Chinese text, as whole spans: province, city, district, street or
+village, number, building, unit and room (广东省广州市天河区石牌街道龙口西路88号2栋1单元502室,
+宜昌路450弄6号401室, 大寨村三组). A region alone (浙江省, 朝阳区) or a place word alone (社区) is
+not flagged: an address needs a region and a place, two places, or a place and a number.
+
+Works on the tagged words of anthology.text.names.words; numbers and units after the last word
+are read character by character, since jieba cuts them in many ways (3栋 / 3 + 栋 / 450 + 弄).
+"""
+
+from __future__ import annotations
+
+import re
+
+from anthology.text.flags import Flag
+from anthology.text.names import COMPOUND_SURNAMES as _COMPOUND_SURNAMES
+from anthology.text.names import PLACE_SUFFIXES, REGION_SUFFIXES, Token
+
+_STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
+_SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡", "镇", "村"})
+_NUMERAL = r"(?:[0-9]{1,5}(?:-[0-9]{1,5})?|[一二三四五六七八九十百零〇两]{1,4})"
+_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排)"
+# House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组.
+_NUMBERS = re.compile(rf"(?:{_NUMERAL}{_UNITS}|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9]))+")
+# Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
+_NOT_PLACE = frozenset(
+    "家里 心里 这里 那里 哪里 夜里 城里 屋里 手里 眼里 嘴里 梦里 公里 千里 万里 故里 邻里 "
+    "里里 道路 思路 出路 走路 马路 一路 半路 上路 网路 线路 电路 套路 销路 门路 后路 "
+    "老庄 农庄 山庄 钱庄 饭庄 布庄 村庄 港湾 海湾 小街 大区 地区 社区 市区 郊区 城区 "
+    "景区 园区 山区 牧区 灾区 辖区 片区 误区 专区 小区".split()
+)
+# Once an address has begun, jieba's words may straddle its parts (安定 / 区内 / 官营 / 镇): the
+# rest is read character by character as short named parts, each closed by a suffix. Characters
+# that never stand in a place name (的, 了, 在, 我 ...) end it.
+_FUNCTION_CHARS = (
+    "的了在是和与及把被从到向给对着过也都就还又很我你他她它们这那个有没不为以于而但并或其此每各该"
+    "住说去来要会能"
+)
+_SEG_SUFFIX = "|".join(
+    sorted({*REGION_SUFFIXES, *PLACE_SUFFIXES, "大道", "道", "组"}, key=len, reverse=True)
+)
+_WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
+_SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
+_NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
+
+
+def _han(word: str, longest: int = 6) -> bool:
+    return bool(re.fullmatch(rf"[\u4e00-\u9fff]{{1,{longest}}}", word))
+
+
+def _region(token: Token) -> bool:
+    word = token.word
+    if word in _COMPOUND_SURNAMES:
+        return False  # 欧阳 is tagged as a place name
+    return (
+        _han(word)
+        and len(word) >= 2
+        and (
+            word.endswith(REGION_SUFFIXES)
+            or (token.flag == "ns" and not word.endswith(PLACE_SUFFIXES))
+        )
+        and word not in _NOT_PLACE
+    )
+
+
+def _place(token: Token) -> bool:
+    word = token.word
+    if word in _STANDALONE_PLACE:
+        return True
+    return (
+        _han(word) and len(word) >= 2 and word.endswith(PLACE_SUFFIXES)
+        and word not in _NOT_PLACE and token.flag not in ("v", "d", "r", "m", "q", "f")
+    )  # fmt: skip
+
+
+_NOT_IN_PLACES = ("p", "c", "u", "r", "d", "v", "q", "m")
+_SHORT_STREET = _SHORT_PLACE - {"区", "县", "乡", "镇"}
+
+
+def _single(token: Token) -> bool:
+    """One character jieba could not place (娜 in 娜姑镇), never a verb or a function word."""
+    return _han(token.word, 1) and not token.flag.startswith(_NOT_IN_PLACES)
+
+
+def _name_part(token: Token) -> bool:
+    return token.flag.startswith(_NOUNISH) and _han(token.word, 4)
+
+
+def _ends_segment(token: Token) -> bool:
+    """A token that closes a named segment: 区 in 莲池 + 区, 北里, 宜昌 + 路, 核乡."""
+    return token.word in _SHORT_PLACE or _place(token) or (
+        _han(token.word) and token.word.endswith(REGION_SUFFIXES + PLACE_SUFFIXES)
+        and token.word not in _NOT_PLACE and token.flag not in ("v", "d", "r", "f")
+    )  # fmt: skip
+
+
+def _segment(tokens: list[Token], j: int, started: bool) -> tuple[int, str]:
+    """The end of one named segment starting at token j and its kind ("region" or "place")."""
+    token = tokens[j]
+    if token.word.endswith("街道") and (started or len(token.word) > 2):
+        return j + 1, "region"  # a sub-district, as broad as a district
+    if _region(token) and not token.word.endswith(PLACE_SUFFIXES):
+        return j + 1, "region"
+    if started and token.word in _SHORT_PLACE:
+        return j + 1, "region" if token.word in ("区", "县", "乡", "镇") else "place"
+    if _place(token):
+        return j + 1, "place"
+    # Up to three name parts closed by a place word: 阳光 + 社区, 幸福 + 里 + 小区, 竹 + 核乡.
+    longest = 3 if started else 2
+    for k in range(j, min(j + longest, len(tokens) - 1)):
+        part = _name_part(tokens[k]) or (started and _single(tokens[k]))
+        if not part or (k > j and _region(tokens[k])):
+            break
+        closing = tokens[k + 1]
+        directional = len(closing.word) == 2 and closing.word[0] in "东南西北中"
+        if _ends_segment(closing) and (
+            started or directional or closing.word in _STANDALONE_PLACE | _SHORT_STREET
+        ):
+            regional = closing.word.endswith("街道") or (
+                closing.word.endswith(REGION_SUFFIXES) and not _place(closing)
+            )
+            kind = "region" if regional else "place"
+            return k + 2, kind
+    return j, ""
+
+
+def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
+    """(index after the named part, number of segments) of the address starting at token i."""
+    j, regions, places = i, 0, 0
+    while j < len(tokens):
+        end, kind = _segment(tokens, j, started=bool(regions or places))
+        if end == j:
+            break
+        if kind == "region" and places:
+            if not tokens[end - 1].word.endswith("街道"):
+                break
+            places -= 1  # 长寿路 + 街道: a sub-district named after its road
+        # a region after a place starts another address (or is none)
+        regions += kind == "region"
+        places += kind == "place"
+        j = end
+    return j, regions * 10 + places
+
+
+def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
+    found: list[Flag] = []
+    i = 0
+    while i < len(tokens):
+        end, counts = _address_at(tokens, i)
+        regions, places = divmod(counts, 10)
+        if end == i:
+            i += 1
+            continue
+        start, stop = tokens[i].start, tokens[end - 1].end
+        if regions and not places:
+            # A street name without a suffix before its number: 花家地北里3号楼 is caught by the
+            # suffix 里; 东风中路 by 路. Name parts followed by a number count as a place here.
+            k = end
+            while k < len(tokens) and _name_part(tokens[k]) and k - end < 2:
+                k += 1
+            numbered = _NUMBERS.match(text, tokens[k - 1].end if k > end else stop)
+            if k > end and numbered:
+                stop, places = tokens[k - 1].end, 1
+                end = k
+        while regions and places < 9 and (segment := _SEGMENT.match(text, stop)):
+            word = segment.group()
+            if word.endswith(_WEAK_SUFFIXES) and not _NUMBERS.match(text, segment.end()):
+                break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
+            regional = word.endswith("街道") or (
+                word.endswith(REGION_SUFFIXES) and not word.endswith(PLACE_SUFFIXES)
+            )
+            regions, places = regions + regional, places + (not regional)
+            stop = segment.end()
+        numbers = _NUMBERS.match(text, stop)
+        if numbers:
+            stop = numbers.end()
+        detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
+        if detailed:
+            found.append(Flag("address", start, stop, text[start:stop]))
+            while i < len(tokens) and tokens[i].start < stop:
+                i += 1
+        else:
+            i += 1
+    return found

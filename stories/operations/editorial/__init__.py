@@ -1,0 +1,5 @@
+"""The editor's day (issue 17): who looks after a story and whether the author revised it
+(`assignment`), decision message templates (`templates`), near-duplicates (`duplicates`) and
+decisions taken from the queue for several stories at once (`bulk`)."""
+
+from __future__ import annotations

@@ -1,0 +1,89 @@
+"""Precision and recall of the privacy detector on a labelled set of sentences, per kind.
+
+`python -m tests.text.scoring` (from the checkout) prints the tables for the tuned set
+(privacy_cases.json) and the blind batches (privacy_blind.json, privacy_blind2.json: written
+before the detector was changed; see the closing note of issue 17 for what was seen when).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from anthology.text.privacy import PHONE_KINDS, detect
+
+DATA = Path(__file__).parent / "data"
+IDENTIFIERS = frozenset({"id_number", "bank_card", "phone", "email", "wechat", "qq", "plate"})
+
+
+def load(name: str) -> list[dict[str, object]]:
+    return json.loads((DATA / name).read_text("utf-8"))
+
+
+def group(kind: str) -> str:
+    return "phone" if kind in PHONE_KINDS else kind
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def score(cases: list[dict[str, object]]) -> tuple[dict[str, Score], list[str]]:
+    """Per kind, per class (identifiers, address, person_name) and overall; plus the misses."""
+    counts: dict[str, Counter[str]] = {"tp": Counter(), "fp": Counter(), "fn": Counter()}
+    mismatches: list[str] = []
+    for case in cases:
+        text = str(case["text"])
+        found = {(group(f.kind), f.text) for f in detect(text)}
+        expected = {(group(kind), value) for kind, value in case["flags"]}  # type: ignore[attr-defined]
+        for kind, _ in found & expected:
+            counts["tp"][kind] += 1
+        for kind, value in found - expected:
+            counts["fp"][kind] += 1
+            mismatches.append(f"false {kind}: {value!r} in {text}")
+        for kind, value in expected - found:
+            counts["fn"][kind] += 1
+            mismatches.append(f"missed {kind}: {value!r} in {text}")
+    kinds = sorted(set(counts["tp"]) | set(counts["fp"]) | set(counts["fn"]))
+    table = {k: Score(counts["tp"][k], counts["fp"][k], counts["fn"][k]) for k in kinds}
+    classes = {
+        "identifiers": [k for k in kinds if k in IDENTIFIERS],
+        "overall": kinds,
+    }
+    for name, members in classes.items():
+        table[name] = Score(
+            sum(table[k].tp for k in members),
+            sum(table[k].fp for k in members),
+            sum(table[k].fn for k in members),
+        )
+    return table, mismatches
+
+
+def report(name: str, cases: list[dict[str, object]]) -> tuple[dict[str, Score], str]:
+    table, mismatches = score(cases)
+    lines = [f"privacy detector on {name} ({len(cases)} sentences):"]
+    for kind, s in table.items():
+        lines.append(
+            f"  {kind:11s} precision {s.precision:.2f}  recall {s.recall:.2f}"
+            f"  (tp {s.tp}, fp {s.fp}, fn {s.fn})"
+        )
+    lines.extend(f"  {line}" for line in mismatches)
+    return table, "\n".join(lines)
+
+
+if __name__ == "__main__":
+    for file in ("privacy_cases.json", "privacy_blind.json", "privacy_blind2.json"):
+        print(report(file, load(file))[1])
