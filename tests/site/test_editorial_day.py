@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from stories import db
 from stories.models import MessageTemplate, Story, StoryStatus, User
+from stories.operations.editorial import templates
 
 
 @pytest.fixture
@@ -32,7 +33,10 @@ def _post(client: FlaskClient, path: str, page: str, **data: Any) -> Any:
 
 
 def _template(app: Flask, action: str) -> MessageTemplate:
+    """The first template of `action` (migration 0009's; the PostgreSQL tests empty the tables
+    between tests, so they are put back there)."""
     with app.app_context(), db.session_scope() as session:
+        templates.add_defaults(session)
         found = session.exec(select(MessageTemplate).where(MessageTemplate.action == action))
         return found.first()  # type: ignore[return-value]
 

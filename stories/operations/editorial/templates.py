@@ -24,6 +24,38 @@ _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 LANGUAGES = ("zh", "en")
 
 
+# The templates migration 0009 starts with (action, name, Chinese, English); `add_defaults` puts
+# back those missing (a database emptied by hand, the tests' PostgreSQL).
+DEFAULTS = [
+    (
+        "request_revision",
+        "请补充细节 / More detail, please",
+        "{pen_name}，您好！谢谢您投来《{title}》，我们读得很认真。为了让更多读者走进这个故事，"
+        "想请您再补充一些细节：……。修改时不必着急，有任何问题都可以在状态页面留言。",
+        "Dear {pen_name}, thank you for sending us “{title}”; we read it with care. To help more "
+        "readers into the story, could you add a little more detail about …? Take your time, and "
+        "ask us anything on the status page.",
+    ),
+    (
+        "reject",
+        "暂不采用 / Not this time",
+        "{pen_name}，您好！非常感谢您分享《{title}》和您在一线的付出。经过编辑组讨论，这一次我们"
+        "暂时不能采用这篇故事：……。这并不是对您工作的否定，欢迎您以后继续投稿。",
+        "Dear {pen_name}, thank you very much for sharing “{title}” and the work behind it. After "
+        "discussing it, the editors cannot take the story this time: …. This says nothing against "
+        "your work, and we hope you will write to us again.",
+    ),
+    (
+        "accept",
+        "采用 / Accepted",
+        "{pen_name}，您好！《{title}》已被采用，谢谢您！编辑在出版前可能会做少量文字修改，"
+        "并按约定隐去个人信息。",
+        "Dear {pen_name}, “{title}” has been accepted: thank you! The editors may make small "
+        "changes before publication and will remove personal details as agreed.",
+    ),
+]
+
+
 class TemplateError(OperationError):
     """A template change was refused."""
 
@@ -134,3 +166,15 @@ def delete(session: Session, admin: User, template_id: int) -> None:
         details={"template": template_id, "action": template.action, "name": template.name},
     )
     session.flush()
+
+
+def add_defaults(session: Session) -> int:
+    """Add the starting templates whose (action, name) is missing; returns how many."""
+    have = {(t.action, t.name) for t in templates(session)}
+    added = 0
+    for action, name, zh, en in DEFAULTS:
+        if (action, name) not in have:
+            session.add(MessageTemplate(action=action, name=name, body_zh=zh, body_en=en))
+            added += 1
+    session.flush()
+    return added
