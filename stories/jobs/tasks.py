@@ -5,9 +5,13 @@ from __future__ import annotations
 from flask import Flask
 from huey import Huey
 
+from stories import db
 from stories.jobs import runner
+from stories.models import Story
+from stories.operations import flags
 
 BUILD = "build_volume"
+SCAN = "scan_story"
 
 
 def register(huey: Huey, app: Flask) -> None:
@@ -16,7 +20,15 @@ def register(huey: Huey, app: Flask) -> None:
         """Build a volume into its books (stories.jobs.runner)."""
         runner.run_build(app, build_id)
 
-    app.extensions["huey_tasks"] = {BUILD: build_volume}
+    @huey.task(name=SCAN)
+    def scan_story(story_id: int) -> None:
+        """Find the personal data in a long story sent by its author (stories.jobs.scans)."""
+        with app.app_context(), db.session_scope() as session:
+            story = session.get(Story, story_id)
+            if story is not None:
+                flags.ensure_scanned(session, story)
+
+    app.extensions["huey_tasks"] = {BUILD: build_volume, SCAN: scan_story}
 
 
 def task(app: Flask, name: str):  # type: ignore[no-untyped-def]

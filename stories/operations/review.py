@@ -34,7 +34,7 @@ from stories.models import (
     StoryStatus,
     User,
 )
-from stories.operations import OperationError, audit
+from stories.operations import OperationError, audit, flags
 
 MESSAGE_MAX = 5000
 NOTE_MAX = 5000
@@ -159,6 +159,9 @@ class Gate:
 
 def acceptance_gate(session: Session, story_id: int) -> Gate:
     """What stands between a story and acceptance: open privacy flags, missing consents."""
+    story = session.get(Story, story_id)
+    if story is not None:  # a long text's scan may still wait in the queue: scan it now
+        flags.ensure_scanned(session, story)
     open_flags = session.exec(
         select(func.count())
         .select_from(PrivacyFlag)

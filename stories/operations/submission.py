@@ -174,14 +174,30 @@ def find_by_token(session: Session, token: str) -> Story | None:
 # --- verbs -------------------------------------------------------------------------------------
 
 
+def prepare(*texts: str, scan: bool = True) -> None:
+    """The costly work on an author's text, done before the write transaction begins: word
+    segmentation for the search index and (with `scan`) the privacy detector. The verbs below
+    then find the results ready (stories.queries.search.field_words, stories.operations.flags)."""
+    for text in texts:
+        search.field_words(text)
+    if scan and len(texts) > 1:
+        flags.detect(texts[1])
+
+
 def submit_story(
-    session: Session, submission: Submission, token: str, secret: str, now: datetime | None = None
+    session: Session,
+    submission: Submission,
+    token: str,
+    secret: str,
+    now: datetime | None = None,
+    scan: bool = True,
 ) -> Receipt:
     """Store a new story with revision 1 and both consents, and return its tracking code.
 
     The same token submitted again returns the existing story (created=False) and the same code.
     Run it in a fresh transaction: a concurrent duplicate is detected by the unique token and
-    rolled back.
+    rolled back. `scan=False` leaves the privacy scan to the queue (stories.jobs.scans): the
+    story's `scanned_revision` stays 0 until then.
     """
     if not valid_token(token):
         raise SubmissionError(_l("The form is incomplete. Please reload the page."))
@@ -206,7 +222,8 @@ def submit_story(
     _add_original(session, story, submission, now)
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
-    flags.scan_story(session, story)  # personal data in the text: flags for the editors
+    if scan:
+        flags.scan_story(session, story)  # personal data in the text: flags for the editors
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 
 

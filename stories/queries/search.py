@@ -66,12 +66,18 @@ def _words(pieces: Iterable[str]) -> list[str]:
 
 def document_words(*fields: str) -> list[str]:
     """The words a story is found by (search mode, duplicates kept in text order)."""
-    jieba = _jieba()
     words: list[str] = []
     for field in fields:
         if field:
-            words.extend(_words(jieba.cut_for_search(field)))
+            words.extend(field_words(field))
     return words
+
+
+@lru_cache(maxsize=32)
+def field_words(field: str) -> tuple[str, ...]:
+    """The words of one field, kept for a while: a view segments a text before its write
+    transaction, and the index hook inside the transaction then finds the words ready."""
+    return tuple(_words(_jieba().cut_for_search(field)))
 
 
 def query_words(query: str) -> list[str]:

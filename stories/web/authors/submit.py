@@ -8,6 +8,8 @@ double click, a reload) answer with the same receipt instead of a second story.
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     current_app,
@@ -20,15 +22,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from anthology.text import plain
 from anthology.text.markdown import clean_text, render
 from stories import db
+from stories.jobs import scans
 from stories.operations import submission
 from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
-from stories.web.security import limiter
+from stories.web.security import hit, limiter
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("submit", __name__, url_prefix="/submit")
 
@@ -49,9 +55,9 @@ def _form_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-def _preview_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
+def _preview_page(form: StoryForm, status: int = 200, **why: bool) -> tuple[str, int]:
     html = render(form.markdown())
-    return render_template("web/submit_preview.html", form=form, story_html=html), status
+    return render_template("web/submit_preview.html", form=form, story_html=html, **why), status
 
 
 def _min() -> int:
@@ -144,9 +150,15 @@ def send() -> Response | tuple[str, int]:
         return _form_page(form, 422)
     if not form.validate_consents():
         return _preview_page(form, 422)
+    if not hit("RATELIMIT_SUBMIT_FORM", submission.token_hash(token)):
+        return _preview_page(form, 429, limited=True)
+    story = form.to_submission()
+    # The costly work first, while no transaction is open: a long text is scanned by the queue.
+    scan_now = len(story.body) <= current_app.config["PRIVACY_SCAN_INLINE_CHARS"]
+    submission.prepare(story.title, story.body, story.pen_name, story.organisation, scan=scan_now)
     try:
         receipt = submission.submit_story(
-            db.session(), form.to_submission(), token, current_app.config["SECRET_KEY"]
+            db.session(), story, token, current_app.config["SECRET_KEY"], scan=scan_now
         )
         db.session().commit()
     except submission.SubmissionError as error:
@@ -154,6 +166,13 @@ def send() -> Response | tuple[str, int]:
         return render_template(
             "web/error.html", status=409, title=_("Already sent"), message=str(error)
         ), 409
+    except OperationalError:  # the database is busy (locked, or a lock wait timed out)
+        db.session().rollback()
+        log.warning("send not stored: the database is busy", exc_info=True)
+        page, status = _preview_page(form, 503, busy=True)
+        return page, status, {"Retry-After": "5"}  # type: ignore[return-value]
+    if receipt.created and not scan_now:
+        scans.queue_scan(receipt.story_id)
     session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id}
     return redirect(url_for(".sent"), 303)
 
@@ -168,7 +187,7 @@ def back_to_start() -> Response:
 
 @bp.get("/sent")
 def sent() -> Response | str:
-    receipt = session.get("receipt")
+    receipt = session.pop("receipt", None)  # shown once: not left in the cookie afterwards
     if not receipt:
         return redirect(url_for(".start"))
     code = receipt["code"]
