@@ -49,9 +49,9 @@ DEFAULTS: dict[str, Any] = {
     # Per form (its submission token) and per tracking code: what one person can do.
     "RATELIMIT_SUBMIT_FORM": "10 per hour",
     "RATELIMIT_TRACK_CODE": "20 per minute;100 per hour",
-    # Per account: failed logins before the account is locked for LOGIN_LOCKOUT_MINUTES.
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    # Per account: failed logins allowed; one more locks the account until the oldest of them
+    # is older than the period (the owner is told at the next login; `flask users unlock`).
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
     # Editorial sessions end after this many idle minutes.
     "SESSION_IDLE_MINUTES": 30,
     # HSTS outside development (seconds; 0 turns the header off).

@@ -28,6 +28,7 @@ from stories.models import AuditEvent, User
 LOGIN = "login"
 LOGIN_FAILED = "login.failed"
 LOGOUT = "logout"
+LOGIN_LOCKED = "login.locked"
 
 
 class _HasId(Protocol):

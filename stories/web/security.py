@@ -1,10 +1,9 @@
 """CSRF protection, rate limiting and the security headers.
 
-Rate limits are counted where every worker process sees them: in Redis when `REDIS_URL` (or
-`RATELIMIT_STORAGE_URI`) names one, else in the process's memory, which is only right for one
-process (`make serve`, the tests): `check_workers` refuses several workers with it. Besides the
-per-address ceilings (high enough for an office network or a carrier's shared address), the views
-count per form, per tracking code and per account with `hit`.
+The per-address limits (Flask-Limiter) are counted in the storage every worker process shares
+(stories.throttle: Redis when configured); their ceilings are high enough for an office network
+or a carrier's shared address, and the views add per form, per tracking code and per account
+limits with `stories.throttle.hit`.
 """
 
 from __future__ import annotations
@@ -15,30 +14,13 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
-from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from stories.config import ConfigError, development
+from stories.config import development
+from stories.throttle import check_workers, storage_uri
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-def storage_uri(config: dict) -> str:
-    """Where the limits are counted: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory."""
-    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
-
-
-def check_workers(config: dict, workers: int) -> None:
-    """Several worker processes need shared limits (each would count only its own requests)."""
-    if workers > 1 and storage_uri(config).startswith("memory") and config.get(
-        "RATELIMIT_ENABLED", True
-    ):
-        raise ConfigError(
-            f"{workers} worker processes with rate limits in each process's memory would let "
-            f"{workers} times as many attempts through. Set REDIS_URL (or RATELIMIT_STORAGE_URI) "
-            "to a Redis server, or run one worker."
-        )
 
 
 def init_app(app: Flask) -> None:
@@ -51,35 +33,6 @@ def init_app(app: Flask) -> None:
         check_workers(app.config, int(os.environ.get("WEB_CONCURRENCY", "1") or 1))
     limiter.init_app(app)
     app.after_request(_security_headers)
-
-
-def hit(setting: str, *key: str) -> bool:
-    """Count one event against the limits of `setting` for `key` (a form token, a code, a
-    username); False when one of them is exceeded. Shared by all processes like the others."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return True
-    strategy = limiter.limiter
-    allowed = True
-    for item in parse_many(current_app.config[setting]):
-        allowed = strategy.hit(item, setting, *key) and allowed
-    return allowed
-
-
-def exceeded(setting: str, *key: str) -> bool:
-    """True when `key` has used up one of the limits of `setting` (counts nothing)."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return False
-    strategy = limiter.limiter
-    return any(
-        not strategy.test(item, setting, *key) for item in parse_many(current_app.config[setting])
-    )
-
-
-def clear(setting: str, *key: str) -> None:
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
-    for item in parse_many(current_app.config[setting]):
-        limiter.limiter.clear(item, setting, *key)
 
 
 # No page needs scripts, frames, plugins or other sites; pictures from Word files are data: URIs.

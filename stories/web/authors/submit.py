@@ -32,7 +32,8 @@ from stories.jobs import scans
 from stories.operations import submission
 from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
-from stories.web.security import hit, limiter
+from stories.throttle import hit
+from stories.web.security import limiter
 
 log = logging.getLogger(__name__)
 
