@@ -5,6 +5,11 @@ mammoth turns the document into simple HTML (it escapes the text); this module w
 and writes Markdown with every piece of the author's text escaped, so `<`, `*` or `#` in a Word
 file appear as typed. Pictures become `data:` URLs (PNG, JPEG and GIF only, the formats the
 sanitizer allows). The file is checked to be a real .docx package whatever its name.
+
+Before the conversion, the bounds of `anthology.text.limits` are checked (the size of the XML
+inside, a zip bomb's expansion, the text's length, read as a stream), and the conversion itself
+runs in a child process with a time and a memory limit; a picture is refused above a pixel
+count read from its header, before anything decodes it.
 """
 
 from __future__ import annotations
@@ -19,10 +24,9 @@ from typing import Any
 import mammoth
 from flask_babel import lazy_gettext as _l
 
+from anthology.text import limits
 from anthology.text.markdown import clean_text, escape_markdown
 
-MAX_ENTRIES = 2000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a zip bomb guard; real story files are a few MB
 IMAGE_TYPES = {"image/png": "image/png", "image/jpeg": "image/jpeg", "image/jpg": "image/jpeg",
                "image/gif": "image/gif"}  # fmt: skip
 MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
@@ -46,8 +50,8 @@ class Converted:
     dropped_images: int = 0  # pictures in formats we cannot show (EMF, WMF, TIFF, ...)
 
 
-def check_package(data: bytes, filename: str = "") -> None:
-    """Refuse anything but a .docx package (a ZIP holding word/document.xml)."""
+def check_package(data: bytes, filename: str = "", max_chars: int | None = None) -> None:
+    """Refuse anything but a .docx package (a ZIP holding word/document.xml) within bounds."""
     if not data:
         raise DocxError(_l("The file is empty."), filename)
     if data.startswith(OLE_MAGIC):
@@ -64,24 +68,74 @@ def check_package(data: bytes, filename: str = "") -> None:
     except (zipfile.BadZipFile, ValueError) as error:
         raise DocxError(not_docx, filename) from error
     with archive:
-        entries = archive.infolist()
-        names = {entry.filename for entry in entries}
+        names = {entry.filename for entry in archive.infolist()}
         if "word/document.xml" not in names or "[Content_Types].xml" not in names:
             raise DocxError(not_docx, filename)
-        if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED:
-            raise DocxError(_l("The Word file is too large or damaged."), filename)
+        try:
+            limits.check_docx(archive, max_chars)
+        except limits.DocxTooLong as error:
+            raise DocxError(
+                _l(
+                    "The Word file holds more than %(n)s characters, more than a story may have. "
+                    "Please shorten it or send the story in parts.",
+                    n=f"{error.limit:,}",
+                ),
+                filename,
+            ) from error
+        except limits.LimitError as error:
+            raise DocxError(_l("The Word file is too large or damaged."), filename) from error
+        except (zipfile.BadZipFile, OSError, SyntaxError, EOFError) as error:
+            raise DocxError(
+                _l("The Word file could not be read. Is it damaged?"), filename
+            ) from error
 
 
-def convert(data: bytes, filename: str = "") -> Converted:
+def _picture_error(error: limits.PictureTooLarge, filename: str) -> DocxError:
+    return DocxError(
+        _l(
+            "A picture in the Word file is too large (%(size)s; at most %(limit)s megapixels). "
+            "In Word select the picture, choose “Compress pictures”, save and upload again.",
+            size=f"{error.width} × {error.height}" if error.width else "?",
+            limit=error.limit // 1_000_000,
+        ),
+        filename,
+    )
+
+
+def convert(data: bytes, filename: str = "", max_chars: int | None = None) -> Converted:
     """Convert a .docx file to story Markdown; raises DocxError for anything unusable."""
-    check_package(data, filename)
+    check_package(data, filename, max_chars)
+    try:
+        converted = limits.bounded(lambda: _convert(data))
+    except limits.PictureTooLarge as error:
+        raise _picture_error(error, filename) from error
+    except limits.TooCostly as error:
+        raise DocxError(
+            _l("The Word file is too complex to convert. Please save a simpler copy."), filename
+        ) from error
+    except limits.LimitError as error:
+        raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename) from error
+    if converted is None:
+        raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename)
+    if not converted.markdown.strip():
+        raise DocxError(_l("The Word file contains no text."), filename)
+    return converted
+
+
+def _convert(data: bytes) -> Converted | None:
+    """mammoth and our writer (in the bounded child); None when mammoth cannot read the file."""
     counts = {"kept": 0, "dropped": 0}
 
     def convert_image(image: Any) -> list[Any]:
         content_type = IMAGE_TYPES.get((image.content_type or "").lower())
         with image.open() as handle:
-            payload = handle.read()
+            payload = handle.read(limits.MAX_XML_BYTES + 1)
         if content_type is None or not payload.startswith(MAGIC[content_type]):
+            counts["dropped"] += 1
+            return []
+        try:
+            limits.picture_size(payload)  # PictureTooLarge refuses the file
+        except limits.UnreadablePicture:
             counts["dropped"] += 1
             return []
         counts["kept"] += 1
@@ -94,15 +148,14 @@ def convert(data: bytes, filename: str = "") -> Converted:
         result = mammoth.convert_to_html(
             io.BytesIO(data), convert_image=convert_image, external_file_access=False
         )
-    except Exception as error:  # mammoth raises many kinds for damaged files
-        raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename) from error
+    except limits.LimitError:
+        raise
+    except Exception:  # mammoth raises many kinds for damaged files
+        return None
     writer = _MarkdownWriter()
     writer.feed(result.value)
     writer.close()
-    markdown = writer.markdown()
-    if not markdown.strip():
-        raise DocxError(_l("The Word file contains no text."), filename)
-    return Converted(markdown, images=counts["kept"], dropped_images=counts["dropped"])
+    return Converted(writer.markdown(), images=counts["kept"], dropped_images=counts["dropped"])
 
 
 # --- mammoth's HTML -> Markdown ----------------------------------------------------------------

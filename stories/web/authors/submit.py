@@ -80,7 +80,7 @@ def take_upload(form: TextFields) -> str | None:
         return None
     name = " ".join(clean_text(upload.filename).split())[:200]
     try:
-        converted = docx.convert(upload.read(), name)
+        converted = docx.convert(upload.read(), name, current_app.config["STORY_MAX_CHARS"])
     except docx.DocxError as error:
         return str(error.message)
     form.docx_markdown.data = sign_markdown(converted.markdown)
@@ -215,6 +215,12 @@ def _form_again(**why: bool) -> str:
     return render_template(
         "web/submit.html", form=form, config_min=_min(), config_max=_max(), **why
     )
+
+
+@bp.errorhandler(500)
+def _failed(_error: Exception) -> tuple[str, int]:
+    """An unexpected error while sending: nothing is stored, and the text comes back."""
+    return _form_again(failed=True), 500
 
 
 @bp.after_request
