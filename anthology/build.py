@@ -28,7 +28,7 @@ from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
 from anthology.pdf.inks import profile_problem
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources import load_manuscript
-from anthology.sources.figures import image_warnings
+from anthology.sources.figures import check_pictures, image_warnings
 from anthology.sources.gate import check_gate, privacy_warnings
 from anthology.sources.manuscript import Manuscript
 
@@ -132,8 +132,10 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
             )
     width = geometry(manuscript.meta).text_width
     for chapter in manuscript.chapters():
-        if "data:image" in chapter.body:  # only images need the HTML in this phase
-            warnings += image_warnings(chapter, body_html(chapter.body), width)
+        if "data:image" in chapter.body or "![" in chapter.body or "<img" in chapter.body:
+            html = body_html(chapter.body)  # only pictures need the HTML in this phase
+            check_pictures(chapter, html)
+            warnings += image_warnings(chapter, html, width)
     hb = harfbuzz_warning()
     if hb:
         warnings.append(hb)

@@ -4,30 +4,17 @@ long, a decompression bomb picture; the conversion itself runs with a time and m
 from __future__ import annotations
 
 import io
-import struct
 import time
 import zipfile
-import zlib
 
 import pytest
 import submitting as s
+from bombs import png_header
 from flask import Flask
 from flask.testing import FlaskClient
 
 from anthology.text import limits
 from stories.web import docx
-
-
-def png_header(width: int, height: int) -> bytes:
-    """A PNG whose header claims width x height (its pixel data is tiny and never decoded)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def _with_document_xml(payload: bytes, document_xml: bytes) -> bytes:
