@@ -50,7 +50,9 @@ logger_class = MaskedLogger
 
 
 def on_starting(server: Any) -> None:
-    """Refuse to start several workers whose rate limits would each live in their own memory."""
+    """Refuse to start several workers whose rate limits would each live in their own memory;
+    then load the word segmenter and the privacy detector once, in the master, so that every
+    worker forked from it has them ready (loading them takes a worker about 7 s of CPU)."""
     from stories import create_app
     from stories.throttle import check_workers
 
@@ -59,3 +61,14 @@ def on_starting(server: Any) -> None:
         check_workers(app.config, server.cfg.workers)
     finally:
         app.extensions["db_engine"].dispose()
+    warm()
+
+
+def warm() -> None:
+    from stories.operations import flags
+    from stories.queries import search
+
+    search.field_words("社区服务中心")
+    flags.detect("张阿姨每天来活动中心，电话 13800138000。")
+    search.field_words.cache_clear()
+    flags.detect.cache_clear()
