@@ -203,6 +203,34 @@ def _wait_http(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"the site did not answer at {url}")
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(child) for child in children)
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and their descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for root in pids:
+        for pid in _tree(root):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _reset_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -232,8 +260,12 @@ def _counts(url: str) -> dict[str, int]:
     return found
 
 
-def _report(title: str, results: Results, seconds: float) -> None:
+def _report(title: str, results: Results, seconds: float, cpu: float = 0.0) -> None:
     print(f"\n== {title}")
+    load = os.getloadavg()[0]
+    count = max(len(results.all_ms), 1)
+    print(f"server CPU {cpu:.1f} s ({cpu * 1000 / count:.0f} ms a request); load average "
+          f"{load:.1f} on {os.cpu_count()} cores (other programs share them)")
     print(f"requests {len(results.all_ms)} in {seconds:.1f} s ({len(results.all_ms) / seconds:.1f}/s),"
           f" errors {len(results.errors)}, successful sends {len(results.codes)}")  # fmt: skip
     for name, values in (("all requests", results.all_ms), ("sends", results.send_ms)):
@@ -244,6 +276,7 @@ def _report(title: str, results: Results, seconds: float) -> None:
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--authors", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
@@ -288,9 +321,12 @@ def main() -> int:
         base = f"http://127.0.0.1:{site_port}"
         _wait_http(base + "/")
         kind = "PostgreSQL" if args.database_url else "SQLite"
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"gunicorn {args.workers} workers + queue worker + Redis, {kind}; "
               f"{args.authors} authors for {args.seconds:.0f} s, think {args.think} s")  # fmt: skip
 
+        servers = [process.pid for process in processes[1:]]  # the queue worker and gunicorn
+        cpu = _cpu_seconds(servers)
         steady = Results()
         until = time.monotonic() + args.seconds
         started = time.perf_counter()
@@ -301,7 +337,7 @@ def main() -> int:
             time.sleep(min(0.05, 2 / max(args.authors, 1)))  # they arrive within a second or two
         for thread in threads:
             thread.join()
-        _report("steady load", steady, time.perf_counter() - started)
+        _report("steady load", steady, time.perf_counter() - started, _cpu_seconds(servers) - cpu)
 
         burst = Results()
         if args.burst:
@@ -318,14 +354,14 @@ def main() -> int:
                 except _Failed:
                     pass
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu_seconds(servers)
             threads = [threading.Thread(target=press, args=pair) for pair in zip(authors, forms)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             _report(f"burst: {args.burst} stories of {args.burst_chars:,} characters sent at once",
-                    burst, time.perf_counter() - started)  # fmt: skip
+                    burst, time.perf_counter() - started, _cpu_seconds(servers) - cpu)  # fmt: skip
             waited = time.perf_counter()
             while _counts(database)["waiting for their scan"] and time.perf_counter() - waited < 300:
                 time.sleep(1)

@@ -17,6 +17,7 @@ MIN_SECRET_BYTES = 32
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": INSECURE_SECRET,
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "DATABASE_BUSY_SECONDS": 15,  # a write waits this long for a lock, then the page says 503
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "SITE_TITLE": "社工故事征集",
     "ORGANISER_NAME": "社会工作者联合会（演示）",
@@ -26,9 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "TITLE_MAX_CHARS": 80,
     "STORY_MIN_CHARS": 200,
     "STORY_MAX_CHARS": 30000,
-    # An author's text longer than this is scanned for personal data by the queue, after the
-    # send (the scan costs about 0.06 s of CPU per 1,000 characters); shorter ones at once.
-    "PRIVACY_SCAN_INLINE_CHARS": 6000,
+    # An author's text longer than this is scanned for personal data and indexed for search by
+    # the queue, seconds after the send (both cost about 0.1 s of CPU per 1,000 characters);
+    # shorter ones during the send, before its write transaction.
+    "LONG_TEXT_CHARS": 6000,
     "LICENCE_VERSION": "2026-1",
     "LICENCE_TEXT": (
         "我同意主办方在非营利的前提下，编辑、汇编并以纸质书和电子书形式出版我提交的故事，"

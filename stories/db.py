@@ -51,11 +51,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_SECONDS = 15  # how long a SQLite writer waits for the lock before the site answers 503
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_seconds: float = BUSY_SECONDS) -> Engine:
+    """The engine for `url`; a writer waits `busy_seconds` for a lock, then the site says 503."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
+            connect_args={"check_same_thread": False, "timeout": busy_seconds},
             hide_parameters=True,
         )
 
@@ -66,7 +67,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -75,6 +76,10 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
+    if url.startswith("postgresql"):
+        options = f"-c lock_timeout={int(busy_seconds * 1000)}"
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                             connect_args={"options": options})  # fmt: skip
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
@@ -84,7 +89,8 @@ def writer(bind: Engine) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"])
+    busy = float(app.config.get("DATABASE_BUSY_SECONDS", BUSY_SECONDS))
+    app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"], busy)
     app.teardown_appcontext(_close_session)
 
 

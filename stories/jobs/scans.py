@@ -1,6 +1,7 @@
-"""The privacy scan of a long text, in the queue: an author's send answers at once and the
-worker finds the personal data a few seconds later (the detector needs about 1.7 s of CPU for
-28,000 characters, which 30 authors sending at once would otherwise wait for in turn).
+"""The privacy scan and the search index of a long text, in the queue: an author's send answers
+at once and the worker finds the personal data a few seconds later (the detector and the word
+segmentation need about 2 s of CPU for 28,000 characters, which 30 authors sending at once
+would otherwise wait for in turn).
 
 Until the scan has run, `story.scanned_revision` is 0 and whoever decides on the flags scans
 first (stories.operations.flags.ensure_scanned), so a story is never accepted unscanned, even

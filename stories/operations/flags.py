@@ -8,10 +8,9 @@ text stays dismissed, pseudonyms are not flagged again. Resolving flags is `priv
 
 The detector is the costly part of a submission (about 1.7 s of CPU for 28,000 characters), so
 `detect` runs it before the write transaction and keeps the result for `scan_story`, and a long
-author's text (over `PRIVACY_SCAN_INLINE_CHARS`) is scanned by the task queue after the commit
-(`stories.jobs.scans`): until then `story.scanned_revision` is 0, and every reader that decides
-on flags (the privacy panel, the acceptance gate, the export, the readiness check) calls
-`ensure_scanned` first.
+author's text (over `LONG_TEXT_CHARS`) is scanned and indexed by the task queue after the commit
+(`stories.jobs.scans`): until then `story.scanned_revision` is 0, and the readers that decide on
+flags (the privacy panel, the acceptance gate) call `ensure_scanned` first, which does both.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from anthology.text.privacy import detect_markdown
+from stories.queries import search
 from stories.models import FlagStatus, PrivacyFlag, PrivacyKind, Pseudonym, Story, StoryRevision
 
 
@@ -59,9 +59,12 @@ def pending(session: Session, story: Story) -> bool:
 
 def ensure_scanned(session: Session, story: Story) -> None:
     """Scan now when the queued scan has not run yet (or the flags are from an older revision)."""
-    if pending(session, story) or needs_rescan(session, story):
+    waiting = pending(session, story)
+    if waiting or needs_rescan(session, story):
         scan_story(session, story)
         session.flush()
+    if waiting:
+        search.index_story(session, story)  # a queued story is not in the index yet
 
 
 def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:

@@ -174,14 +174,13 @@ def find_by_token(session: Session, token: str) -> Story | None:
 # --- verbs -------------------------------------------------------------------------------------
 
 
-def prepare(*texts: str, scan: bool = True) -> None:
+def prepare(title: str, body: str, *others: str) -> None:
     """The costly work on an author's text, done before the write transaction begins: word
-    segmentation for the search index and (with `scan`) the privacy detector. The verbs below
-    then find the results ready (stories.queries.search.field_words, stories.operations.flags)."""
-    for text in texts:
+    segmentation for the search index and the privacy detector. The verbs below then find the
+    results ready (stories.queries.search.field_words, stories.operations.flags.detect)."""
+    for text in (title, body, *others):
         search.field_words(text)
-    if scan and len(texts) > 1:
-        flags.detect(texts[1])
+    flags.detect(body)
 
 
 def submit_story(
@@ -190,14 +189,14 @@ def submit_story(
     token: str,
     secret: str,
     now: datetime | None = None,
-    scan: bool = True,
+    queued: bool = False,
 ) -> Receipt:
     """Store a new story with revision 1 and both consents, and return its tracking code.
 
     The same token submitted again returns the existing story (created=False) and the same code.
     Run it in a fresh transaction: a concurrent duplicate is detected by the unique token and
-    rolled back. `scan=False` leaves the privacy scan to the queue (stories.jobs.scans): the
-    story's `scanned_revision` stays 0 until then.
+    rolled back. `queued=True` leaves the privacy scan and the search index to the queue
+    (stories.jobs.scans): the story's `scanned_revision` stays 0 until then.
     """
     if not valid_token(token):
         raise SubmissionError(_l("The form is incomplete. Please reload the page."))
@@ -209,6 +208,8 @@ def submit_story(
         return _repeat(existing, code)
     now = now or utcnow()
     story = _new_story(submission, tracking_hash(code), token_hash(token), now)
+    if queued:
+        search.defer(session, story)
     try:
         session.add(story)
         session.flush()
@@ -222,7 +223,7 @@ def submit_story(
     _add_original(session, story, submission, now)
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
-    if scan:
+    if not queued:
         flags.scan_story(session, story)  # personal data in the text: flags for the editors
     return Receipt(story_id=story.id, tracking_code=format_code(code), created=True)
 

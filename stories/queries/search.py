@@ -188,9 +188,16 @@ def _changed_stories(session: OrmSession) -> tuple[list[Any], list[int]]:
     return changed, deleted
 
 
+def defer(session: OrmSession, story: Any) -> None:
+    """Leave this new story out of the index for now (the queue indexes it: index_story)."""
+    session.info.setdefault("search_deferred", set()).add(id(story))
+
+
 @event.listens_for(OrmSession, "before_flush")
 def _remember_changes(session: OrmSession, _context: Any, _instances: Any) -> None:
     changed, deleted = _changed_stories(session)
+    deferred = session.info.get("search_deferred", ())
+    changed = [story for story in changed if id(story) not in deferred]
     if changed or deleted:
         pending = session.info.setdefault("search_pending", ([], []))
         pending[0].extend(changed)

@@ -154,12 +154,13 @@ def send() -> Response | tuple[str, int]:
     if not hit("RATELIMIT_SUBMIT_FORM", submission.token_hash(token)):
         return _preview_page(form, 429, limited=True)
     story = form.to_submission()
-    # The costly work first, while no transaction is open: a long text is scanned by the queue.
-    scan_now = len(story.body) <= current_app.config["PRIVACY_SCAN_INLINE_CHARS"]
-    submission.prepare(story.title, story.body, story.pen_name, story.organisation, scan=scan_now)
+    # The costly work first, while no transaction is open; a long text goes to the queue.
+    queued = len(story.body) > current_app.config["LONG_TEXT_CHARS"]
+    if not queued:
+        submission.prepare(story.title, story.body, story.pen_name, story.organisation)
     try:
         receipt = submission.submit_story(
-            db.session(), story, token, current_app.config["SECRET_KEY"], scan=scan_now
+            db.session(), story, token, current_app.config["SECRET_KEY"], queued=queued
         )
         db.session().commit()
     except submission.SubmissionError as error:
@@ -172,7 +173,7 @@ def send() -> Response | tuple[str, int]:
         log.warning("send not stored: the database is busy", exc_info=True)
         page, status = _preview_page(form, 503, busy=True)
         return page, status, {"Retry-After": "5"}  # type: ignore[return-value]
-    if receipt.created and not scan_now:
+    if receipt.created and queued:
         scans.queue_scan(receipt.story_id)
     session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id}
     return redirect(url_for(".sent"), 303)
