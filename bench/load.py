@@ -55,11 +55,21 @@ _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 _TEXTAREA = re.compile(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', re.S)
 
 PHRASES = (
-    "那天下午我第一次走进社区活动中心", "老人们围坐在一起聊天", "她说话很慢但是每个字都很清楚",
-    "我们一起整理了家里的旧照片", "孩子放学后会来这里写作业", "志愿者每周二上门探访",
-    "他的女儿在外地打工很少回家", "我记下了她想对家人说的话", "邻居们慢慢熟悉了我们",
-    "社工站的灯一直亮到晚上九点", "我们为独居老人建立了联络表", "后来他主动报名当了志愿者",
-    "这件事让我重新理解了陪伴的意义", "每一次走访都会带回新的问题", "我们和街道一起想办法",
+    "那天下午我第一次走进社区活动中心",
+    "老人们围坐在一起聊天",
+    "她说话很慢但是每个字都很清楚",
+    "我们一起整理了家里的旧照片",
+    "孩子放学后会来这里写作业",
+    "志愿者每周二上门探访",
+    "他的女儿在外地打工很少回家",
+    "我记下了她想对家人说的话",
+    "邻居们慢慢熟悉了我们",
+    "社工站的灯一直亮到晚上九点",
+    "我们为独居老人建立了联络表",
+    "后来他主动报名当了志愿者",
+    "这件事让我重新理解了陪伴的意义",
+    "每一次走访都会带回新的问题",
+    "我们和街道一起想办法",
 )
 
 
@@ -103,8 +113,8 @@ class Author:
 
     def request(self, path: str, data: dict[str, str] | None = None, send: bool = False) -> str:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body,
-                                     headers={"X-Forwarded-For": self.address})  # fmt: skip
+        headers = {"X-Forwarded-For": self.address}
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310
         started = time.perf_counter()
         try:
             with self.opener.open(req, timeout=120) as response:
@@ -255,7 +265,9 @@ def _counts(url: str) -> dict[str, int]:
         "waiting for their scan": "SELECT count(*) FROM story WHERE scanned_revision = 0",
     }
     with engine.connect() as connection:
-        found = {name: int(connection.execute(text(sql)).scalar_one()) for name, sql in queries.items()}  # fmt: skip
+        found = {
+            name: int(connection.execute(text(sql)).scalar_one()) for name, sql in queries.items()
+        }
     engine.dispose()
     return found
 
@@ -264,13 +276,17 @@ def _report(title: str, results: Results, seconds: float, cpu: float = 0.0) -> N
     print(f"\n== {title}")
     load = os.getloadavg()[0]
     count = max(len(results.all_ms), 1)
-    print(f"server CPU {cpu:.1f} s ({cpu * 1000 / count:.0f} ms a request); load average "
-          f"{load:.1f} on {os.cpu_count()} cores (other programs share them)")
-    print(f"requests {len(results.all_ms)} in {seconds:.1f} s ({len(results.all_ms) / seconds:.1f}/s),"
-          f" errors {len(results.errors)}, successful sends {len(results.codes)}")  # fmt: skip
+    print(
+        f"server CPU {cpu:.1f} s ({cpu * 1000 / count:.0f} ms a request); load average "
+        f"{load:.1f} on {os.cpu_count()} cores (other programs share them)"
+    )
+    rate = len(results.all_ms) / seconds
+    print(f"requests {len(results.all_ms)} in {seconds:.1f} s ({rate:.1f}/s), "
+          f"errors {len(results.errors)}, successful sends {len(results.codes)}")  # fmt: skip
     for name, values in (("all requests", results.all_ms), ("sends", results.send_ms)):
-        print(f"  {name:<13} p50 {_percentile(values, 50):7.0f} ms  p95 {_percentile(values, 95):7.0f} ms"
-              f"  p99 {_percentile(values, 99):7.0f} ms  max {max(values, default=0):7.0f} ms")  # fmt: skip
+        p50, p95, p99 = (_percentile(values, q) for q in (50, 95, 99))
+        print(f"  {name:<13} p50 {p50:7.0f} ms  p95 {p95:7.0f} ms  p99 {p99:7.0f} ms  "
+              f"max {max(values, default=0):7.0f} ms")  # fmt: skip
     for error in sorted(set(results.errors))[:10]:
         print(f"  error: {error} (x{results.errors.count(error)})")
 
@@ -355,7 +371,10 @@ def main() -> int:
                     pass
 
             started, cpu = time.perf_counter(), _cpu_seconds(servers)
-            threads = [threading.Thread(target=press, args=pair) for pair in zip(authors, forms)]
+            threads = [
+                threading.Thread(target=press, args=pair)
+                for pair in zip(authors, forms, strict=True)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -363,10 +382,13 @@ def main() -> int:
             _report(f"burst: {args.burst} stories of {args.burst_chars:,} characters sent at once",
                     burst, time.perf_counter() - started, _cpu_seconds(servers) - cpu)  # fmt: skip
             waited = time.perf_counter()
-            while _counts(database)["waiting for their scan"] and time.perf_counter() - waited < 300:
+            while (
+                _counts(database)["waiting for their scan"] and time.perf_counter() - waited < 300
+            ):
                 time.sleep(1)
-            print(f"  the queue scanned the long stories within {time.perf_counter() - waited:.0f} s"
-                  " after the last send")  # fmt: skip
+            took = time.perf_counter() - waited
+            print(f"  the queue scanned and indexed the long stories within {took:.0f} s "
+                  "after the last send")  # fmt: skip
 
         counts = _counts(database)
         sends = len(steady.codes) + len(burst.codes)
@@ -377,7 +399,9 @@ def main() -> int:
                     "submit events": sends, "index rows": sends}  # fmt: skip
         exact = all(counts[name] == value for name, value in expected.items())
         unique = len(set(steady.codes + burst.codes)) == sends
-        print(f"  successful sends {sends}; one story per send: {'yes' if exact and unique else 'NO'}")
+        print(
+            f"  successful sends {sends}; one story per send: {'yes' if exact and unique else 'NO'}"
+        )
         ok = (not steady.errors and not burst.errors and exact and unique
               and _percentile(steady.all_ms, 95) <= 300 and _percentile(steady.send_ms, 99) <= 2000
               and (not args.burst or _percentile(burst.send_ms, 95) <= 5000))  # fmt: skip

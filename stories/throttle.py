@@ -20,7 +20,6 @@ from limits.strategies import MovingWindowRateLimiter
 
 from stories.config import ConfigError
 
-
 LOGIN_ACCOUNT = "RATELIMIT_LOGIN_ACCOUNT"  # failed logins per username
 
 

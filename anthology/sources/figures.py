@@ -14,7 +14,6 @@ import base64
 import binascii
 import io
 import re
-
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -64,8 +63,7 @@ def check_pictures(chapter: Chapter, html: str) -> None:
                 limits.picture_size(data)
             except limits.PictureTooLarge as error:
                 raise ContentError(
-                    f"{where} is too large to print ({error}): make it smaller and embed it "
-                    "again",
+                    f"{where} is too large to print ({error}): make it smaller and embed it again",
                     chapter.source.path,
                     chapter.source.line,
                 ) from None

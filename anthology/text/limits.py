@@ -74,9 +74,12 @@ class TooCostly(LimitError):
 def _header_readers() -> dict[bytes, Any]:
     from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin
 
-    return {b"\x89PNG\r\n\x1a\n": PngImagePlugin.PngImageFile,
-            b"\xff\xd8\xff": JpegImagePlugin.JpegImageFile,
-            b"GIF87a": GifImagePlugin.GifImageFile, b"GIF89a": GifImagePlugin.GifImageFile}  # fmt: skip
+    return {
+        b"\x89PNG\r\n\x1a\n": PngImagePlugin.PngImageFile,
+        b"\xff\xd8\xff": JpegImagePlugin.JpegImageFile,
+        b"GIF87a": GifImagePlugin.GifImageFile,
+        b"GIF89a": GifImagePlugin.GifImageFile,
+    }
 
 
 def picture_size(data: bytes, max_pixels: int = MAX_PICTURE_PIXELS) -> tuple[int, int]:

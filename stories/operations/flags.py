@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from anthology.text.privacy import detect_markdown
-from stories.queries import search
 from stories.models import FlagStatus, PrivacyFlag, PrivacyKind, Pseudonym, Story, StoryRevision
+from stories.queries import search
 
 
 @dataclass(frozen=True)

@@ -77,14 +77,15 @@ def test_a_picture_from_elsewhere_is_a_build_error_naming_the_story(
 
 def test_the_url_fetcher_refuses_http_and_local_paths(server: str) -> None:
     html = (
-        f'<p><img src="{server}/a.png"><img src="file:///etc/hostname">'
-        '<img src="/etc/passwd"></p>'
+        f'<p><img src="{server}/a.png"><img src="file:///etc/hostname"><img src="/etc/passwd"></p>'
     )
     with pytest.raises(BuildError) as raised:
         render(f"<html><body>{html}</body></html>")
     assert "may not read" in str(raised.value) and "/etc/hostname" in str(raised.value)
     assert _Counting.requests == []
-    fetcher = FetchPolicy('<style>@color-profile device-cmyk { src: url("file:///x/p.icc"); }</style>')
+    fetcher = FetchPolicy(
+        '<style>@color-profile device-cmyk { src: url("file:///x/p.icc"); }</style>'
+    )
     assert fetcher.allows("file:///x/p.icc") and fetcher.allows("data:image/png;base64,AA==")
     assert not fetcher.allows("file:///x/other.icc") and not fetcher.allows(f"{server}/a.png")
     # The same text as a story's (escaped, outside any <style>) names no profile.

@@ -47,7 +47,9 @@ def test_debug_is_refused_outside_development_and_never_uses_a_key_from_the_code
     app.extensions["db_engine"].dispose()
 
 
-@pytest.mark.parametrize("secret", ["a", "short-secret", "x" * 40, "abababababababababababababababab"])
+@pytest.mark.parametrize(
+    "secret", ["a", "short-secret", "x" * 40, "abababababababababababababababab"]
+)
 def test_weak_secret_keys_are_refused(instance: Path, secret: str) -> None:
     (instance / "config.py").write_text(f"SECRET_KEY = {secret!r}\n")
     with pytest.raises(ConfigError, match="at least 32 random bytes"):
@@ -81,7 +83,8 @@ def test_instance_config_then_environment(
     instance: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (instance / "config.py").write_text(
-        "SECRET_KEY = 'from-instance-file-2b7e151628aed2a6abf71589'\nSITE_TITLE = '实例标题'\nSTORY_MIN_CHARS = 300\n"
+        "SECRET_KEY = 'from-instance-file-2b7e151628aed2a6abf71589'\n"
+        "SITE_TITLE = '实例标题'\nSTORY_MIN_CHARS = 300\n"
     )
     app = create_app(None)
     assert app.config["SECRET_KEY"] == "from-instance-file-2b7e151628aed2a6abf71589"

@@ -123,7 +123,8 @@ def test_gunicorn_masks_codes_and_its_workers_share_the_limits(
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:stories.server", "stories:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", "python:stories.server",
+             "stories:create_app()"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

@@ -93,7 +93,7 @@ def test_failed_logins_lock_the_account_and_its_owner_learns_it(
     )  # fmt: skip
     user = make_user(username="zhou")
     attacker = app.test_client()
-    codes = [_try(attacker, "zhou", "wrong-password-%d" % n).status_code for n in range(4)]
+    codes = [_try(attacker, "zhou", f"wrong-password-{n}").status_code for n in range(4)]
     assert codes == [200, 200, 200, 429]  # the third failure locks the account
     # Locked now: even the right password is refused, with the same answer as for anyone.
     owner = app.test_client()

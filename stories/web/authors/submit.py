@@ -30,9 +30,9 @@ from anthology.text.markdown import clean_text, render
 from stories import db
 from stories.jobs import scans
 from stories.operations import submission
+from stories.throttle import hit
 from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
-from stories.throttle import hit
 from stories.web.security import limiter
 
 log = logging.getLogger(__name__)

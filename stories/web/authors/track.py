@@ -29,10 +29,10 @@ from stories import db
 from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
+from stories.throttle import hit
 from stories.web.authors.forms import RevisionForm, TrackForm
 from stories.web.authors.submit import drop_upload, validate_with_upload
 from stories.web.common import ConfirmForm
-from stories.throttle import hit
 from stories.web.security import limiter
 
 bp = Blueprint("track", __name__, url_prefix="/track")
