@@ -101,3 +101,18 @@ def test_prepare_leaves_nothing_to_compute_inside_the_transaction(length: int) -
     flags.detect(body)
     after = (search.field_words.cache_info().misses, flags.detect.cache_info().misses)
     assert after == before
+
+
+def test_the_receipt_is_shown_once_and_leaves_the_session(app: Flask) -> None:
+    client = app.test_client()
+    page = s.preview(client)
+    data = s.carried(page.get_data(as_text=True))
+    data.update(consent_licence="y", consent_people="y")
+    sent = client.post("/submit/send", data=data)
+    first = client.get(sent.headers["Location"])
+    code = s.tracking_code(first.get_data(as_text=True))
+    assert "只显示这一次" in first.get_data(as_text=True)
+    with client.session_transaction() as cookie:
+        assert "receipt" not in cookie and code not in str(dict(cookie))
+    again = client.get("/submit/sent")  # the next person at this computer
+    assert again.status_code == 302 and again.headers["Location"].endswith("/submit")
