@@ -46,6 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+# bench/queue.py would hide the standard library's queue (psycopg needs it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 PYTHON = sys.executable
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
