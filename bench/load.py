@@ -265,7 +265,7 @@ def _counts(url: str) -> dict[str, int]:
         "consents": "SELECT count(*) FROM consent",
         "submit events": "SELECT count(*) FROM audit_event WHERE action = 'story.submit'",
         "index rows": f"SELECT count(*) FROM {index}",  # noqa: S608 - our table names
-        "waiting for their scan": "SELECT count(*) FROM story WHERE scanned_revision = 0",
+        "waiting for their scan": "SELECT count(*) FROM story WHERE scan_pending",
     }
     with engine.connect() as connection:
         found = {

@@ -4,7 +4,8 @@ Bound parameters never appear in logs or error messages (`hide_parameters`): the
 phone numbers, e-mail addresses, names and texts. On SQLite (WAL) a write transaction takes the
 write lock when it begins (`BEGIN IMMEDIATE`: requests other than GET/HEAD/OPTIONS, and
 `session_scope`), so two writers queue for the lock instead of one failing with "database is
-locked" when it upgrades its read snapshot; read-only requests begin deferred and never wait.
+locked" when it upgrades its read snapshot; other sessions keep the driver's behaviour (reads
+outside a transaction, a deferred BEGIN before the first change) and never wait to read.
 The views do the expensive work (privacy scan, word segmentation, rendering) before they write.
 """
 
@@ -62,7 +63,6 @@ def make_engine(url: str, busy_seconds: float = BUSY_SECONDS) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -72,8 +72,10 @@ def make_engine(url: str, busy_seconds: float = BUSY_SECONDS) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            immediate = connection.get_execution_options().get(IMMEDIATE)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            # A writer takes the lock now. Other transactions keep the driver's own behaviour:
+            # reads outside a transaction, a deferred BEGIN before the first change.
+            if connection.get_execution_options().get(IMMEDIATE):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql"):

@@ -3,7 +3,7 @@ at once and the worker finds the personal data a few seconds later (the detector
 segmentation need about 2 s of CPU for 28,000 characters, which 30 authors sending at once
 would otherwise wait for in turn).
 
-Until the scan has run, `story.scanned_revision` is 0 and whoever decides on the flags scans
+Until the scan has run, `story.scan_pending` is true and whoever decides on the flags scans
 first (stories.operations.flags.ensure_scanned), so a story is never accepted unscanned, even
 when the queue is down or slow.
 """

@@ -9,7 +9,7 @@ text stays dismissed, pseudonyms are not flagged again. Resolving flags is `priv
 The detector is the costly part of a submission (about 1.7 s of CPU for 28,000 characters), so
 `detect` runs it before the write transaction and keeps the result for `scan_story`, and a long
 author's text (over `LONG_TEXT_CHARS`) is scanned and indexed by the task queue after the commit
-(`stories.jobs.scans`): until then `story.scanned_revision` is 0, and the readers that decide on
+(`stories.jobs.scans`): until then `story.scan_pending` is true, and the readers that decide on
 flags (the privacy panel, the acceptance gate) call `ensure_scanned` first, which does both.
 """
 
@@ -54,7 +54,7 @@ def detect(body: str) -> tuple:
 
 def pending(session: Session, story: Story) -> bool:
     """True when the story's current text has not been scanned yet (a queued scan)."""
-    return story.scanned_revision < _current_revision(session, story.id or 0)
+    return story.scan_pending
 
 
 def ensure_scanned(session: Session, story: Story) -> None:
@@ -102,8 +102,8 @@ def scan_story(session: Session, story: Story) -> list[PrivacyFlag]:
     for leftovers in reusable.values():
         for row in leftovers:
             session.delete(row)
-    if story.scanned_revision != revision:
-        story.scanned_revision = revision
+    if story.scan_pending:
+        story.scan_pending = False
         session.add(story)
     return open_flags
 

@@ -196,7 +196,7 @@ def submit_story(
     The same token submitted again returns the existing story (created=False) and the same code.
     Run it in a fresh transaction: a concurrent duplicate is detected by the unique token and
     rolled back. `queued=True` leaves the privacy scan and the search index to the queue
-    (stories.jobs.scans): the story's `scanned_revision` stays 0 until then.
+    (stories.jobs.scans): `story.scan_pending` is true until then.
     """
     if not valid_token(token):
         raise SubmissionError(_l("The form is incomplete. Please reload the page."))
@@ -209,6 +209,7 @@ def submit_story(
     now = now or utcnow()
     story = _new_story(submission, tracking_hash(code), token_hash(token), now)
     if queued:
+        story.scan_pending = True
         search.defer(session, story)
     try:
         session.add(story)

@@ -63,7 +63,7 @@ def test_a_long_text_is_scanned_and_indexed_by_the_queue(make_app: Any) -> None:
     with app.app_context(), db.session_scope() as session:
         [story] = session.exec(select(Story)).all()
         flags = session.exec(select(PrivacyFlag).where(PrivacyFlag.story_id == story.id)).all()
-        assert story.scanned_revision == 1
+        assert not story.scan_pending
         assert {flag.text for flag in flags} >= {"13912345678"}
         story_id = story.id
     assert _found(app, "照片") == [story_id]
@@ -76,7 +76,7 @@ def test_an_unscanned_story_is_scanned_before_the_gate_decides(
     s.submit(app.test_client(), body=LONG)
     with app.app_context(), db.session_scope() as session:
         [story] = session.exec(select(Story)).all()
-        assert story.scanned_revision == 0
+        assert story.scan_pending
         assert session.exec(select(PrivacyFlag)).all() == []
         story_id = story.id
     assert _found(app, "照片") == []  # not in the index until it is scanned
@@ -86,7 +86,7 @@ def test_an_unscanned_story_is_scanned_before_the_gate_decides(
         gate = review.acceptance_gate(session, story_id)
     assert gate.open_flags >= 1  # the gate scanned first: the phone number is a flag
     with app.app_context(), db.session_scope() as session:
-        assert session.get(Story, story_id).scanned_revision == 1
+        assert not session.get(Story, story_id).scan_pending
     assert _found(app, "照片") == [story_id]
 
 

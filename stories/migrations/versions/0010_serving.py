@@ -6,8 +6,8 @@ Create Date: 2026-12-01
 
 - `user_account.session_nonce`: part of every login session's id; logout, a new password and
   deactivation change it, so every session of the account ends.
-- `story.scanned_revision`: the revision the privacy flags were found on (0 while the scan of a
-  long text waits in the queue). Existing stories were scanned when they were written.
+- `story.scan_pending`: the privacy scan (and the search index) of a long text still waits in
+  the queue. Existing stories were scanned when they were written.
 - `audit_event.chain_hash`: the hash chain over the audit log (`flask audit verify`); existing
   events are chained here, in id order.
 - Triggers refuse UPDATE and DELETE on `audit_event` and `consent`, as on `story_revision`.
@@ -36,12 +36,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("story") as batch_op:
         batch_op.add_column(
-            sa.Column("scanned_revision", sa.Integer(), nullable=False, server_default="0")
+            sa.Column("scan_pending", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    op.execute(
-        "UPDATE story SET scanned_revision = (SELECT COALESCE(MAX(number), 1) "
-        "FROM story_revision WHERE story_revision.story_id = story.id)"
-    )
     with op.batch_alter_table("audit_event") as batch_op:
         batch_op.add_column(
             sa.Column("chain_hash", sa.String(length=64), nullable=False, server_default="")
@@ -118,6 +114,6 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_event") as batch_op:
         batch_op.drop_column("chain_hash")
     with op.batch_alter_table("story") as batch_op:
-        batch_op.drop_column("scanned_revision")
+        batch_op.drop_column("scan_pending")
     with op.batch_alter_table("user_account") as batch_op:
         batch_op.drop_column("session_nonce")
