@@ -53,7 +53,11 @@ def test_a_text_far_too_long_is_refused_before_the_conversion() -> None:
         docx.convert(long, "long.docx", max_chars=30000)
     assert time.perf_counter() - started < 2
     assert "30,000" in str(raised.value.message)
-    assert docx.convert(long, "long.docx").markdown  # a chapter (no text limit) converts
+    # Over the story limit, a file converts as a chapter (no text limit): 36,000 characters.
+    chapter = _with_document_xml(s.docx_file(), _paragraphs_xml("老人说话很慢" * 3, 2_000))
+    with pytest.raises(docx.DocxError):
+        docx.convert(chapter, "chapter.docx", max_chars=30000)
+    assert docx.convert(chapter, "chapter.docx").markdown.count("老人说话很慢") == 6000
 
 
 def test_a_decompression_bomb_picture_is_refused_from_its_header() -> None:
