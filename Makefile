@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app stories
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: serve book test setup system lint format i18n translations demo clean
+.PHONY: serve prod book test setup system lint format i18n translations demo clean
 
 setup: $(STAMP) translations instance/config.py
 
@@ -42,6 +42,14 @@ serve: setup
 	$(FLASK) demo load
 	STORIES_SESSION_COOKIE_SECURE=false STORIES_REMEMBER_COOKIE_SECURE=false \
 		bash scripts/serve.sh $(HOST) $(PORT)
+
+# The production setup (README, "Running it in production"): gunicorn with its settings in
+# stories/server.py (WEB_CONCURRENCY workers, default 4) and one queue worker, under the
+# configuration of instance/config.py and the environment. Several workers need REDIS_URL (the
+# rate limits are shared there); PostgreSQL by DATABASE_URL. Put it behind HTTPS.
+prod: setup
+	$(FLASK) db upgrade
+	bash scripts/serve.sh --gunicorn $(HOST) $(PORT)
 
 book: setup
 	$(BIN)/python build.py content/volumes/demo.toml --format print,screen,epub --out dist/ --check

@@ -29,7 +29,7 @@ from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
 from anthology.pdf.inks import profile_problem
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources import load_manuscript
-from anthology.sources.figures import image_warnings
+from anthology.sources.figures import check_pictures, image_warnings
 from anthology.sources.gate import check_gate, privacy_warnings
 from anthology.sources.manuscript import Chapter, Manuscript
 
@@ -149,8 +149,9 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
             )
     page = geometry(manuscript.meta)
     for chapter in manuscript.chapters():
-        if "data:image" in chapter.body or chapter.pictures:  # only images need the HTML now
-            html = body_html(chapter.body, chapter.pictures)
+        if chapter.pictures or "![" in chapter.body or "<img" in chapter.body:
+            html = body_html(chapter.body, chapter.pictures)  # only pictures need it now
+            check_pictures(chapter, html)
             warnings += image_warnings(chapter, html, page.text_width, page.image_max)
     hb = harfbuzz_warning()
     if hb:
@@ -187,9 +188,10 @@ def render(
             progress=progress,
         )
 
+    remove_stale_staging(out_dir)
     if args.proof:
         return [_proof(gathered, args.proof, out_dir, progress, args.proof_time)]
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+    staging = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=out_dir))
     try:
         chapter_pages = None
         for fmt in ("print", "screen"):
@@ -247,6 +249,33 @@ def proof_mark(chapter: Chapter, stamp: str | None = None) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of builds that were killed (their process is gone)."""
+    removed = []
+    for folder in out_dir.glob(".build-*"):
+        pid = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # a build running at this moment
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    """SIGTERM ends the build like Ctrl-C: the staging folder is removed on the way out."""
+    raise KeyboardInterrupt
+
+
 def _epub(
     manuscript: Manuscript,
     path: Path,
@@ -275,6 +304,14 @@ def _epub(
     return ("epub", out_dir / path.name, result.pages, result.bytes, result.seconds)
 
 
+def _disk_full(out: str) -> str:
+    free = shutil.disk_usage(out if os.path.exists(out) else ".").free / 1e6
+    return (
+        f"the disk is full ({free:.0f} MB free where {out} is): nothing was written; free some "
+        "space (or choose another --out) and build again"
+    )
+
+
 def main(argv: list[str] | None = None, db_loader: DbLoader | None = None) -> int:
     return run(parser().parse_args(argv), db_loader)
 
@@ -287,6 +324,12 @@ def run(args: argparse.Namespace, db_loader: DbLoader | None = None) -> int:
         if not args.quiet and event.message:
             print(f"[{time.perf_counter() - started:6.1f}s] {event}", file=sys.stderr, flush=True)
 
+    import errno
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         progress(Progress(f"gathering {args.recipe}", "gathering"))
         gathered = gather(args, db_loader)
@@ -302,7 +345,15 @@ def run(args: argparse.Namespace, db_loader: DbLoader | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         rows = render(gathered, args, progress)
     except BuildError as exc:
+        if "No space left on device" in str(exc):
+            print(f"error: {_disk_full(args.out)}", file=sys.stderr)
+            return 1
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        print(f"error: {_disk_full(args.out)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)

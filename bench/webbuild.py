@@ -38,7 +38,7 @@ def _env(instance: Path) -> dict[str, str]:
     env.pop("REDIS_URL", None)
     env.update(
         STORIES_INSTANCE_PATH=str(instance),
-        SECRET_KEY="bench-webbuild",  # noqa: S106 - a throw-away instance
+        SECRET_KEY="bench-webbuild-1c7e9a3f5b2d4860e2a4",  # noqa: S106 - a throw-away instance
         DATABASE_URL=f"sqlite:///{instance / 'stories.db'}",
         STORIES_BUILD_EPUBCHECK="false",
     )

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # make serve: the site and one worker of the task queue (the book builds) together, in the
 # foreground. Ctrl-C (or the end of either) stops both.
-#   scripts/serve.sh HOST PORT      (run from the checkout, after make setup)
+#   scripts/serve.sh HOST PORT            (run from the checkout, after make setup)
+#   scripts/serve.sh --gunicorn HOST PORT (make prod: gunicorn, settings in stories/server.py)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+server=flask
+if [ "${1:-}" = "--gunicorn" ]; then
+    server=gunicorn
+    shift
+fi
 host="${1:-127.0.0.1}"
 port="${2:-5000}"
 flask=(.venv/bin/flask --app stories)
@@ -12,7 +18,11 @@ export ORGANISER_CONTACT="${ORGANISER_CONTACT:-stories@example.org · 010-0000 0
 
 "${flask[@]}" worker &
 worker=$!
-"${flask[@]}" run --host "$host" --port "$port" &
+if [ "$server" = gunicorn ]; then
+    BIND="$host:$port" .venv/bin/gunicorn -c python:stories.server "stories:create_app()" &
+else
+    "${flask[@]}" run --host "$host" --port "$port" &
+fi
 site=$!
 
 stop() {

@@ -18,7 +18,7 @@ from anthology import resources
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import os
 
-    from stories import cli, config, db, i18n, jobs, web
+    from stories import cli, config, db, i18n, jobs, logs, web
 
     app = Flask(
         __name__,
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    logs.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
     cli.init_app(app)

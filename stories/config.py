@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from typing import Any
 
@@ -10,11 +11,13 @@ from flask import Flask
 
 from anthology import resources
 
-INSECURE_SECRET = "dev-insecure-secret-key"  # noqa: S105 - the value we refuse outside debug/testing
+INSECURE_SECRET = "dev-insecure-secret-key"  # noqa: S105 - the value we refuse outside testing
+MIN_SECRET_BYTES = 32
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": INSECURE_SECRET,
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "DATABASE_BUSY_SECONDS": 15,  # a write waits this long for a lock, then the page says 503
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "SITE_TITLE": "社工故事征集",
     "ORGANISER_NAME": "社会工作者联合会（演示）",
@@ -24,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "TITLE_MAX_CHARS": 80,
     "STORY_MIN_CHARS": 200,
     "STORY_MAX_CHARS": 30000,
+    # An author's text longer than this is scanned for personal data and indexed for search by
+    # the queue, seconds after the send (both cost about 0.1 s of CPU per 1,000 characters);
+    # shorter ones during the send, before its write transaction.
+    "LONG_TEXT_CHARS": 6000,
     "LICENCE_VERSION": "2026-1",
     "LICENCE_TEXT": (
         "我同意主办方在非营利的前提下，编辑、汇编并以纸质书和电子书形式出版我提交的故事，"
@@ -32,10 +39,25 @@ DEFAULTS: dict[str, Any] = {
     "PEOPLE_CONSENT_TEXT": (
         "我确认：故事中涉及的服务对象及其他人已经匿名处理，或本人已同意在书中讲述其经历。"
     ),
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_SUBMIT": "10 per hour",
-    "RATELIMIT_TRACK": "30 per minute",
-    "RATELIMIT_LOGIN": "10 per minute;60 per hour",
+    # Where the site runs: "production" (the default) or "development" (debug mode allowed).
+    "ENV": "production",
+    # Rate limits (Flask-Limiter). RATELIMIT_STORAGE_URI None: Redis when REDIS_URL is set (shared
+    # by every worker process), else each process's memory (refused with several workers).
+    "RATELIMIT_STORAGE_URI": None,
+    # Per address: ceilings high enough for an office network or a mobile carrier's shared address.
+    "RATELIMIT_SUBMIT": "60 per hour;300 per day",
+    "RATELIMIT_TRACK": "120 per minute;1000 per hour",
+    "RATELIMIT_LOGIN": "30 per minute;200 per hour",
+    # Per form (its submission token) and per tracking code: what one person can do.
+    "RATELIMIT_SUBMIT_FORM": "10 per hour",
+    "RATELIMIT_TRACK_CODE": "20 per minute;100 per hour",
+    # Per account: failed logins allowed; one more locks the account until the oldest of them
+    # is older than the period (the owner is told at the next login; `flask users unlock`).
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
+    # Editorial sessions end after this many idle minutes.
+    "SESSION_IDLE_MINUTES": 30,
+    # HSTS outside development (seconds; 0 turns the header off).
+    "HSTS_SECONDS": 31536000,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front of the site (X-Forwarded-For/-Proto)
     "RATELIMIT_HEADERS_ENABLED": True,
     "ARGON2_TIME_COST": 3,  # password hashing cost (argon2id)
@@ -148,9 +170,42 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if app.config[key] is None:
             app.config[key] = secure_default
-    if not (app.debug or app.testing):
-        if app.config["SECRET_KEY"] in (None, "", INSECURE_SECRET):
-            raise ConfigError(
-                "SECRET_KEY is not set. Set the SECRET_KEY environment variable or write "
-                "SECRET_KEY = '...' into instance/config.py (make serve creates one for you)."
-            )
+    _check(app)
+
+
+def development(app: Flask) -> bool:
+    return str(app.config.get("ENV", "production")).lower() == "development"
+
+
+def _check(app: Flask) -> None:
+    """Refuse settings that are unsafe outside the tests: a weak secret, debug in production."""
+    if app.testing:
+        return
+    if app.debug and not development(app):
+        raise ConfigError(
+            "Debug mode (FLASK_DEBUG) is refused outside development: it lets anyone who sees "
+            "an error page run code on the server. Unset FLASK_DEBUG, or set "
+            "STORIES_ENV=development on a machine of your own."
+        )
+    secret = app.config["SECRET_KEY"]
+    if secret in (None, "", INSECURE_SECRET) and development(app):
+        # Never a key written in the code: a random one, valid until this process ends.
+        app.config["SECRET_KEY"] = secrets.token_hex(MIN_SECRET_BYTES)
+        app.logger.warning("SECRET_KEY is not set: using a random key until the site stops.")
+        return
+    if secret in (None, "", INSECURE_SECRET):
+        raise ConfigError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable or write "
+            "SECRET_KEY = '...' into instance/config.py (make serve creates one for you)."
+        )
+    if weak_secret(secret):
+        raise ConfigError(
+            f"SECRET_KEY is too weak: it needs at least {MIN_SECRET_BYTES} random bytes. "
+            'Make one with: python -c "import secrets; print(secrets.token_hex(32))"'
+        )
+
+
+def weak_secret(secret: str | bytes) -> bool:
+    """Shorter than MIN_SECRET_BYTES, or too few distinct characters to be random."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    return len(raw) < MIN_SECRET_BYTES or len(set(raw)) < 12

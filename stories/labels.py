@@ -132,6 +132,7 @@ AUDIT_ACTION = {
     "login": _l("Logged in"),
     "login.failed": _l("Failed login"),
     "logout": _l("Logged out"),
+    "login.locked": _l("Account locked after failed logins"),
     "user.create": _l("Account created"),
     "user.role": _l("Role changed"),
     "user.activate": _l("Account activated"),

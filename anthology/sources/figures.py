@@ -2,7 +2,14 @@
 (the Markdown alt text), and images too coarse for print (below 300 ppi at their printed size)
 are reported. A story's pictures (`PictureFile`s of the stories file) become the addresses the
 one Markdown pipeline puts into the HTML (`book_pictures`): data: URLs of the published files,
-so that the PDF and the EPUB read nothing but the files the builder was given."""
+so that the PDF and the EPUB read nothing but the files the builder was given.
+
+`check_pictures` is the gather phase's guard: a picture must be embedded in the text (`data:`)
+or be a file inside the content folder; an address on the internet, an absolute path or a path
+leading out of the content folder is a ContentError naming the story or chapter, and so is a
+picture above `anthology.text.limits.MAX_PICTURE_PIXELS` (read from its header, never decoded).
+At render time WeasyPrint's url_fetcher (anthology.pdf.document) refuses the same.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +19,14 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from anthology.errors import BuildWarning
+from anthology import resources
+from anthology.errors import BuildWarning, ContentError
 from anthology.sources.manuscript import Chapter, PictureFile
+from anthology.text import limits
 from anthology.text.pictures import Picture
 
 MIN_PPI = 300
@@ -24,6 +34,58 @@ CSS_PX_PER_INCH = 96  # WeasyPrint's default image resolution
 _LONE_IMAGE = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
 _ALT = re.compile(r'\balt="([^"]*)"')
 _SRC = re.compile(r'\bsrc="data:image/[a-z]+;base64,([^"]+)"')
+
+
+_ANY_SRC = re.compile(r'<img\b[^>]*\bsrc="([^"]*)"')
+
+
+def allowed_file(url: str, roots: tuple[Path, ...] | None = None) -> Path | None:
+    """The file a relative or file: URL names, if it lies inside the content folder (or
+    `roots`); None for anything else (another scheme, an absolute path, a way out by ../)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "file") or parts.netloc:
+        return None
+    raw = unquote(parts.path)
+    if parts.scheme == "" and (raw.startswith("/") or raw.startswith("\\")):
+        return None  # an absolute path written in the text
+    base = resources.CONTENT.parent
+    path = (Path(raw) if parts.scheme == "file" else base / raw).resolve()
+    for root in roots or (resources.CONTENT.resolve(),):
+        if path.is_relative_to(root.resolve()) and path.is_file():
+            return path
+    return None
+
+
+def check_pictures(chapter: Chapter, html: str) -> None:
+    """Every picture embedded or in the content folder, none above the pixel limit."""
+    for number, match in enumerate(_ANY_SRC.finditer(html), 1):
+        src = match.group(1).replace("&amp;", "&")
+        where = f"picture {number} in {chapter.id} 《{chapter.title}》"
+        if src.lower().startswith("data:"):
+            payload = _SRC.match(f'src="{src}"')
+            if payload is None:
+                continue  # not a picture the sanitizer lets through; nothing is fetched
+            try:
+                data = base64.b64decode(re.sub(r"\s", "", payload.group(1)), validate=True)
+                limits.picture_size(data)
+            except limits.PictureTooLarge as error:
+                raise ContentError(
+                    f"{where} is too large to print ({error}): make it smaller and embed it again",
+                    chapter.source.path,
+                    chapter.source.line,
+                ) from None
+            except (binascii.Error, limits.UnreadablePicture):
+                continue  # image_warnings reports it as unreadable
+            continue
+        if allowed_file(src) is None:
+            shown = src if len(src) <= 120 else src[:117] + "..."
+            raise ContentError(
+                f"{where} is not embedded in the text: {shown} (the builder reads no address "
+                "on the internet and no file outside the content folder; embed the picture "
+                "instead)",
+                chapter.source.path,
+                chapter.source.line,
+            )
 
 
 def book_pictures(files: tuple[PictureFile, ...]) -> tuple[Picture, ...]:

@@ -11,9 +11,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from stories.cli import books, db, demo, mail, stories, users, worker
+    from stories.cli import audit, books, db, demo, mail, stories, users, worker
 
-    for group in (db.db_cli, demo.demo_cli, stories.stories_cli, users.users_cli):
+    for group in (db.db_cli, demo.demo_cli, stories.stories_cli, users.users_cli, audit.audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(books.books_cli)
     app.cli.add_command(worker.worker_command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from stories import db
+from stories import db, throttle
 from stories.models import Role
 from stories.operations import OperationError, accounts
 
@@ -52,3 +52,11 @@ def list_users() -> None:
         for user in accounts.users(session):
             state = "active" if user.is_active else "inactive"
             click.echo(f"{user.username}\t{user.role.value}\t{state}")
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Forget USERNAME's failed logins: an account locked by them can log in again at once."""
+    throttle.clear(throttle.LOGIN_ACCOUNT, throttle.account_key(username))
+    click.echo(f"Failed logins of {username} forgotten.")

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 from huey import Huey, crontab
+from sqlmodel import Session
 
+from stories import db
 from stories.jobs import mail, runner
+from stories.models import Story
+from stories.operations import flags, submission
 
 BUILD = "build_volume"
 PROOF = "proof_story"
 MAIL = "send_mail"
 MAIL_SWEEP = "mail_sweep"
 DAILY = "daily_housekeeping"
+SCAN = "scan_story"
 
 
 def register(huey: Huey, app: Flask) -> None:
@@ -43,8 +48,26 @@ def register(huey: Huey, app: Flask) -> None:
         """Expired drafts deleted; the editors' daily digests when they are due."""
         mail.housekeeping(app)
 
+    @huey.task(name=SCAN)
+    def scan_story(story_id: int) -> None:
+        """Find the personal data in a long story sent by its author (stories.jobs.scans)."""
+        with app.app_context():
+            # The detector and the segmentation run between two transactions: the write
+            # transaction (which holds SQLite's lock) then only stores what they found.
+            with Session(db.engine()) as reader:
+                story = reader.get(Story, story_id)
+                if story is None:
+                    return
+                texts = (story.title, story.body, story.pen_name, story.organisation)
+            submission.prepare(*texts)
+            with db.session_scope() as session:
+                story = session.get(Story, story_id)
+                if story is not None:
+                    flags.ensure_scanned(session, story)
+
     app.extensions["huey_tasks"] = {BUILD: build_volume, PROOF: proof_story, MAIL: send_mail,
-                                    MAIL_SWEEP: mail_sweep, DAILY: daily_housekeeping}  # fmt: skip
+                                    MAIL_SWEEP: mail_sweep, DAILY: daily_housekeeping,
+                                    SCAN: scan_story}  # fmt: skip
 
 
 def task(app: Flask, name: str):  # type: ignore[no-untyped-def]

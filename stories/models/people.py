@@ -34,6 +34,8 @@ class User(SQLModel, table=True):
     email: str = Field(default="", max_length=200)  # for the daily digest
     digest: bool = Field(default=False)  # opted in to the daily digest
     digest_sent_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    # Changed by logout, a new password and deactivation: every login session of the account ends.
+    session_nonce: str = Field(default="", max_length=32)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -49,3 +51,5 @@ class AuditEvent(SQLModel, table=True):
     ip: str = Field(default="", max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column(index=True))
+    # SHA-256 over the previous event's hash and this event (`flask audit verify` checks the chain).
+    chain_hash: str = Field(default="", max_length=64)

@@ -57,6 +57,8 @@ class Story(SQLModel, table=True):
         sa_column=_enum_column(StoryStatus, "story_status", nullable=False, index=True),
     )
     version: int = Field(default=1)  # optimistic locking for editors' edits
+    # The privacy scan and the search index of a long text still wait in the queue.
+    scan_pending: bool = Field(default=False)
     tracking_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     submission_token: str | None = Field(default=None, max_length=64, unique=True)
     editor_message: str = Field(default="")  # shown to the author on the status page

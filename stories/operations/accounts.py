@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, func, select
 
 from stories import passwords
 from stories.db import utcnow
-from stories.models import Role, User
+from stories.models import AuditEvent, Role, User
 from stories.operations import OperationError, audit
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
@@ -85,6 +87,34 @@ def authenticate(session: Session, username: str, password: str) -> User:
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """Every login session of the account ends (the nonce is part of each session's id)."""
+    user.session_nonce = secrets.token_hex(8)
+    session.add(user)
+
+
+def logout(session: Session, user: User) -> None:
+    """The user logs out: this session and any copy of its cookie stop working."""
+    end_sessions(session, user)
+    audit.record(session, user, audit.LOGOUT)
+
+
+def record_lockout(session: Session, username: str) -> None:
+    """Too many failed logins for this username: an audit event the owner is shown later."""
+    user = find(session, username)
+    audit.record(session, user, audit.LOGIN_LOCKED, details={"username": username[:64]})
+
+
+def lockouts_since(session: Session, user: User, since: datetime | None) -> list[AuditEvent]:
+    """The lockouts of the account since its previous login (newest first)."""
+    query = select(AuditEvent).where(
+        AuditEvent.actor_id == user.id, AuditEvent.action == audit.LOGIN_LOCKED
+    )
+    if since is not None:
+        query = query.where(AuditEvent.created_at > since)
+    return list(session.exec(query.order_by(AuditEvent.id.desc())).all())  # type: ignore[union-attr]
+
+
 def _active_admins(session: Session) -> int:
     query = select(func.count()).where(User.role == Role.admin, User.is_active == True)  # noqa: E712
     return session.exec(query).one()
@@ -142,6 +172,8 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     if not active:
         check_deactivate(session, actor, user)
     user.is_active = active
+    if not active:
+        end_sessions(session, user)
     session.add(user)
     _still_an_admin(session)
     action = "user.activate" if active else "user.deactivate"
@@ -154,7 +186,7 @@ def reset_password(session: Session, actor: User | None, user_id: int, password:
     user = get(session, user_id)
     _check_password(password)
     user.password_hash = passwords.hash_password(password)
-    session.add(user)
+    end_sessions(session, user)
     audit.record(session, actor, "user.password_reset", details={"user": user.username})
     return user
 

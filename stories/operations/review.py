@@ -35,7 +35,7 @@ from stories.models import (
     StoryStatus,
     User,
 )
-from stories.operations import OperationError, audit, pictures
+from stories.operations import OperationError, audit, flags, pictures
 from stories.operations.mail import messages
 
 MESSAGE_MAX = 5000
@@ -175,6 +175,9 @@ def acceptance_gate(session: Session, story_id: int) -> Gate:
     pictures still to review.
 
     Flags are counted as the privacy panel lists them: one per text, however often it occurs."""
+    story = session.get(Story, story_id)
+    if story is not None:  # a long text's scan may still wait in the queue: scan it now
+        flags.ensure_scanned(session, story)
     distinct_texts = (
         select(PrivacyFlag.kind, PrivacyFlag.text)
         .where(PrivacyFlag.story_id == story_id, PrivacyFlag.status == FlagStatus.open)
@@ -184,7 +187,6 @@ def acceptance_gate(session: Session, story_id: int) -> Gate:
     open_flags = session.exec(select(func.count()).select_from(distinct_texts)).one()
     given = set(session.exec(select(Consent.kind).where(Consent.story_id == story_id)).all())
     missing = tuple(kind for kind in ConsentKind if kind not in given)
-    story = session.get(Story, story_id)
     unreviewed = pictures.unreviewed(session, story) if story is not None else 0
     return Gate(open_flags=open_flags, missing_consents=missing, unreviewed_pictures=unreviewed)
 

@@ -187,14 +187,29 @@ def find_by_token(session: Session, token: str) -> Story | None:
 # --- verbs -------------------------------------------------------------------------------------
 
 
+def prepare(title: str, body: str, *others: str) -> None:
+    """The costly work on an author's text, done before the write transaction begins: word
+    segmentation for the search index and the privacy detector. The verbs below then find the
+    results ready (stories.queries.search.field_words, stories.operations.flags.detect_body)."""
+    for text in (title, body, *others):
+        search.field_words(text)
+    flags.detect_body(body)
+
+
 def submit_story(
-    session: Session, submission: Submission, token: str, secret: str, now: datetime | None = None
+    session: Session,
+    submission: Submission,
+    token: str,
+    secret: str,
+    now: datetime | None = None,
+    queued: bool = False,
 ) -> Receipt:
     """Store a new story with revision 1 and both consents, and return its tracking code.
 
     The same token submitted again returns the existing story (created=False) and the same code.
     Run it in a fresh transaction: a concurrent duplicate is detected by the unique token and
-    rolled back.
+    rolled back. `queued=True` leaves the privacy scan and the search index to the queue
+    (stories.jobs.scans): `story.scan_pending` is true until then.
     """
     if not valid_token(token):
         raise SubmissionError(_l("The form is incomplete. Please reload the page."))
@@ -206,6 +221,9 @@ def submit_story(
         return _repeat(existing, code)
     now = now or utcnow()
     story = _new_story(submission, tracking_hash(code), token_hash(token), now)
+    if queued:
+        story.scan_pending = True
+        search.defer(session, story)
     try:
         session.add(story)
         session.flush()
@@ -219,7 +237,8 @@ def submit_story(
     _add_original(session, story, submission, now)
     audit.record(session, None, SUBMIT, story=story.id)
     session.flush()
-    flags.scan_story(session, story)  # personal data in the text: flags for the editors
+    if not queued:
+        flags.scan_story(session, story)  # personal data in the text: flags for the editors
     pictures.sync(session, story)  # each picture starts "to review"
     duplicates.check_story(session, story)  # "looks like story #N" for the editors
     messages.receipt(session, story, format_code(code))

@@ -69,12 +69,18 @@ def _words(pieces: Iterable[str]) -> list[str]:
 
 def document_words(*fields: str) -> list[str]:
     """The words a story is found by (search mode, duplicates kept in text order)."""
-    jieba = _jieba()
     words: list[str] = []
     for field in fields:
         if field:
-            words.extend(_words(jieba.cut_for_search(field)))
+            words.extend(field_words(field))
     return words
+
+
+@lru_cache(maxsize=32)
+def field_words(field: str) -> tuple[str, ...]:
+    """The words of one field, kept for a while: a view segments a text before its write
+    transaction, and the index hook inside the transaction then finds the words ready."""
+    return tuple(_words(_jieba().cut_for_search(field)))
 
 
 def query_words(query: str) -> list[str]:
@@ -189,9 +195,16 @@ def _changed_stories(session: OrmSession) -> tuple[list[Any], list[int]]:
     return changed, deleted
 
 
+def defer(session: OrmSession, story: Any) -> None:
+    """Leave this new story out of the index for now (the queue indexes it: index_story)."""
+    session.info.setdefault("search_deferred", set()).add(id(story))
+
+
 @event.listens_for(OrmSession, "before_flush")
 def _remember_changes(session: OrmSession, _context: Any, _instances: Any) -> None:
     changed, deleted = _changed_stories(session)
+    deferred = session.info.get("search_deferred", ())
+    changed = [story for story in changed if id(story) not in deferred]
     if changed or deleted:
         pending = session.info.setdefault("search_pending", ([], []))
         pending[0].extend(changed)

@@ -4,11 +4,19 @@ Roles nest: an admin may do everything, a publisher everything an editor may. Vi
 `login_required` (anonymous visitors go to the login page) and `role_required(Role.admin)`
 (a logged-in user without the role gets the friendly 403 page). A submitter's tracking code is
 never a login: only these accounts reach editorial pages.
+
+A session's id carries a token derived from the password hash and the account's session nonce,
+checked against the database on every request: logout, a new password and deactivation change
+them, so every session of the account ends, copies of its cookie included. A session unused for
+`SESSION_IDLE_MINUTES` ends too. Failed logins are counted per address (Flask-Limiter) and per
+username (`RATELIMIT_LOGIN_ACCOUNT`, shared by all processes): past the limit the account is
+locked for a while, and its owner is told at the next login.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,6 +33,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as cookie
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -33,9 +42,9 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from stories import db, passwords
+from stories import db, passwords, throttle
 from stories.models import Role, User
-from stories.operations import accounts, audit
+from stories.operations import accounts
 from stories.web.security import limiter
 
 login_manager = LoginManager()
@@ -72,7 +81,7 @@ class Account:
             username=user.username,
             display_name=user.display_name,
             role=user.role,
-            token=passwords.session_token(user.password_hash),
+            token=passwords.session_token(user.password_hash + user.session_nonce),
         )
 
     @property
@@ -188,44 +197,119 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+ACCOUNT_LIMIT = throttle.LOGIN_ACCOUNT
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     next_url = _safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or home_url())
     form = LoginForm()
-    if form.validate_on_submit():
-        session = db.session()
-        try:
-            user = accounts.authenticate(
-                session, form.username.data or "", form.password.data or ""
-            )
-        except accounts.LoginFailed as error:
-            session.commit()  # keep the audit event of the failed attempt
-            flash(str(error), "error")
+    if not form.validate_on_submit():
+        return render_template("web/auth/login.html", form=form)
+    username = form.username.data or ""
+    key = throttle.account_key(username)
+    if throttle.exceeded(ACCOUNT_LIMIT, key):
+        # The same answer for every username, existing or not, right password or wrong.
+        flash(_locked_message(), "error")
+        return render_template("web/auth/login.html", form=form), 429
+    session = db.session()
+    previous_login = None
+    try:
+        known = accounts.find(session, username)
+        previous_login = known.last_login_at if known is not None else None
+        user = accounts.authenticate(session, username, form.password.data or "")
+    except accounts.LoginFailed as error:
+        throttle.hit(ACCOUNT_LIMIT, key)
+        if throttle.exceeded(ACCOUNT_LIMIT, key):  # this failure used up the allowance
+            accounts.record_lockout(session, username)
+            flash(_locked_message(), "error")
         else:
-            session.commit()
-            login_user(Account.of(user))
-            flash(_("Welcome, %(name)s.", name=user.display_name or user.username), "info")
-            return redirect(next_url or home_url())
-    return render_template("web/auth/login.html", form=form)
+            flash(str(error), "error")
+        session.commit()  # keep the audit event of the failed attempt
+        return render_template("web/auth/login.html", form=form)
+    lockouts = accounts.lockouts_since(session, user, previous_login)
+    session.commit()
+    throttle.clear(ACCOUNT_LIMIT, key)
+    _fresh_cookie()  # stamped for the idle timeout
+    login_user(Account.of(user))
+    cookie["seen"] = int(time.time())
+    flash(_("Welcome, %(name)s.", name=user.display_name or user.username), "info")
+    if lockouts:
+        flash(
+            _(
+                "Since your last login your account was locked %(n)s time(s) after repeated "
+                "wrong passwords, last from the address %(ip)s. If that was not you, choose a "
+                "new password and tell an admin.",
+                n=len(lockouts),
+                ip=lockouts[0].ip or "?",
+            ),
+            "warning",
+        )
+    return redirect(next_url or home_url())
+
+
+def _locked_message() -> str:
+    return _(
+        "Too many failed logins for this account. It is locked for a while: please try again "
+        "in %(minutes)s minutes, or ask an admin.",
+        minutes=_lock_minutes(),
+    )
+
+
+def _lock_minutes() -> int:
+    from limits import parse_many
+
+    items = parse_many(current_app.config[ACCOUNT_LIMIT])
+    return max(1, max(item.get_expiry() for item in items) // 60)
 
 
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
         session = db.session()
-        audit.record(session, current_user.id, audit.LOGOUT)
+        accounts.logout(session, actor())
         session.commit()
         logout_user()
+        _fresh_cookie()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
+KEPT = ("lang", "csrf_token")  # what survives a login or logout in the cookie
+
+
+def _fresh_cookie() -> None:
+    """Nothing of the previous session but the language and the form token."""
+    for key in [key for key in cookie if key not in KEPT]:
+        cookie.pop(key)
+
+
+def _idle_timeout() -> Response | None:
+    """End a staff session left unused for SESSION_IDLE_MINUTES; stamp the others."""
+    if "_user_id" not in cookie:
+        return None
+    now = int(time.time())
+    seen = cookie.get("seen")
+    limit = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    if limit and (not isinstance(seen, int) or now - seen > limit):
+        logout_user()
+        _fresh_cookie()
+        flash(_("You were logged out after a time without activity. Please log in again."),
+              "info")  # fmt: skip
+        if request.path.startswith("/editor"):
+            return _to_login()
+        return None
+    if seen != now:
+        cookie["seen"] = now
+    return None
+
+
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_LOGIN", "10 per minute;60 per hour")
     login_manager.init_app(app)
+    app.before_request(_idle_timeout)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     app.register_blueprint(bp)

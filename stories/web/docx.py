@@ -8,12 +8,19 @@ limits, re-encoded without metadata and kept by its content hash, and the text g
 to it (`anthology.text.pictures`): the story text never holds a picture's bytes. Without one (a
 publisher's chapter) pictures become `data:` URLs (PNG, JPEG and GIF only, the formats the
 sanitizer allows). The file is checked to be a real .docx package whatever its name.
+
+Before the conversion, the bounds of `anthology.text.limits` are checked (the size of the XML
+inside, a zip bomb's expansion, the text's length, read as a stream), and the conversion itself
+runs in a child process with a time and a memory limit; a picture is refused above a pixel
+count read from its header, before anything decodes it. The pictures found in the child come
+back as bytes and are stored by the parent (re-encoding takes longer than converting text).
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,12 +29,11 @@ from typing import Any
 import mammoth
 from flask_babel import lazy_gettext as _l
 
+from anthology.text import limits
 from anthology.text import pictures as references
 from anthology.text.markdown import clean_text, escape_markdown
 from stories.pictures import PictureError, Store
 
-MAX_ENTRIES = 2000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a zip bomb guard; real story files are a few MB
 IMAGE_TYPES = {"image/png": "image/png", "image/jpeg": "image/jpeg", "image/jpg": "image/jpeg",
                "image/gif": "image/gif"}  # fmt: skip
 MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
@@ -53,8 +59,17 @@ class Converted:
     too_many: int = 0  # pictures over the limit of a story, left out
 
 
-def check_package(data: bytes, filename: str = "") -> None:
-    """Refuse anything but a .docx package (a ZIP holding word/document.xml)."""
+@dataclass(frozen=True)
+class _Found:
+    """What the bounded child found: the Markdown (pictures referenced by placeholders, which
+    look like references) and the pictures' bytes, for the parent to store."""
+
+    converted: Converted
+    payloads: tuple[bytes, ...] = ()
+
+
+def check_package(data: bytes, filename: str = "", max_chars: int | None = None) -> None:
+    """Refuse anything but a .docx package (a ZIP holding word/document.xml) within bounds."""
     if not data:
         raise DocxError(_l("The file is empty."), filename)
     if data.startswith(OLE_MAGIC):
@@ -71,44 +86,114 @@ def check_package(data: bytes, filename: str = "") -> None:
     except (zipfile.BadZipFile, ValueError) as error:
         raise DocxError(not_docx, filename) from error
     with archive:
-        entries = archive.infolist()
-        names = {entry.filename for entry in entries}
+        names = {entry.filename for entry in archive.infolist()}
         if "word/document.xml" not in names or "[Content_Types].xml" not in names:
             raise DocxError(not_docx, filename)
-        if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED:
-            raise DocxError(_l("The Word file is too large or damaged."), filename)
+        try:
+            limits.check_docx(archive, max_chars)
+        except limits.DocxTooLong as error:
+            raise DocxError(
+                _l(
+                    "The Word file holds more than %(n)s characters, more than a story may have. "
+                    "Please shorten it or send the story in parts.",
+                    n=f"{error.limit:,}",
+                ),
+                filename,
+            ) from error
+        except limits.LimitError as error:
+            raise DocxError(_l("The Word file is too large or damaged."), filename) from error
+        except (zipfile.BadZipFile, OSError, SyntaxError, EOFError) as error:
+            raise DocxError(
+                _l("The Word file could not be read. Is it damaged?"), filename
+            ) from error
+
+
+def _picture_error(error: limits.PictureTooLarge, filename: str) -> DocxError:
+    return DocxError(
+        _l(
+            "A picture in the Word file is too large (%(size)s; at most %(limit)s megapixels). "
+            "In Word select the picture, choose “Compress pictures”, save and upload again.",
+            size=f"{error.width} × {error.height}" if error.width else "?",
+            limit=error.limit // 1_000_000,
+        ),
+        filename,
+    )
 
 
 def convert(
-    data: bytes, filename: str = "", store: Store | None = None, max_pictures: int = 30
+    data: bytes,
+    filename: str = "",
+    store: Store | None = None,
+    max_pictures: int = 30,
+    max_chars: int | None = None,
 ) -> Converted:
     """Convert a .docx file to story Markdown; raises DocxError for anything unusable.
     With `store`, pictures are kept there and referenced (see the module's docstring)."""
-    check_package(data, filename)
-    counts = {"kept": 0, "dropped": 0, "over": 0}
-    stored: list[str] = []
+    check_package(data, filename, max_chars)
+    try:
+        found = limits.bounded(lambda: _convert(data, store is not None, max_pictures))
+    except limits.PictureTooLarge as error:
+        raise _picture_error(error, filename) from error
+    except limits.TooCostly as error:
+        raise DocxError(
+            _l("The Word file is too complex to convert. Please save a simpler copy."), filename
+        ) from error
+    except limits.LimitError as error:
+        raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename) from error
+    if found is None:
+        raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename)
+    converted = _stored(found, store) if store is not None else found.converted
+    if not converted.markdown.strip():
+        raise DocxError(_l("The Word file contains no text."), filename)
+    return converted
 
-    def store_image(payload: bytes, alt: str) -> list[Any]:
-        assert store is not None
-        if len(stored) >= max_pictures:
-            counts["over"] += 1
-            return []
+
+def _placeholder(number: int) -> str:
+    return f"{number:064x}"  # the form of a reference, never a real SHA-256 in practice
+
+
+def _stored(found: _Found, store: Store) -> Converted:
+    """The child's pictures kept in the store, their placeholders replaced by references (a
+    picture the store refuses is left out, counted as dropped)."""
+    markdown, kept, dropped = found.converted.markdown, [], 0
+    for number, payload in enumerate(found.payloads):
+        placeholder = _placeholder(number)
         try:
             ref, _picture = store.add(payload)
         except PictureError:
-            counts["dropped"] += 1
-            return []
-        counts["kept"] += 1
-        stored.append(ref)
-        return [mammoth.html.element("img", {"src": f"picture:{ref}", "alt": alt})]
+            dropped += 1
+            pattern = r"!\[[^\]\n]*\]\(picture:" + placeholder + r"[^)\n]*\)\n*"
+            markdown = re.sub(pattern, "", markdown)
+            continue
+        kept.append(ref)
+        markdown = markdown.replace(f"picture:{placeholder}", f"picture:{ref}")
+    return Converted(
+        markdown,
+        images=len(kept),
+        dropped_images=found.converted.dropped_images + dropped,
+        pictures=tuple(dict.fromkeys(kept)),
+        too_many=found.converted.too_many,
+    )
+
+
+def _convert(data: bytes, keep_pictures: bool = False, max_pictures: int = 30) -> _Found | None:
+    """mammoth and our writer (in the bounded child); None when mammoth cannot read the file.
+    With `keep_pictures` the pictures' bytes come back for the store, placeholders in the text."""
+    counts = {"kept": 0, "dropped": 0, "over": 0}
+    payloads: list[bytes] = []
 
     def convert_image(image: Any) -> list[Any]:
         content_type = IMAGE_TYPES.get((image.content_type or "").lower())
         with image.open() as handle:
-            payload = handle.read()
-        if store is not None:
-            return store_image(payload, image.alt_text or "")
+            payload = handle.read(limits.MAX_XML_BYTES + 1)
+        if keep_pictures:
+            return keep_image(payload, image.alt_text or "")
         if content_type is None or not payload.startswith(MAGIC[content_type]):
+            counts["dropped"] += 1
+            return []
+        try:
+            limits.picture_size(payload)  # PictureTooLarge refuses the file
+        except limits.UnreadablePicture:
             counts["dropped"] += 1
             return []
         counts["kept"] += 1
@@ -117,25 +202,36 @@ def convert(
             attributes["alt"] = image.alt_text
         return [mammoth.html.element("img", attributes)]
 
+    def keep_image(payload: bytes, alt: str) -> list[Any]:
+        if len(payloads) >= max_pictures:
+            counts["over"] += 1
+            return []
+        try:
+            limits.picture_size(payload)  # PictureTooLarge refuses the file
+        except limits.UnreadablePicture:
+            pass  # the store may still read it (HEIC); else it is dropped there
+        payloads.append(payload)
+        ref = _placeholder(len(payloads) - 1)
+        return [mammoth.html.element("img", {"src": f"picture:{ref}", "alt": alt})]
+
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(data), convert_image=convert_image, external_file_access=False
         )
-    except Exception as error:  # mammoth raises many kinds for damaged files
-        raise DocxError(_l("The Word file could not be read. Is it damaged?"), filename) from error
+    except limits.LimitError:
+        raise
+    except Exception:  # mammoth raises many kinds for damaged files
+        return None
     writer = _MarkdownWriter()
     writer.feed(result.value)
     writer.close()
-    markdown = writer.markdown()
-    if not markdown.strip():
-        raise DocxError(_l("The Word file contains no text."), filename)
-    return Converted(
-        markdown,
+    converted = Converted(
+        writer.markdown(),
         images=counts["kept"],
         dropped_images=counts["dropped"],
-        pictures=tuple(dict.fromkeys(stored)),
         too_many=counts["over"],
     )
+    return _Found(converted, tuple(payloads))
 
 
 # --- mammoth's HTML -> Markdown ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -54,6 +55,20 @@ def init_app(app: Flask) -> None:
             _("Too many requests"),
             _("You have sent many requests in a short time. Please wait a while and try again."),
         )
+
+    @app.errorhandler(OperationalError)
+    def busy(_error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        """The database is busy (a lock wait ran out) or unreachable: try again, nothing kept."""
+        app.logger.warning("database busy or unreachable", exc_info=True)
+        page, status = _page(
+            503,
+            _("The site is busy"),
+            _(
+                "The site could not finish your request just now, and nothing was changed. "
+                "Please wait a moment and try again."
+            ),
+        )
+        return page, status, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:

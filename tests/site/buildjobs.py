@@ -70,7 +70,7 @@ def worker_env(app: Flask, instance: Path, **settings: Any) -> dict[str, str]:
     config = app.config
     env.update(
         DATABASE_URL=config["DATABASE_URL"],
-        SECRET_KEY="worker-test-secret",
+        SECRET_KEY="worker-test-secret-5e0c3b9a7f1d2e4c6a8b",
         STORIES_INSTANCE_PATH=str(instance),
         STORIES_QUEUE_NAME=config["QUEUE_NAME"],
         STORIES_QUEUE_FILE=str(config["QUEUE_FILE"]),

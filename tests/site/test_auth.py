@@ -144,7 +144,12 @@ def test_session_cookie_flags(make_app: Any, make_user: Any, login: Any) -> None
 def test_session_cookie_is_secure_outside_debug(tmp_path: Any) -> None:
     from stories import create_app
 
-    app = create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    app = create_app(
+        {
+            "SECRET_KEY": "7f3a9c1e5b2d4086af19c3e7d5b20f6a",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     app.extensions["db_engine"].dispose()
 

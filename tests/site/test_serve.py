@@ -43,7 +43,7 @@ def test_serve_starts_the_site_and_a_worker_and_ctrl_c_stops_both(
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STORIES_")}
     env.pop("REDIS_URL", None)
-    env.update(STORIES_INSTANCE_PATH=str(tmp_path), SECRET_KEY="serve-test-secret",
+    env.update(STORIES_INSTANCE_PATH=str(tmp_path), SECRET_KEY="8d2f6a1c9e3b7054af3c1e5b9d7a2c4e",
                DATABASE_URL=f"sqlite:///{tmp_path / 'stories.db'}",
                STORIES_SESSION_COOKIE_SECURE="false")  # fmt: skip
     log = (tmp_path / "serve.log").open("wb")

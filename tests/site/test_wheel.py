@@ -89,7 +89,10 @@ def test_the_wheel_holds_every_module_and_data_file(wheel: Path) -> None:
 
 
 def test_installed_wheel_serves_the_site(installed: Path, tmp_path: Path) -> None:
-    env = {"STORIES_INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "wheel-test-key"}
+    env = {
+        "STORIES_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "wheel-test-key-3f9a1c7e5b2d8046c1e9",
+    }
     where = _run(installed, tmp_path, "-c", "import stories, anthology.resources as r; "
                  "print(stories.__file__); print(r.TEMPLATES)")  # fmt: skip
     assert str(ROOT) not in where.stdout and "site-packages" in where.stdout

@@ -8,6 +8,8 @@ double click, a reload) answer with the same receipt instead of a second story.
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     current_app,
@@ -21,18 +23,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from anthology.text import plain
 from anthology.text.markdown import clean_text, render
 from anthology.text.privacy import detect_markdown
 from stories import db, labels, pictures
+from stories.jobs import scans
 from stories.operations import drafts, submission
 from stories.pictures import PictureError
+from stories.throttle import hit
 from stories.web import docx
 from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
 from stories.web.pictures import address, addresses
 from stories.web.security import limiter
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("submit", __name__, url_prefix="/submit")
 PRIVACY_SHOWN = 20  # personal data found in the text, shown to the author on the preview
@@ -66,12 +73,17 @@ def preview_pictures(form: TextFields) -> tuple[str, list[dict[str, str]]]:
     return html, fields
 
 
-def _preview_page(form: StoryForm, status: int = 200) -> tuple[str, int]:
+def _preview_page(form: StoryForm, status: int = 200, **why: bool) -> tuple[str, int]:
     found = [(labels.privacy_kind_label(flag.kind), flag.text)
              for flag in detect_markdown(form.markdown())][:PRIVACY_SHOWN]  # fmt: skip
     html, fields = preview_pictures(form)
     return render_template(
-        "web/submit_preview.html", form=form, story_html=html, pictures=fields, privacy=found
+        "web/submit_preview.html",
+        form=form,
+        story_html=html,
+        pictures=fields,
+        privacy=found,
+        **why,
     ), status
 
 
@@ -95,8 +107,9 @@ def take_upload(form: TextFields) -> str | None:
     name = " ".join(clean_text(upload.filename).split())[:200]
     try:
         converted = docx.convert(
-            upload.read(), name, pictures.store(), current_app.config["STORY_MAX_PICTURES"]
-        )
+            upload.read(), name, pictures.store(), current_app.config["STORY_MAX_PICTURES"],
+            max_chars=current_app.config["STORY_MAX_CHARS"],
+        )  # fmt: skip
     except docx.DocxError as error:
         return str(error.message)
     form.docx_markdown.data = sign_markdown(converted.markdown)
@@ -212,9 +225,16 @@ def send() -> Response | tuple[str, int]:
         return form_page(form, 422)
     if not form.validate_consents():
         return _preview_page(form, 422)
+    if not hit("RATELIMIT_SUBMIT_FORM", submission.token_hash(token)):
+        return _preview_page(form, 429, limited=True)
+    story = form.to_submission()
+    # The costly work first, while no transaction is open; a long text goes to the queue.
+    queued = len(story.body) > current_app.config["LONG_TEXT_CHARS"]
+    if not queued:
+        submission.prepare(story.title, story.body, story.pen_name, story.organisation)
     try:
         receipt = submission.submit_story(
-            db.session(), form.to_submission(), token, current_app.config["SECRET_KEY"]
+            db.session(), story, token, current_app.config["SECRET_KEY"], queued=queued
         )
         drafts.discard(db.session(), form.draft_code.data)  # sent: the draft goes
         db.session().commit()
@@ -223,6 +243,13 @@ def send() -> Response | tuple[str, int]:
         return render_template(
             "web/error.html", status=409, title=_("Already sent"), message=str(error)
         ), 409
+    except OperationalError:  # the database is busy (locked, or a lock wait timed out)
+        db.session().rollback()
+        log.warning("send not stored: the database is busy", exc_info=True)
+        page, status = _preview_page(form, 503, busy=True)
+        return page, status, {"Retry-After": "5"}  # type: ignore[return-value]
+    if receipt.created and queued:
+        scans.queue_scan(receipt.story_id)
     session["receipt"] = {"code": receipt.tracking_code, "story": receipt.story_id,
                           "mailed": bool(form.contact_email.data)}  # fmt: skip
     return redirect(url_for(".sent"), 303)
@@ -238,7 +265,7 @@ def back_to_start() -> Response:
 
 @bp.get("/sent")
 def sent() -> Response | str:
-    receipt = session.get("receipt")
+    receipt = session.pop("receipt", None)  # shown once: not left in the cookie afterwards
     if not receipt:
         return redirect(url_for(".start"))
     code = receipt["code"]
@@ -266,6 +293,12 @@ def _form_again(**why: bool) -> str:
     return render_template(
         "web/submit.html", form=form, config_min=_min(), config_max=_max(), **why
     )
+
+
+@bp.errorhandler(500)
+def _failed(_error: Exception) -> tuple[str, int]:
+    """An unexpected error while sending: nothing is stored, and the text comes back."""
+    return _form_again(failed=True), 500
 
 
 @bp.after_request

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from anthology.text import pictures as references
@@ -30,6 +31,7 @@ from stories.labels import status_label
 from stories.models import Story, StoryStatus
 from stories.operations import submission
 from stories.operations.mail import links, messages
+from stories.throttle import hit
 from stories.web.authors.forms import LostForm, RevisionForm, TrackForm, sign_markdown
 from stories.web.authors.submit import drop_upload, preview_pictures, validate_with_upload
 from stories.web.common import ConfirmForm
@@ -88,6 +90,12 @@ def _not_found(form: TrackForm) -> tuple[str, int]:
     return render_template("web/status_lookup.html", form=form, not_found=True), 404
 
 
+def _count_code(normalised: str | None) -> None:
+    """Look-ups of one code are limited too (RATELIMIT_TRACK_CODE), whoever makes them."""
+    if normalised and not hit("RATELIMIT_TRACK_CODE", submission.tracking_hash(normalised)):
+        abort(429)
+
+
 def _story(code: str) -> tuple[Story, str]:
     """The story for a code (or a mail's signed link) in the URL, and the code in its grouped
     form (the link as it is); 404 otherwise."""
@@ -97,6 +105,7 @@ def _story(code: str) -> tuple[Story, str]:
             abort(404)
         return story, code
     normalised = submission.normalise_code(code)
+    _count_code(normalised)
     story = submission.find_by_tracking_code(db.session(), code) if normalised else None
     if story is None:
         abort(404)
@@ -111,6 +120,7 @@ def lookup() -> Response | tuple[str, int]:
         return render_template("web/status_lookup.html", form=form, not_found=False), 200
     if not form.validate():
         return _not_found(form)
+    _count_code(submission.normalise_code(form.code.data))
     story = submission.find_by_tracking_code(db.session(), form.code.data)
     if story is None:  # said once, above the form (not again at the field)
         return _not_found(form)
@@ -157,12 +167,23 @@ def status(code: str) -> Response | str:
 @bp.route("/<code>/revise", methods=["GET", "POST"])
 @track_limit
 def revise(code: str) -> Response | tuple[str, int]:
+    # The form is checked, a Word file converted and the text segmented and scanned before the
+    # database is touched: the write transaction that follows is short.
+    form = RevisionForm() if request.method == "POST" else None
+    # The language switch sends the form with ?action=... instead of a button value.
+    action = request.form.get("action") or request.args.get("action", "preview")
+    editing = action == "edit" or bool(request.form.get("drop_docx"))
+    valid, status = False, 200
+    if form is not None and not editing:
+        valid, status = validate_with_upload(form)
+        if valid and action == "send":
+            submission.prepare(form.title.data or "", form.markdown())
     story, code = _story(code)
     if story.status != StoryStatus.revision_requested:
         flash(_("This story is not waiting for a revision."), "info")
         return redirect(url_for(".status", code=code), 303)
     view = _view(story, code)
-    if request.method == "GET":
+    if form is None:
         form = RevisionForm(
             title=story.title, body=plain.to_plain(story.body), version=str(story.version)
         )
@@ -173,15 +194,11 @@ def revise(code: str) -> Response | tuple[str, int]:
         )
         form.pictures_markdown.data = sign_markdown(kept) if kept else ""
         return render_template("web/status_revise.html", form=form, story=view), 200
-    form = RevisionForm()
-    # The language switch sends the form with ?action=... instead of a button value.
-    action = request.form.get("action") or request.args.get("action", "preview")
-    if action == "edit" or request.form.get("drop_docx"):
+    if editing:
         form.picture_texts(request.form)
         if request.form.get("drop_docx"):
             drop_upload(form)
         return render_template("web/status_revise.html", form=form, story=view), 200
-    valid, status = validate_with_upload(form)
     if not valid:
         return render_template("web/status_revise.html", form=form, story=view), status
     if action != "send":
@@ -204,6 +221,11 @@ def _send_revision(story: Story, code: str, form: RevisionForm) -> Response | tu
             note=form.note.data or "",
         )
         db.session().commit()
+    except OperationalError:  # the database is busy: the author's revision comes back
+        db.session().rollback()
+        form.title.errors = [_busy_message()]
+        page = render_template("web/status_revise.html", form=form, story=_view(story, code))
+        return page, 503
     except submission.SubmissionError as error:
         db.session().rollback()
         if story.status == StoryStatus.revision_requested:
@@ -216,6 +238,13 @@ def _send_revision(story: Story, code: str, form: RevisionForm) -> Response | tu
         return redirect(url_for(".status", code=code), 303)
     flash(_("Thank you. Your revised story has been sent to the editors."), "success")
     return redirect(url_for(".status", code=code), 303)
+
+
+def _busy_message() -> str:
+    return _(
+        "The site is very busy right now, so your revision could not be saved yet. Nothing is "
+        "lost: your text is still here. Wait a moment and send it again."
+    )
 
 
 @bp.route("/<code>/withdraw", methods=["GET", "POST"])

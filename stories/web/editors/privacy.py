@@ -71,8 +71,8 @@ def marked_html(body: str, rows: list[FlagRow]) -> Markup:
 
 def _panel(session: Session, story: Story) -> dict[str, Any]:
     rows = flags.rows(session, story.id or 0)
-    if flags.needs_rescan(session, story):
-        flags.scan_story(session, story)
+    if flags.pending(session, story) or flags.needs_rescan(session, story):
+        flags.ensure_scanned(session, story)
         session.commit()
         rows = flags.rows(session, story.id or 0)
     return {
