@@ -26,7 +26,8 @@ from stories.models import (
     StoryRevision,
     User,
 )
-from stories.operations import OperationError, audit, editing
+from stories.operations import OperationError, audit
+from stories.operations.editorial import editing
 from stories.operations.flags import FlagRow
 
 REASON_MAX = 500

@@ -6,8 +6,9 @@
   `pictures.py` the signed addresses of stories' pictures;
 - `authors/` what social workers use: submitting (with Word import), tracking, revising;
 - `editors/` the editorial pages: a story's page, the queue, the privacy panel, volumes, the
-  book (settings, chapters, recipes), builds (the publishers' build jobs and editions), proofs
-  (a story as it will print), admin.
+  editor's desk, mail settings and the outbox, pictures, admin; `editors/books/` a volume's book
+  (settings, chapters, recipes), builds (the publishers' build jobs and editions) and proofs (a
+  story as it will print).
 """
 
 from __future__ import annotations
@@ -19,18 +20,15 @@ from stories.web import auth, errors, pictures, public, security
 from stories.web.authors import drafts, submit, track
 from stories.web.editors import (
     admin,
-    books,
-    builds,
-    chapterpages,
     desk,
     mail,
     privacy,
-    proofs,
     queue,
     story,
     volumes,
 )
 from stories.web.editors import pictures as editor_pictures
+from stories.web.editors.books import builds, chapters, pages, proofs
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +36,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     labels.init_app(app)
     auth.init_app(app)
-    modules = (public, submit, drafts, track, story, admin, queue, privacy, volumes, books,
-               chapterpages, builds, proofs, mail, pictures, editor_pictures, desk)  # fmt: skip
+    modules = (public, submit, drafts, track, story, admin, queue, privacy, volumes, pages,
+               chapters, builds, proofs, mail, pictures, editor_pictures, desk)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp)

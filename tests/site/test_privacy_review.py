@@ -15,7 +15,7 @@ from anthology.text.markdown import plain_to_markdown
 from anthology.text.privacy import markdown_view
 from stories import db
 from stories.models import FlagStatus, PrivacyFlag, Pseudonym, Story, StoryRevision, User
-from stories.operations import editing
+from stories.operations.editorial import editing
 
 NAMES_BODY = (
     "第一次上门时，张阿姨正在晾衣服。她说儿子的手机号是13812345678，让我有事就打。\n\n"

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from stories import db
 from stories.models import Story, User
-from stories.operations import editing
+from stories.operations.editorial import editing
 from stories.queries import listing, search
 
 BODY_ELDERLY = "我们在养老社区开展服务，社工每周上门探访独居老人，陪他们聊天、测血压。" * 4

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from stories import db
 from stories import pictures as picture_store
 from stories.models import PictureReview, Role, Story, StoryPicture
-from stories.operations import editing, pictures
+from stories.operations import pictures
+from stories.operations.editorial import editing
 from stories.web.auth import actor, role_required
 from stories.web.common import run, story_or_404
 from stories.web.editors import story as story_page

@@ -33,9 +33,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from stories import db
 from stories.labels import STATUS, decision_label, field_label, status_label
 from stories.models import DecisionAction, Role, ServiceField, Story, StoryStatus
-from stories.operations import audit, curation, export, volumes
+from stories.operations import audit, export, volumes
 from stories.operations.editorial import bulk as bulk_decisions
-from stories.operations.editorial import templates
+from stories.operations.editorial import curation, templates
 from stories.queries import listing
 from stories.web.auth import actor, role_required
 from stories.web.common import json_download, run

@@ -43,8 +43,8 @@ from stories.models import (
     StoryRevision,
     User,
 )
-from stories.operations import audit, curation, editing, review
-from stories.operations.editorial import assignment, templates
+from stories.operations import audit, review
+from stories.operations.editorial import assignment, curation, editing, templates
 from stories.queries.diff import side_by_side
 from stories.web.auth import actor, home_url, role_required
 from stories.web.common import ConfirmForm, run, story_or_404

@@ -1,7 +1,7 @@
 """The book of a volume under /editor/volumes/<slug>/book (publishers and admins).
 
 The book page shows the structure (front chapters, history parts, the stories, the list of
-contributors, back chapters) with up/down buttons (`chapterpages`, the chapters' own pages);
+contributors, back chapters) with up/down buttons (`chapters`, the chapters' own pages);
 the settings page holds everything a recipe holds, and its history; a recipe is downloaded and
 imported here. Every button is a small POST form: the pages work without JavaScript. A form
 refused for any reason, an expired security token included, comes back as it was sent.

@@ -1,5 +1,6 @@
 """Every vocabulary shown to users, defined once: statuses, roles, decisions, service fields,
-provinces, privacy kinds, audit actions, where a chapter's text came from. Translated with
+provinces, privacy kinds, audit actions, where a chapter's text came from, a picture's review;
+builds' in `builds`, the outbox's in `mail` (all importable from here). Translated with
 Flask-Babel (lazy, so they can be defined at import time).
 """
 
@@ -9,14 +10,21 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from stories.labels.builds import (
+    BUILD_FAILURE,
+    BUILD_PHASE,
+    BUILD_STATE,
+    BUILD_WARNING,
+    build_failure_label,
+    build_phase_label,
+    build_state_label,
+    build_warning_label,
+)
+from stories.labels.mail import MAIL, mail_label
 from stories.models import (
-    BuildFailure,
-    BuildPhase,
     BuildState,
     ChapterSource,
     DecisionAction,
-    MailKind,
-    MailState,
     PrivacyKind,
     Role,
     ServiceField,
@@ -324,89 +332,6 @@ def field_label(field: ServiceField | str) -> str:
     return str(SERVICE_FIELD.get(ServiceField(field), field))
 
 
-BUILD_STATE = {
-    BuildState.queued: _l("Queued"),
-    BuildState.running: _l("Running"),
-    BuildState.succeeded: _l("Finished"),
-    BuildState.failed: _l("Failed"),
-    BuildState.cancelled: _l("Cancelled"),
-}
-
-BUILD_PHASE = {
-    BuildPhase.gathering: _l("Gathering the sources"),
-    BuildPhase.print: _l("Print PDF"),
-    BuildPhase.screen: _l("Screen PDF"),
-    BuildPhase.epub: _l("EPUB"),
-    BuildPhase.checking: _l("Checking the EPUB"),
-    BuildPhase.saving: _l("Saving the edition"),
-}
-
-BUILD_FAILURE = {
-    BuildFailure.content: _l("A source of the book is wrong (the recipe, a chapter or a story)."),
-    BuildFailure.gate: _l(
-        "The publication gate refused stories: a consent is missing or privacy flags are open."
-    ),
-    BuildFailure.font: _l("A font the volume needs is not installed."),
-    BuildFailure.build: _l("The book builder could not go on."),
-    BuildFailure.crashed: _l("A process of the build crashed."),
-    BuildFailure.out_of_memory: _l(
-        "The build was stopped by the system, most often because the machine ran out of memory."
-    ),
-    BuildFailure.disk_full: _l(
-        "The disk is full: nothing was kept. Free some space and build again."
-    ),
-    BuildFailure.worker_stopped: _l(
-        "The worker stopped during the build (it was killed, crashed, ran out of memory, or the "
-        "machine restarted). Nothing was kept; build again."
-    ),
-    BuildFailure.queue: _l("The task queue could not take the build."),
-    BuildFailure.internal: _l(
-        "An unexpected error stopped the build (the worker's log has the details)."
-    ),
-}
-
-BUILD_WARNING = {
-    "privacy": _l("Personal data"),
-    "font": _l("Font"),
-    "image": _l("Image"),
-    "system": _l("System"),
-    "epub": _l("EPUB"),
-    "other": _l("Warning"),
-}
-
-
-def build_state_label(state: BuildState | str) -> str:
-    return str(BUILD_STATE.get(BuildState(state), state))
-
-
-def build_phase_label(phase: BuildPhase | str | None) -> str:
-    return str(BUILD_PHASE.get(BuildPhase(phase), phase)) if phase else ""
-
-
-def build_failure_label(failure: BuildFailure | str | None) -> str:
-    return str(BUILD_FAILURE.get(BuildFailure(failure), failure)) if failure else ""
-
-
-def build_warning_label(kind: str) -> str:
-    return str(BUILD_WARNING.get(kind, BUILD_WARNING["other"]))
-
-
-# The outbox (stories.operations.mail): its messages' states and kinds (the names differ).
-MAIL = {
-    MailState.held: _l("Kept (no mail server)"), MailState.queued: _l("Waiting"),
-    MailState.sending: _l("Sending"), MailState.sent: _l("Sent"), MailState.failed: _l("Failed"),
-    MailKind.receipt: _l("Receipt"), MailKind.revision: _l("Revision request"),
-    MailKind.accepted: _l("Accepted"), MailKind.rejected: _l("Not accepted"),
-    MailKind.withdrawn: _l("Withdrawal confirmed"), MailKind.published: _l("Published"),
-    MailKind.draft: _l("Draft link"), MailKind.links: _l("New private links"),
-    MailKind.digest: _l("Daily digest"),
-}  # fmt: skip
-
-
-def mail_label(value: MailState | MailKind | str) -> str:
-    return str(MAIL.get(value, value))  # type: ignore[arg-type]
-
-
 # The privacy review of a picture (stories.models.PictureReview).
 PICTURE_REVIEW = {
     "to_review": _l("To review"),
@@ -440,3 +365,17 @@ def init_app(app: Flask) -> None:
         build_failure_label=build_failure_label,
         build_warning_label=build_warning_label,
     )
+
+
+__all__ = [  # the vocabularies of the submodules, importable from here as before
+    "BUILD_FAILURE",
+    "BUILD_PHASE",
+    "BUILD_STATE",
+    "BUILD_WARNING",
+    "MAIL",
+    "build_failure_label",
+    "build_phase_label",
+    "build_state_label",
+    "build_warning_label",
+    "mail_label",
+]

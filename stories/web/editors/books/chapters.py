@@ -24,7 +24,7 @@ from stories.queries.diff import side_by_side
 from stories.web import docx
 from stories.web.auth import actor, role_required
 from stories.web.common import direction, run, volume_or_404
-from stories.web.editors.books import button, expired, mark
+from stories.web.editors.books.pages import button, expired, mark
 from stories.web.editors.forms import ChapterForm
 
 bp = Blueprint("chapters", __name__, url_prefix="/editor/volumes/<slug>/book/chapters")
