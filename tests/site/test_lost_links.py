@@ -129,8 +129,12 @@ def test_the_organisers_contact_where_authors_need_help(mail_app: Flask) -> None
     client = mail_app.test_client()
     contact = "联系电话 010-12345678"
     assert contact in client.get("/").get_data(as_text=True)
-    code = s.submit(client)
-    receipt = client.get("/submit/sent").get_data(as_text=True)
+    page = s.preview(client)
+    data = s.carried(page.get_data(as_text=True))
+    data.update(consent_licence="y", consent_people="y")
+    sent = client.post("/submit/send", data=data)
+    receipt = client.get(sent.headers["Location"]).get_data(as_text=True)  # shown only once
+    code = s.tracking_code(receipt)
     assert contact in receipt and "把我的链接发给我" in receipt
     assert contact in client.get(f"/track/{code}").get_data(as_text=True)
     missing = client.get("/no-such-page")

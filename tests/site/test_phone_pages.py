@@ -63,7 +63,7 @@ def test_the_pages_with_a_picture_fit_a_phone(
             c == "picture-thumb" and w <= 320 for c, w, _ in shown
         ), shown
         assert any(w == 3000 and shown_width <= WIDTH for _c, w, shown_width in shown), shown
-        assert page.evaluate("document.querySelector('.privacy-text') !== null")
+        assert page.evaluate("document.querySelector('.story-text figure img') !== null")
 
 
 def test_the_preview_of_a_word_file_with_a_large_photo_fits_a_phone(
