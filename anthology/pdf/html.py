@@ -28,7 +28,6 @@ from anthology.sources.manuscript import (
     Part,
     VolumeMeta,
     part_number,
-    word_count_label,
 )
 from anthology.text.typeset import chapter_html, typeset_title
 
@@ -258,9 +257,18 @@ def css(meta: VolumeMeta, fonts: ResolvedFonts, variant: str, marks: bool = Fals
 
 
 def trim_label(meta: VolumeMeta) -> str:
+    """开本 as GB/T 12450 writes it, the paper format (787 mm×1092 mm 1/16); a custom trim
+    without a paper format gives its trimmed size."""
+    if meta.paper is not None:
+        return meta.paper.label
     t = meta.trim
-    size = f"{t.width_mm:g} mm × {t.height_mm:g} mm"
-    return size if t.name == "custom" else f"{t.name}（{size}）"
+    return f"{t.width_mm:g} mm×{t.height_mm:g} mm"
+
+
+def provisional_figures(meta: VolumeMeta) -> dict[str, str]:
+    """The imprint's 印张 and 字数 before the page count is known (anthology.pdf.imprint),
+    about as wide as the real ones, which anthology.pdf.weasy.fill writes in."""
+    return {"sheets": "00.000" if meta.paper is not None else "", "words": "000千字"}
 
 
 def _page(
@@ -285,7 +293,7 @@ def _page(
             front_chapters=[chapter_block(c) for c in manuscript.front] if front else [],
             blocks=[with_html(b) for b in blocks],
             toc=toc,
-            word_count=word_count_label(manuscript.word_count()),
+            figures=_Obj(provisional_figures(meta)),
         )
     )
     if variant == "print":  # no link annotations, pictures in the press's inks
