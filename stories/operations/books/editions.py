@@ -21,7 +21,7 @@ from stories.models import Build, Edition, EditionStory, Story, User, Volume
 from stories.operations import OperationError, audit
 from stories.operations.books import builds
 
-FORMATS = ("print", "screen", "epub")
+FORMATS = ("print", "screen", "epub", "cover")
 DOWNLOAD = "edition.download"
 
 
