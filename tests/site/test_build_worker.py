@@ -138,9 +138,13 @@ def test_a_publisher_builds_follows_and_downloads_the_books(
     with client.get(f"/editor/editions/{edition.id}/print") as response:
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         (tmp_path / "site-print.pdf").write_bytes(response.data)
-    for fmt in ("screen", "epub"):
+    for fmt in ("screen", "epub", "cover"):
         with client.get(f"/editor/editions/{edition.id}/{fmt}") as response:
             assert response.status_code == 200 and len(response.data) > 1000
+            if fmt == "cover":  # the printer's cover, a fourth file of the edition
+                (tmp_path / "site-cover.pdf").write_bytes(response.data)
+    assert edition.files["cover"]["pages"] == 1
+    assert page_texts(tmp_path / "site-cover.pdf")[0].count(BOOK_TITLE[0]) >= 2  # front, spine
     # The command line's build of the same volume (build.py SLUG --from-db: the book as the
     # database holds it) prints the same pages with the same text.
     out = tmp_path / "cli"
