@@ -144,7 +144,7 @@ def test_a_publisher_builds_follows_and_downloads_the_books(
             if fmt == "cover":  # the printer's cover, a fourth file of the edition
                 (tmp_path / "site-cover.pdf").write_bytes(response.data)
     assert edition.files["cover"]["pages"] == 1
-    assert page_texts(tmp_path / "site-cover.pdf")[0].count(BOOK_TITLE[0]) >= 2  # front, spine
+    assert BOOK_TITLE in flat(page_texts(tmp_path / "site-cover.pdf")[0])  # the typed title
     # The command line's build of the same volume (build.py SLUG --from-db: the book as the
     # database holds it) prints the same pages with the same text.
     out = tmp_path / "cli"
