@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from anthology import cover, epub, pdf, resources
+from anthology.cover.screen import prepend_front
 from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
 from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
@@ -174,14 +175,19 @@ def render(
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
         printed: pdf.PdfResult | None = None
+        front: bytes | None = None  # the cover's front: the screen PDF's and EPUB's cover
+        if {"screen", "epub"} & set(gathered.formats):
+            front = cover.front_image(gathered.manuscript, fonts=gathered.fonts)
         for fmt in ("print", "screen"):
             if fmt not in gathered.formats:
                 continue
             result = write_pdf(staging / f"{slug}-{fmt}.pdf", fmt, marks=args.marks)
             printed = result if fmt == "print" else printed
-            rows.append(
-                (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
-            )
+            pages = result.pages
+            if fmt == "screen" and front is not None:
+                pages = prepend_front(result.path, front)
+            size = result.path.stat().st_size
+            rows.append((fmt, out_dir / result.path.name, pages, size, result.seconds))
         if printed is None and {"epub", "cover"} & set(gathered.formats):
             # the EPUB's page-list and the cover's spine need the print edition's pages
             phase = "epub" if "epub" in gathered.formats else None
@@ -194,7 +200,6 @@ def render(
             assert printed is not None
             progress(Progress("epub: writing", "epub"))
             epub_path = staging / f"{slug}.epub"
-            front = cover.front_image(gathered.manuscript, printed.pages, gathered.fonts)
             rows.append(
                 _epub(gathered.manuscript, epub_path, printed, front, out_dir, args, progress)
             )

@@ -96,7 +96,7 @@ def write_cover(
 
 
 def front_image(
-    manuscript: Manuscript, pages: int, fonts: ResolvedFonts | None = None
+    manuscript: Manuscript, pages: int = 0, fonts: ResolvedFonts | None = None
 ) -> bytes | None:
     """The cover's front in sRGB as PNG bytes, FRONT_WIDTH_PX wide (None without poppler's
     pdftoppm: the caller draws its own)."""

@@ -186,3 +186,35 @@ def test_build_format_cover_writes_the_file_and_prints_its_size(tmp_path, capsys
     assert summary and "spine" in summary[0] and "bleed" in summary[0]
     width = float(re.search(r"cover ([\d.]+) ×", summary[0]).group(1))
     assert _size(_boxes(cover)["/TrimBox"])[0] == pytest.approx(width, abs=0.1)
+
+
+def test_the_screen_pdf_and_the_epub_open_with_the_covers_front(tmp_path, capsys):
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from .pdfcheck import label_mismatches
+
+    code = build.main([str(DATA / "volumes" / "small.toml"), "--format", "screen,epub",
+                       "--out", str(tmp_path), "--no-cache", "-q"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    screen = tmp_path / "small-screen.pdf"
+    labels = PdfReader(screen).page_labels
+    assert labels[:3] == ["封面", "i", "ii"]
+    assert label_mismatches(screen) == [] and ghostscript_problems(screen) == []
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile",
+                    str(screen), str(tmp_path / "first")], check=True)  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "small.epub") as epub:
+        name = next(n for n in epub.namelist() if "images/cover." in n)
+        with Image.open(__import__("io").BytesIO(epub.read(name))) as picture:
+            assert picture.width == FRONT_WIDTH_PX and picture.height != 2560  # not drawn
+            epub_front = picture.convert("RGB").resize((40, 58))
+    with Image.open(tmp_path / "first.png") as first:
+        pdf_front = first.convert("RGB").resize((40, 58))
+    # the same picture: the band at the foot has the same colour in both
+    assert _close(epub_front.getpixel((20, 55)), pdf_front.getpixel((20, 55)))
+    assert _close(epub_front.getpixel((20, 55)), (38, 64, 91), 40)  # the deep blue band
+
+
+def _close(a, b, tolerance=12) -> bool:
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
