@@ -247,7 +247,7 @@ def _epub(
 ) -> tuple[str, Path, int, int, float]:
     result = epub.write_epub(
         manuscript, path, chapter_pages=printed.chapter_pages, embed_fonts=args.embed_fonts,
-        cover_front=front,
+        cover_front=front, print_pages=printed.pages,
     )  # fmt: skip
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -45,6 +45,7 @@ def write_epub(
     embed_fonts: bool = False,
     cover_image: str | Path | None = None,
     cover_front: bytes | None = None,
+    print_pages: int = 0,
     modified: datetime | None = None,
 ) -> EpubResult:
     """Write `manuscript` as EPUB 3 to `out_path`.
@@ -54,11 +55,12 @@ def write_epub(
     cover_image: the volume's own cover (PNG/JPEG/GIF); default the recipe's `cover`, else
       `cover_front` (the printed cover's front as a PNG, anthology.cover.front_image), else one
       is drawn from the title.
+    print_pages: the print edition's page count: the imprint gives its 字数 (anthology.pdf.imprint).
     modified: dcterms:modified; default SOURCE_DATE_EPOCH, else now.
     """
     started = time.perf_counter()
     out_path = Path(out_path)
-    shelf = Shelf(manuscript, chapter_pages or {})
+    shelf = Shelf(manuscript, chapter_pages or {}, print_pages)
     moment = metadata.modified(modified)
     try:
         cover_image = cover_image or manuscript.meta.cover

@@ -218,3 +218,19 @@ def test_the_screen_pdf_and_the_epub_open_with_the_covers_front(tmp_path, capsys
 
 def _close(a, b, tolerance=12) -> bool:
     return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def test_a_picture_on_the_front_is_printed_in_cmyk(manuscript, tmp_path):
+    photo = tmp_path / "art.png"
+    picture = Image.new("RGB", (600, 400))
+    picture.putdata([(x * 255 // 599, 90, y * 255 // 399) for y in range(400) for x in range(600)])
+    picture.save(photo)
+    m = dataclasses.replace(manuscript, meta=dataclasses.replace(
+        manuscript.meta, cover_image=str(photo)))  # fmt: skip
+    result = write_cover(m, tmp_path / "cover.pdf", 200)
+    assert inks.rgb_pages(result.path) == []
+    with pikepdf.open(result.path) as pdf:
+        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                  and obj.get("/Subtype") == "/Image"]  # fmt: skip
+        spaces = {str(i.get("/ColorSpace")) for i in images}
+        assert "/DeviceCMYK" in spaces and "/DeviceRGB" not in spaces
