@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -45,8 +46,10 @@ def prepend_front(pdf_path: Path, png: bytes) -> int:
 
 
 def _shift_labels(pdf: pikepdf.Pdf) -> None:
-    nums = list(pdf.Root.PageLabels.Nums) if "/PageLabels" in pdf.Root else [0, Dictionary()]
-    shifted = Array([0, Dictionary(P=pikepdf.String(COVER_LABEL))])
+    nums: list[Any] = [0, Dictionary()]
+    if "/PageLabels" in pdf.Root:
+        nums = list(pdf.Root.PageLabels.Nums)
+    shifted: list[Any] = [0, Dictionary(P=pikepdf.String(COVER_LABEL))]
     for index in range(0, len(nums), 2):
         shifted.extend([int(nums[index]) + 1, nums[index + 1]])
-    pdf.Root.PageLabels = Dictionary(Nums=shifted)
+    pdf.Root.PageLabels = Dictionary(Nums=Array(shifted))

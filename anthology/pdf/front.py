@@ -47,7 +47,7 @@ class FrontMatter:
         return bool(self.html)
 
     def lay_out_early(self, guess: dict[str, int]) -> None:
-        html = front_html(self.manuscript, self.style, self.variant, guess)
+        html = front_html(self.manuscript, self.style, self.variant, dict[str, int | str](guess))
         try:
             self.early = lay_out(html)
         except Exception:  # only a head start: `prepare` lays it out again and reports it

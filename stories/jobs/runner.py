@@ -94,9 +94,7 @@ def _build(build_id: int, volume: Volume, staging: Path, settings: job_settings.
     tracker = Tracker(build_id, settings.heartbeat)
     try:
         with db.session_scope() as session:
-            written = sources.write_sources(
-                session, volume, staging / "sources", settings.profiles
-            )
+            written = sources.write_sources(session, volume, staging / "sources", settings.profiles)
     except OperationError as error:
         raise Failed(BuildFailure.content, str(error)) from error
     if tracker.tick(force=True):

@@ -57,10 +57,10 @@ def test_the_sheet_is_back_spine_front_and_bleed(manuscript, tmp_path, pages):
     width, height = 2 * trim.width_mm + spine, trim.height_mm
     bleed = manuscript.meta.bleed_mm
     boxes = _boxes(result.path)
-    for got, wanted in ((_size(boxes["/TrimBox"]), (width, height)),
-                        (_size(boxes["/MediaBox"]), (width + 2 * bleed, height + 2 * bleed)),
-                        (_size(boxes["/BleedBox"]), (width + 2 * bleed, height + 2 * bleed))):  # fmt: skip
-        assert got == pytest.approx(wanted, abs=0.1)
+    with_bleed = (width + 2 * bleed, height + 2 * bleed)
+    assert _size(boxes["/TrimBox"]) == pytest.approx((width, height), abs=0.1)
+    assert _size(boxes["/MediaBox"]) == pytest.approx(with_bleed, abs=0.1)
+    assert _size(boxes["/BleedBox"]) == pytest.approx(with_bleed, abs=0.1)
     assert result.sheet.spine == pytest.approx(spine, abs=0.05)
     # the TrimBox sits inside the bleed on every side
     trim_box, media = boxes["/TrimBox"], boxes["/MediaBox"]

@@ -29,9 +29,9 @@ from sqlmodel import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from stories import db
+from stories.jobs.settings import profiles_folder
 from stories.models import Role, Volume
 from stories.operations import OperationError, volumes
-from stories.jobs.settings import profiles_folder
 from stories.operations.books import contents, press, recipes, settings
 from stories.web.auth import actor, role_required
 from stories.web.common import ConfirmForm, run, volume_or_404
@@ -201,7 +201,7 @@ def _take_profile(form: BookSettingsForm, values: dict[str, Any]) -> bool:
     upload = form.profile_file.data
     if form.remove_profile.data:
         values["icc_profile"] = ""
-    elif upload is not None and getattr(upload, "filename", ""):
+    elif upload is not None and getattr(upload, "filename", None):
         folder = profiles_folder(current_app)
         try:
             values["icc_profile"] = press.store_profile(folder, upload.read(), upload.filename)
