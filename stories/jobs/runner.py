@@ -64,10 +64,14 @@ def run_build(app: Flask, build_id: int) -> None:
         log.info("build %s of %s started", build_id, volume.slug)
         staging: Path | None = None
         try:
-            (settings.editions / volume.slug).mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".build-{build_id}-",
-                                            dir=settings.editions / volume.slug))  # fmt: skip
-            _build(build_id, volume, staging, settings)
+            try:
+                (settings.editions / volume.slug).mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=f".build-{build_id}-",
+                                                dir=settings.editions / volume.slug))  # fmt: skip
+                _build(build_id, volume, staging, settings)
+            finally:  # gone before the build's end is recorded (and seen by anyone)
+                if staging is not None:
+                    shutil.rmtree(staging, ignore_errors=True)
             log.info("build %s succeeded", build_id)
         except Stop:
             _end(builds.end_cancelled, build_id)
@@ -80,9 +84,6 @@ def run_build(app: Flask, build_id: int) -> None:
             if kind is BuildFailure.internal:
                 log.exception("build %s failed", build_id)
             _end(builds.fail, build_id, kind, str(error))
-        finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
 
 
 def _end(verb: Any, build_id: int, *args: Any) -> None:
