@@ -121,3 +121,20 @@ def test_items_not_given_are_not_printed_and_a_custom_trim_has_no_sheets(tmp_pat
         rest = text.replace(flat(m.meta.printing), "").replace("印次", "").replace("出版发行", "")
         assert label not in rest, label
     assert "开本150mm×220mm" in text and "出版发行测试出版社" in text
+
+
+def test_the_epub_imprint_names_the_same_people_and_the_print_editions_figures(books, tmp_path):
+    import zipfile
+
+    from anthology.epub import write_epub
+
+    result, manuscript = books["demo", "print"], books["demo"]
+    epub = write_epub(manuscript, tmp_path / "demo.epub", chapter_pages=result.chapter_pages,
+                      print_pages=result.pages)  # fmt: skip
+    with zipfile.ZipFile(epub.path) as archive:
+        text = flat(re.sub(r"<[^>]+>", "", archive.read("EPUB/text/imprint.xhtml").decode()))
+    printed = _imprint(result.path)
+    words = re.search(r"字数(\d+千字)", printed)
+    assert words and f"字数{words.group(1)}" in text
+    for item in ("责任编辑示例责编", "封面设计示例设计", "责任校对示例校对", "经销全国新华书店"):
+        assert item in text and item in printed
