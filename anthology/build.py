@@ -17,23 +17,23 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from anthology import epub, pdf, resources
+from anthology import cover, epub, pdf, resources
+from anthology.cover.screen import prepend_front
 from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
 from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
-from anthology.pdf.html import DEFAULT_ICC, body_html, geometry
+from anthology.pdf.html import DEFAULT_ICC, body_html, geometry, proof_mark
 from anthology.pdf.inks import profile_problem
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources import load_manuscript
 from anthology.sources.figures import check_pictures, image_warnings
 from anthology.sources.gate import check_gate, privacy_warnings
-from anthology.sources.manuscript import Chapter, Manuscript
+from anthology.sources.manuscript import Manuscript
 
-FORMATS = ("print", "screen", "epub")
+FORMATS = ("print", "screen", "epub", "cover")
 DEFAULT_CHUNK_PAGES = 60  # about 60 pages per chunk: see bench/build.py
 DbLoader = Callable[[str, str | None], dict[str, Any]]
 
@@ -57,7 +57,9 @@ def parser() -> argparse.ArgumentParser:
         type=recipe_path,
         help="the volume recipe, e.g. content/volumes/demo.toml, or a slug such as demo",
     )
-    p.add_argument("--format", default="print,screen,epub", help="print, screen, epub")
+    p.add_argument(
+        "--format", default="print,screen,epub", help="print, screen, epub, cover (the printer's)"
+    )
     p.add_argument("--out", default="dist/", help="output folder")
     p.add_argument("--stories", help="stories.json exported by `flask stories export`")
     p.add_argument(
@@ -137,7 +139,7 @@ def gather(args: argparse.Namespace, db_loader: DbLoader | None = None) -> Gathe
     else:
         check_gate(manuscript)
     warnings += privacy_warnings(manuscript)
-    if "print" in formats or "epub" in formats:  # an EPUB lays out the print edition too
+    if {"print", "epub", "cover"} & set(formats):  # each needs the print edition's layout
         icc = Path(manuscript.meta.icc_profile) if manuscript.meta.icc_profile else DEFAULT_ICC
         if not icc.is_file():
             hint = "" if manuscript.meta.icc_profile else " (apt-get install libgs-common)"
@@ -193,25 +195,34 @@ def render(
         return [_proof(gathered, args.proof, out_dir, progress, args.proof_time)]
     staging = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=out_dir))
     try:
-        chapter_pages = None
+        printed: pdf.PdfResult | None = None
+        front: bytes | None = None  # the cover's front: the screen PDF's and EPUB's cover
+        if {"screen", "epub"} & set(gathered.formats):
+            front = cover.front_image(gathered.manuscript, fonts=gathered.fonts)
         for fmt in ("print", "screen"):
             if fmt not in gathered.formats:
                 continue
             result = write_pdf(staging / f"{slug}-{fmt}.pdf", fmt, marks=args.marks)
-            chapter_pages = chapter_pages or result.chapter_pages
-            rows.append(
-                (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
-            )
+            printed = result if fmt == "print" else printed
+            pages = result.pages
+            if fmt == "screen" and front is not None:
+                pages = prepend_front(result.path, front)
+            size = result.path.stat().st_size
+            rows.append((fmt, out_dir / result.path.name, pages, size, result.seconds))
+        if printed is None and {"epub", "cover"} & set(gathered.formats):
+            # the EPUB's page-list and the cover's spine need the print edition's pages
+            phase = "epub" if "epub" in gathered.formats else None
+            progress(Progress("laying out the print edition for its page numbers", phase))
+            printed = write_pdf(staging / "pages-only.pdf", "print")
+        if "cover" in gathered.formats:
+            assert printed is not None
+            rows.append(_cover(gathered, staging, printed.pages, out_dir, args, progress))
         if "epub" in gathered.formats:
-            if chapter_pages is None:  # the page-list needs the print edition's page numbers
-                progress(
-                    Progress("epub: laying out the print edition for its page numbers", "epub")
-                )
-                chapter_pages = write_pdf(staging / "pages-only.pdf", "print").chapter_pages
+            assert printed is not None
             progress(Progress("epub: writing", "epub"))
             epub_path = staging / f"{slug}.epub"
             rows.append(
-                _epub(gathered.manuscript, epub_path, chapter_pages, out_dir, args, progress)
+                _epub(gathered.manuscript, epub_path, printed, front, out_dir, args, progress)
             )
         progress(Progress(phase="saving"))
         for _fmt, final, *_ in rows:
@@ -237,16 +248,6 @@ def _proof(
     )
     progress(Progress("", "print", 1, 1, result.pages))
     return ("proof", path, result.pages, result.bytes, result.seconds)
-
-
-def proof_mark(chapter: Chapter, stamp: str | None = None) -> str:
-    """The line at the foot of every proof page: what it is, which revision, when (`stamp`,
-    else now), and that it is not for press (book text, in the book's language)."""
-    stamp = stamp or datetime.now().strftime("%Y-%m-%d %H:%M")
-    revision = chapter.story.revision if chapter.story and chapter.story.revision else None
-    draft = f"第{revision}稿" if revision else ""
-    parts = ["校样", f"《{chapter.title}》", draft, stamp, "不得付印"]
-    return " · ".join(p for p in parts if p)
 
 
 def remove_stale_staging(out_dir: Path) -> list[Path]:
@@ -276,17 +277,44 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _cover(
+    gathered: Gathered,
+    staging: Path,
+    pages: int,
+    out_dir: Path,
+    args: argparse.Namespace,
+    progress: ProgressCallback,
+) -> tuple[str, Path, int, int, float]:
+    """The printer's cover for a book of `pages` pages; its dimensions go into the summary."""
+    m = gathered.manuscript
+    progress(Progress(f"cover: the sheet for {pages} pages"))
+    result = cover.write_cover(m, staging / f"{m.meta.slug}-cover.pdf", pages, gathered.fonts)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if result.warnings:
+        progress(Progress(warnings=result.warnings))
+    if args.strict and result.warnings:
+        raise ContentError(
+            "--strict: cover warnings are errors:\n  " + "\n  ".join(result.warnings)
+        )
+    progress(Progress(result.sheet.describe()))
+    args.cover_summary = result.sheet.describe()
+    return ("cover", out_dir / result.path.name, 1, result.bytes, result.seconds)
+
+
 def _epub(
     manuscript: Manuscript,
     path: Path,
-    chapter_pages: dict | None,
+    printed: pdf.PdfResult,
+    front: bytes | None,
     out_dir: Path,
     args: argparse.Namespace,
     progress: ProgressCallback,
 ) -> tuple[str, Path, int, int, float]:
     result = epub.write_epub(
-        manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts
-    )
+        manuscript, path, chapter_pages=printed.chapter_pages, embed_fonts=args.embed_fonts,
+        cover_front=front, print_pages=printed.pages,
+    )  # fmt: skip
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.warnings:
@@ -361,5 +389,7 @@ def run(args: argparse.Namespace, db_loader: DbLoader | None = None) -> int:
     print(f"{'output':<34} {'pages':>6} {'size':>10} {'seconds':>8}")
     for _fmt, path, pages, size, seconds in rows:
         print(f"{str(path):<34} {pages:>6} {size / 1e6:>8.2f} MB {seconds:>8.2f}")
+    if getattr(args, "cover_summary", ""):
+        print(args.cover_summary)
     print(f"total {time.perf_counter() - started:.1f} s")
     return 0

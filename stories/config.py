@@ -74,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_WORKERS": 2,  # jobs run at the same time by one `flask worker` (a proof beside a build)
     "QUEUE_IMMEDIATE": False,  # run tasks at once in the requesting process (tests only)
     "EDITIONS_FOLDER": None,  # None: editions/ in the instance folder (never a public folder)
+    "PROFILES_FOLDER": None,  # None: profiles/ in the instance folder (printers' ICC profiles)
     "BUILD_CACHE_FOLDER": None,  # None: cache/book in the instance folder; "" for no cache
     "BUILD_STALE_SECONDS": 30,  # a running build without a heartbeat for this long failed
     "BUILD_HEARTBEAT_SECONDS": 2,

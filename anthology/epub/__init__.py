@@ -44,23 +44,32 @@ def write_epub(
     chapter_pages: dict[str, int | str] | None = None,
     embed_fonts: bool = False,
     cover_image: str | Path | None = None,
+    cover_front: bytes | None = None,
+    print_pages: int = 0,
     modified: datetime | None = None,
 ) -> EpubResult:
     """Write `manuscript` as EPUB 3 to `out_path`.
 
     chapter_pages: chapter or part id -> the print folio where it starts (from the PDF build);
       gives the page-list and page-break markers. embed_fonts: embed subsets of the CJK faces.
-    cover_image: the volume's own cover (PNG/JPEG/GIF); default the recipe's `cover`, else one
+    cover_image: the volume's own cover (PNG/JPEG/GIF); default the recipe's `cover`, else
+      `cover_front` (the printed cover's front as a PNG, anthology.cover.front_image), else one
       is drawn from the title.
+    print_pages: the print edition's page count: the imprint gives its 字数 (anthology.pdf.imprint).
     modified: dcterms:modified; default SOURCE_DATE_EPOCH, else now.
     """
     started = time.perf_counter()
     out_path = Path(out_path)
-    shelf = Shelf(manuscript, chapter_pages or {})
+    shelf = Shelf(manuscript, chapter_pages or {}, print_pages)
     moment = metadata.modified(modified)
     try:
         cover_image = cover_image or manuscript.meta.cover
-        picture = cover.load(Path(cover_image)) if cover_image else _drawn_cover(manuscript)
+        if cover_image:
+            picture = cover.load(Path(cover_image))
+        elif cover_front:
+            picture = cover.Cover(cover_front, "image/png", "png", generated=True)
+        else:
+            picture = _drawn_cover(manuscript)
     except cover.CoverError as exc:
         raise BuildError(str(exc)) from exc  # the message names the file
     gather(shelf, picture)

@@ -12,6 +12,7 @@ from anthology.epub.cover import Cover
 from anthology.epub.documents import Doc, NavEntry
 from anthology.epub.shelf import Shelf
 from anthology.errors import BuildError
+from anthology.pdf.imprint import figures as press_figures
 from anthology.sources.figures import book_pictures, figures
 from anthology.sources.manuscript import (
     CONTRIBUTORS_ID,
@@ -78,7 +79,9 @@ def _front_pages(shelf: Shelf, picture: Cover) -> Doc:
         "frontmatter",
         meta=meta,
         cip_lines=cip_lines,
-        words=word_count_label(manuscript.word_count()),
+        words=press_figures(meta, shelf.print_pages).words  # the print edition's 字数
+        if shelf.print_pages
+        else word_count_label(manuscript.word_count()),
         paged=bool(shelf.chapter_pages),
     )
     return titlepage

@@ -46,8 +46,11 @@ def _environment() -> jinja2.Environment:
 
 
 class Shelf:
-    def __init__(self, manuscript: Manuscript, chapter_pages: dict[str, int | str]):
+    def __init__(
+        self, manuscript: Manuscript, chapter_pages: dict[str, int | str], print_pages: int = 0
+    ):
         self.manuscript = manuscript
+        self.print_pages = print_pages  # the print edition's pages (0: not laid out)
         self.lang = manuscript.meta.language or "zh-CN"
         self.chapter_pages = chapter_pages
         self.env = _environment()

@@ -35,8 +35,10 @@ from anthology.pdf.document import (
     roman,
 )
 from anthology.pdf.html import body_blocks, book_html, css, output_profile, proof_html
+from anthology.pdf.imprint import figures
 from anthology.pdf.inks import black_in_k, chapter_at, rgb_pages
 from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.pdf.weasy.fill import fill
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Chapter, Manuscript
 
@@ -203,6 +205,7 @@ def _single_pass(
         speedups.install(layouts=False)  # a whole book's lines would stay in memory
     html = book_html(manuscript, style, variant)
     document = render(html)
+    fill(document, figures(manuscript.meta, len(document.pages)).as_dict())
     anchors = anchor_pages(document)
     body_ids = [b.id for b in body_blocks(manuscript, html=False)]
     ids = [c.id for c in manuscript.front] + body_ids

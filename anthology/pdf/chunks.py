@@ -6,9 +6,11 @@ page count as soon as its layout is done, waits for the counts of the chunks bef
 started earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and
 draws its PDF. The front matter, numbered in roman, is laid out by this process while the workers
 render, with estimated TOC page numbers; once the real ones are known they are put into its
-laid-out lines (`rewrite_toc`, or a new layout where the lines would change) and it is drawn.
-The last block (the contributors list) is a chunk of its own: no TOC number depends on its
-length. anthology.pdf.join then joins everything into one PDF.
+laid-out lines (`rewrite_toc`, or a new layout where the lines would change). The last block
+(the contributors list) is a chunk of its own: no TOC number depends on its length, so the
+front matter is laid out while it is; it is drawn once the whole book's page count is known,
+with the imprint's 印张 and 字数 written in (anthology.pdf.front). anthology.pdf.join then
+joins everything into one PDF.
 
 A chunk's PDF is cached in `cache_dir` (anthology.pdf.cache) under a key made of its HTML (which
 contains the CSS), the fonts' fingerprint, the variant, the WeasyPrint version, the templates and
@@ -32,18 +34,15 @@ from anthology.errors import BuildError, WorkerDied
 from anthology.fonts.families import ResolvedFonts
 from anthology.pdf import worker
 from anthology.pdf.cache import ChunkCache
-from anthology.pdf.document import roman
-from anthology.pdf.html import Block, body_blocks, front_html, geometry
+from anthology.pdf.front import FrontMatter
+from anthology.pdf.html import Block, body_blocks, geometry
 from anthology.pdf.join import join
-from anthology.pdf.weasy.folios import rewrite_toc
 from anthology.pdf.worker import (
     FAILED,
     UNKNOWN,
     WAIT_SECONDS,
     EarlierChunkFailed,
-    draw_front,
     init_worker,
-    lay_out,
     padded,
     render_chunk,
 )
@@ -140,7 +139,8 @@ def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, in
 # The code that turns blocks into HTML and folios, relative to the anthology package.
 CODE = ("pdf/html.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py", "text/typeset.py",
         "text/markdown.py", "text/pictures.py",
-        "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
+        "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py", "pdf/imprint.py",
+        "pdf/weasy/fill.py", "pdf/front.py",
         "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
 
 
@@ -190,9 +190,9 @@ class _Run:
         self.counts = self.ctx.Array("i", [UNKNOWN] * len(self.chunks), lock=False)
         self.block_pages = self.ctx.Array("i", [0] * max(1, sum(sizes)), lock=False)
         self.condition = self.ctx.Condition()
-        self.front: tuple[Path, int, dict[str, int | str]] | None = None
-        self.front_meta: dict = {}
-        self.early_front = None  # the front matter laid out with estimated TOC numbers
+        self.front = FrontMatter(
+            manuscript, style, variant, self.cache, self.say, self.chunks[0].key
+        )
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
         worker.state.update(
@@ -237,11 +237,15 @@ class _Run:
             pool.shutdown(wait=True, cancel_futures=True)
             for stray in self.cache.folder.glob(f".*.{os.getpid()}.*"):
                 stray.unlink(missing_ok=True)
-        front_pdf, front_pages, chapter_pages = self.front or self._render_front()
+        if not self.front.prepared:
+            self.front.prepare(self._chapter_pages(), None)
+        body = self._body_pages()
+        assert body is not None
+        front_pdf, front_pages, chapter_pages = self.front.finish(body)
         parts = [self.cache.pdf(c.key, self.start(c)) for c in self.chunks]
         self.say(f"{self.variant}: joining {front_pages} front pages and {len(parts)} chunks")
         glyphs: dict[str, set[int]] = {}
-        for meta in [self.cache.meta(c.key) for c in self.chunks] + [self.front_meta]:
+        for meta in [self.cache.meta(c.key) for c in self.chunks] + [self.front.meta]:
             for key, used in (meta or {}).get("fonts", {}).items():
                 glyphs.setdefault(key, set()).update(used)
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
@@ -292,8 +296,9 @@ class _Run:
             for future in done:
                 if future.exception() is None:
                     self._store(futures[future], future.result())
-            if self.front is None and remaining and self._numbers_known():
-                self.front = self._render_front()  # overlaps the workers' last chunks
+            if not self.front.prepared and remaining and self._numbers_known():
+                # overlaps the workers' last chunks
+                self.front.prepare(self._chapter_pages(), self._body_pages())
 
     def _numbers_known(self) -> bool:
         """Whether every page number of the table of contents is known: all chunks are laid
@@ -315,42 +320,24 @@ class _Run:
 
     def _lay_out_front_early(self) -> None:
         """Lay out the front matter now, with estimated TOC numbers, while the workers render
-        the chunks; `_render_front` puts the real numbers in (`rewrite_toc`)."""
-        guess = estimated_pages(self.manuscript, self.chunks)
-        html = front_html(self.manuscript, self.style, self.variant, guess)
-        try:
-            self.early_front = lay_out(html)
-        except Exception:  # only a head start: _render_front lays it out again and reports it
-            self.early_front = None
+        the chunks (anthology.pdf.front puts the real numbers in)."""
+        self.front.lay_out_early(estimated_pages(self.manuscript, self.chunks))
 
-    def _render_front(self) -> tuple[Path, int, dict[str, int | str]]:
-        """The front matter with the real TOC numbers (cached like a chunk), in this process."""
+    def _chapter_pages(self) -> dict[str, int | str]:
         chapter_pages: dict[str, int | str] = {}
         for chunk in self.chunks:
             for offset, block in enumerate(chunk.blocks):
                 local = self.block_pages[self.first_block[chunk.index] + offset]
                 chapter_pages[block.id] = self.start(chunk) + local
-        html = front_html(self.manuscript, self.style, self.variant, chapter_pages)
-        key = "front-" + hashlib.sha256((self.chunks[0].key + html).encode()).hexdigest()[:32]
-        pdf, meta = self.cache.pdf(key, 0), self.cache.meta(key)
-        early, self.early_front = self.early_front, None
-        if meta is None or not pdf.is_file():
-            temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
-            numbers = {id_: str(page) for id_, page in chapter_pages.items()}
-            if early is not None and rewrite_toc(early, numbers):
-                self.say(f"{self.variant}: front matter (page numbers put into its contents)")
-                document = early
-            else:
-                self.say(f"{self.variant}: front matter and table of contents")
-                document = lay_out(html)
-            pages, anchors, fonts = draw_front(document, str(temporary), self.variant)
-            meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
-            os.replace(temporary, pdf)
-            self.cache.store_meta(key, meta)
-        self.front_meta = meta
-        for chapter in self.manuscript.front:
-            chapter_pages[chapter.id] = roman(meta["anchors"][chapter.id] + 1)
-        return pdf, meta["pages"], chapter_pages
+        return chapter_pages
+
+    def _body_pages(self) -> int | None:
+        """The body's pages as joined (a blank verso after a chunk ending on a recto, but not
+        after the last), or None while a chunk's count is not known."""
+        counts = list(self.counts)
+        if any(n < 0 for n in counts):
+            return None
+        return sum(padded(n) for n in counts[:-1]) + counts[-1]
 
 
 def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chunk]:

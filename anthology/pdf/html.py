@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -29,7 +30,6 @@ from anthology.sources.manuscript import (
     PictureFile,
     VolumeMeta,
     part_number,
-    word_count_label,
 )
 from anthology.text.typeset import chapter_html, typeset_title
 
@@ -266,9 +266,18 @@ def css(
 
 
 def trim_label(meta: VolumeMeta) -> str:
+    """开本 as GB/T 12450 writes it, the paper format (787 mm×1092 mm 1/16); a custom trim
+    without a paper format gives its trimmed size."""
+    if meta.paper is not None:
+        return meta.paper.label
     t = meta.trim
-    size = f"{t.width_mm:g} mm × {t.height_mm:g} mm"
-    return size if t.name == "custom" else f"{t.name}（{size}）"
+    return f"{t.width_mm:g} mm×{t.height_mm:g} mm"
+
+
+def provisional_figures(meta: VolumeMeta) -> dict[str, str]:
+    """The imprint's 印张 and 字数 before the page count is known (anthology.pdf.imprint),
+    about as wide as the real ones, which anthology.pdf.weasy.fill writes in."""
+    return {"sheets": "00.000" if meta.paper is not None else "", "words": "000千字"}
 
 
 def _page(
@@ -293,7 +302,7 @@ def _page(
             front_chapters=[chapter_block(c) for c in manuscript.front] if front else [],
             blocks=[with_html(b) for b in blocks],
             toc=toc,
-            word_count=word_count_label(manuscript.word_count()),
+            figures=_Obj(provisional_figures(meta)),
         )
     )
     if variant == "print":  # no link annotations, pictures in the press's inks
@@ -339,6 +348,16 @@ def proof_html(manuscript: Manuscript, style: str, chapter: Chapter) -> str:
     """One chapter alone as its own document (a proof): it starts as the first body page."""
     block = chapter_block(chapter, first_body=True)
     return _page(manuscript, style, "print", front=False, blocks=[block], toc=[])
+
+
+def proof_mark(chapter: Chapter, stamp: str | None = None) -> str:
+    """The line at the foot of every proof page: what it is, which revision, when (`stamp`,
+    else now), and that it is not for press (book text, in the book's language)."""
+    stamp = stamp or datetime.now().strftime("%Y-%m-%d %H:%M")
+    revision = chapter.story.revision if chapter.story and chapter.story.revision else None
+    draft = f"第{revision}稿" if revision else ""
+    parts = ["校样", f"《{chapter.title}》", draft, stamp, "不得付印"]
+    return " · ".join(p for p in parts if p)
 
 
 class _Obj(dict):

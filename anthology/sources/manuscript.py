@@ -68,6 +68,34 @@ class Trim:
 
 
 @dataclass(frozen=True)
+class Paper:
+    """The sheet the book is printed on and how it is folded: 开本 787 mm×1092 mm 1/16."""
+
+    width_mm: int  # the full sheet (全张纸)
+    height_mm: int
+    fold: int  # 开数: pages of the trim size a sheet side gives (16, 32, ...)
+
+    @property
+    def label(self) -> str:
+        """开本 as the imprint page writes it (GB/T 12450): 787 mm×1092 mm 1/16."""
+        return f"{self.width_mm} mm×{self.height_mm} mm 1/{self.fold}"
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """Who made the book and where it comes from (GB/T 12450), each printed only when given."""
+
+    responsible_editors: tuple[str, ...] = ()  # 责任编辑
+    cover_designers: tuple[str, ...] = ()  # 封面设计
+    proofreaders: tuple[str, ...] = ()  # 责任校对
+    address: str = ""  # the publisher's address (社址)
+    postcode: str = ""  # 邮编
+    printer: str = ""  # 印刷者 (印刷)
+    distributor: str = ""  # 发行者 (发行), when not the publisher
+    seller: str = ""  # 经销者 (经销), e.g. 全国新华书店
+
+
+@dataclass(frozen=True)
 class Fonts:
     """fontconfig family names."""
 
@@ -96,6 +124,10 @@ class VolumeMeta:
     copyright: str = ""
     trim: Trim = field(default_factory=lambda: Trim("16开", 185, 260))
     bleed_mm: float = 3.0
+    paper: Paper | None = None  # 开本 as the paper format (None: only the trim is known)
+    caliper_mm: float = 0.0  # one leaf's thickness (the spine's width); 0 = not given
+    imprint: Imprint = field(default_factory=Imprint)
+    cover_image: str = ""  # absolute path of the artwork on the printed cover's front
     fonts: Fonts = field(default_factory=Fonts)
     icc_profile: str = ""  # absolute path of the printer's CMYK profile; "" = the default
     inks: str = "cmyk"  # the print PDF's pictures: "cmyk" (four-colour) or "grey" (one colour)

@@ -12,9 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from anthology.errors import ContentError
-from anthology.sources.manuscript import Fonts, Source, Trim, VolumeMeta
+from anthology.sources.manuscript import Fonts, Imprint, Paper, Source, Trim, VolumeMeta
 
 TRIMS = {"16开": (185.0, 260.0), "大32开": (140.0, 203.0), "A5": (148.0, 210.0)}
+# The sheet each named trim is cut from and its fold (开数), as Chinese printers use them.
+PAPERS = {"16开": (787, 1092, 16), "大32开": (850, 1168, 32), "A5": (880, 1230, 32)}
+FOLDS = (8, 12, 16, 18, 20, 24, 32, 36, 40, 48, 64)
+IMPRINT_PEOPLE = ("responsible_editors", "cover_designers", "proofreaders")
+IMPRINT_TEXTS = ("address", "postcode", "printer", "distributor", "seller")
+_PAPER = re.compile(r"^\s*(\d{3,4})\s*(?:mm)?\s*[×xX*]\s*(\d{3,4})\s*(?:mm)?\s*$")
 
 
 def read_recipe(path: Path) -> tuple[dict[str, Any], str]:
@@ -63,6 +69,7 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
     editors = recipe.get("editors", [])
     if isinstance(editors, str):
         editors = [editors]
+    trim = _trim(page, text, path)
     return VolumeMeta(
         slug=recipe.get("slug") or path.stem,
         title=need("title"),
@@ -78,8 +85,12 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
         year=recipe.get("year"),
         price=opt("price"),
         copyright=opt("copyright"),
-        trim=_trim(page, text, path),
+        trim=trim,
         bleed_mm=float(page.get("bleed_mm", 3)),
+        paper=_paper(page, trim, text, path),
+        caliper_mm=_caliper(page, text, path),
+        imprint=_imprint(recipe.get("imprint", {}), text, path),
+        cover_image=_cover(opt("cover_image"), text, path),
         fonts=Fonts(**{k: v for k, v in fonts.items() if k in ("body", "heading", "quote")}),
         icc_profile=str((path.parent / icc).resolve()) if icc else "",
         inks=_inks(page, text, path),
@@ -99,6 +110,70 @@ def _cover(name: str, text: str, path: Path) -> str:
     if not cover.is_file():
         raise ContentError(f"cover image not found: {cover}", path, line_of(text, name))
     return str(cover)
+
+
+def _paper(page: dict[str, Any], trim: Trim, text: str, path: Path) -> Paper | None:
+    """`[page] paper = "787×1092"` (mm) and `fold = 16` (开数); the named trims have defaults."""
+    default = PAPERS.get(trim.name)
+    given = page.get("paper")
+    if given is None:
+        if default is None:
+            return None
+        width, height, fold = default
+    else:
+        match = _PAPER.match(str(given))
+        if not match:
+            raise ContentError(
+                f"`paper` must be the sheet's size in mm, e.g. \"787×1092\", not {given!r}",
+                path, line_of(text, "paper"),
+            )  # fmt: skip
+        width, height = int(match.group(1)), int(match.group(2))
+        fold = default[2] if default else 0
+    fold = page.get("fold", fold)
+    if fold not in FOLDS:
+        raise ContentError(
+            f"`fold` (开数) must be one of {', '.join(map(str, FOLDS))}, not {fold!r}",
+            path, line_of(text, "fold") or line_of(text, "paper"),
+        )  # fmt: skip
+    return Paper(width, height, fold)
+
+
+def _caliper(page: dict[str, Any], text: str, path: Path) -> float:
+    """One leaf's thickness in mm: `paper_caliper_mm`, else from `pages_per_cm` (0: not given)."""
+    for key in ("paper_caliper_mm", "pages_per_cm"):
+        value = page.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ContentError(f"`{key}` must be a positive number", path, line_of(text, key))
+        caliper = float(value) if key == "paper_caliper_mm" else 20.0 / value
+        if not 0.02 <= caliper <= 1.0:
+            raise ContentError(
+                f"`{key}` gives {caliper:.3f} mm a leaf: a book paper is 0.02 to 1 mm thick",
+                path, line_of(text, key),
+            )  # fmt: skip
+        return round(caliper, 4)
+    return 0.0
+
+
+def _imprint(table: Any, text: str, path: Path) -> Imprint:
+    """`[imprint]`: the people (a name or a list) and the firms of the imprint page."""
+    if not isinstance(table, dict):
+        raise ContentError("[imprint] must be a table", path, line_of(text, "imprint"))
+    values: dict[str, Any] = {}
+    for key in IMPRINT_PEOPLE:
+        names = table.get(key, [])
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ContentError(f"`{key}` must be a name or a list of names", path,
+                               line_of(text, key))  # fmt: skip
+        values[key] = tuple(n.strip() for n in names if n.strip())
+    for key in IMPRINT_TEXTS:
+        value = table.get(key, "")
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ContentError(f"`{key}` must be text", path, line_of(text, key))
+        values[key] = str(value).strip()
+    return Imprint(**values)
 
 
 INKS = ("cmyk", "grey")

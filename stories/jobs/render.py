@@ -27,7 +27,7 @@ from anthology.progress import Progress
 
 # Warnings by what they are about (shown translated on the build page).
 WARNING_KINDS = (("personal data", "privacy"), ("font", "font"), ("ppi", "image"),
-                 ("harfbuzz", "system"))  # fmt: skip
+                 ("harfbuzz", "system"), ("cover", "cover"), ("spine", "cover"))  # fmt: skip
 
 
 def failure_kind(error: BaseException) -> str:
@@ -84,7 +84,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def arguments(spec: dict[str, Any]) -> list[str]:
-    argv = [spec["recipe"], "--out", spec["out"], "--format", "print,screen,epub", "-q"]
+    argv = [spec["recipe"], "--out", spec["out"], "--format", "print,screen,epub,cover", "-q"]
     if spec.get("proof"):
         argv += ["--proof", spec["proof"], "--proof-time", spec.get("proof_time") or ""]
     argv += ["--cache-dir", spec["cache_dir"]] if spec.get("cache_dir") else ["--no-cache"]

@@ -65,13 +65,17 @@ def run_build(app: Flask, build_id: int) -> None:
         log.info("build %s of %s started", build_id, volume.slug)
         staging: Path | None = None
         try:
-            (settings.editions / volume.slug).mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".build-{build_id}-",
-                                            dir=settings.editions / volume.slug))  # fmt: skip
-            if build.is_proof:
-                _proof(build_id, staging, settings)
-            else:
-                _build(build_id, volume, staging, settings)
+            try:
+                (settings.editions / volume.slug).mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=f".build-{build_id}-",
+                                                dir=settings.editions / volume.slug))  # fmt: skip
+                if build.is_proof:
+                    _proof(build_id, staging, settings)
+                else:
+                    _build(build_id, volume, staging, settings)
+            finally:  # gone before the build's end is recorded (and seen by anyone)
+                if staging is not None:
+                    shutil.rmtree(staging, ignore_errors=True)
             log.info("build %s succeeded", build_id)
         except Stop:
             _end(builds.end_cancelled, build_id)
@@ -84,9 +88,6 @@ def run_build(app: Flask, build_id: int) -> None:
             if kind is BuildFailure.internal:
                 log.exception("build %s failed", build_id)
             _end(builds.fail, build_id, kind, str(error))
-        finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
 
 
 def _end(verb: Any, build_id: int, *args: Any) -> None:
@@ -98,7 +99,9 @@ def _build(build_id: int, volume: Volume, staging: Path, settings: job_settings.
     tracker = Tracker(build_id, settings.heartbeat)
     try:
         with db.session_scope() as session:
-            written = sources.write_sources(session, volume, staging / "sources")
+            written = sources.write_sources(
+                session, volume, staging / "sources", profiles=settings.profiles
+            )
     except OperationError as error:
         raise Failed(BuildFailure.content, str(error)) from error
     if tracker.tick(force=True):
@@ -134,7 +137,9 @@ def _proof(build_id: int, staging: Path, settings: job_settings.Settings) -> Non
         with db.session_scope() as session:
             build = session.get(Build, build_id)
             assert build is not None and build.story_id is not None
-            written = proofs.write_proof_sources(session, build, staging / "sources")
+            written = proofs.write_proof_sources(
+                session, build, staging / "sources", settings.profiles
+            )
             chapter = proofs.chapter_id(build.story_id)
     except OperationError as error:
         raise Failed(BuildFailure.content, str(error)) from error

@@ -18,6 +18,7 @@ RENDER_COMMAND: tuple[str, ...] = (sys.executable, "-m", "stories.jobs.render")
 @dataclass(frozen=True)
 class Settings:
     editions: Path  # EDITIONS_FOLDER
+    profiles: Path  # PROFILES_FOLDER
     cache: Path | None  # BUILD_CACHE_FOLDER (None: no chunk cache)
     stale: float  # BUILD_STALE_SECONDS
     heartbeat: float  # BUILD_HEARTBEAT_SECONDS
@@ -37,6 +38,10 @@ def editions_folder(app: Flask) -> Path:
     return Path(app.config["EDITIONS_FOLDER"] or os.path.join(app.instance_path, "editions"))
 
 
+def profiles_folder(app: Flask) -> Path:
+    return Path(app.config["PROFILES_FOLDER"] or os.path.join(app.instance_path, "profiles"))
+
+
 def of(app: Flask) -> Settings:
     config = app.config
     cache = config["BUILD_CACHE_FOLDER"]
@@ -44,6 +49,7 @@ def of(app: Flask) -> Settings:
         cache = os.path.join(app.instance_path, "cache", "book")
     return Settings(
         editions=editions_folder(app),
+        profiles=profiles_folder(app),
         cache=Path(cache) if cache else None,
         stale=float(config["BUILD_STALE_SECONDS"]),
         heartbeat=float(config["BUILD_HEARTBEAT_SECONDS"]),

@@ -53,6 +53,7 @@ BUILD_WARNING = {
     "image": _l("Image"),
     "system": _l("System"),
     "epub": _l("EPUB"),
+    "cover": _l("Cover"),
     "other": _l("Warning"),
 }
 

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from anthology import build
+from anthology.pdf.html import proof_mark
 from anthology.sources import load_manuscript
 
 from . import DATA as BOOK
@@ -66,5 +67,5 @@ def test_a_proof_of_a_chapter_the_volume_does_not_have_is_an_error(
 def test_the_proof_mark_names_the_revision_and_the_time() -> None:
     manuscript = load_manuscript(BOOK / "volumes" / "small.toml")
     chapter = manuscript.stories()[0]
-    mark = build.proof_mark(chapter, "2026-12-01 09:05")
+    mark = proof_mark(chapter, "2026-12-01 09:05")
     assert mark.startswith("校样 · 《") and "2026-12-01 09:05" in mark and mark.endswith("不得付印")

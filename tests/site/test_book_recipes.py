@@ -126,11 +126,11 @@ def test_a_recipe_without_its_chapter_files_changes_only_the_settings(
     ("change", "expected"),
     [
         (("978-7-5123-4567-6", "978-7-5123-4567-5"), ["第 9 行", "校验位"]),
-        (('trim = "16开"', 'trim = "24开"'), ["第 31 行", "开本"]),
+        (('trim = "16开"', 'trim = "24开"'), ["第 35 行", "开本"]),
         (("year = 2026", "year = 二〇二六"), ["第 11 行", "无法读取这一行"]),
         (("year = 2026", 'year = "明年"'), ["第 11 行", "年份"]),
         (('title = "一线之光"', "title = 7"), ["第 4 行", "书名"]),
-        (("bleed_mm = 3", 'bleed_mm = "three"'), ["第 32 行", "出血"]),
+        (("bleed_mm = 3", 'bleed_mm = "three"'), ["第 36 行", "出血"]),
         (('"front/preface.md"', '"front/missing.md"'), ["missing.md", "一并上传"]),
         (('"front/preface.md"', '"../../etc/passwd"'), ["不能用作章节文件名"]),
         (("[page]", "page = 3\n[pages]"), ["设置"]),

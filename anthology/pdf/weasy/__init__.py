@@ -26,6 +26,9 @@ tests/book/test_pdf.py (justified lines, fonts, folios).
   (`boxes.MarginBox.at_keyword`, `style["text_align_all"]`), text boxes (`text`, `width`,
   `position_x`, `pango_layout`), line boxes and leaders (`is_leader`, the `leader_unit` that
   `speedups` sets), and measures text with `text.line_break.line_size`.
+- `fill`: patches nothing; finds the block boxes of `data-fill` elements (`box.element`,
+  `boxes.BlockContainerBox`) in laid-out pages and rewrites their text boxes as `folios` does
+  (tests/book/test_imprint.py).
 
 Everything else in anthology.pdf uses WeasyPrint's public API only: `HTML(...).render()`,
 `Document.pages`, `Page.anchors`, `Document.write_pdf(...)` and `text.fonts.FontConfiguration`.

@@ -22,7 +22,7 @@ from stories.operations import OperationError, audit
 from stories.operations.books import builds
 from stories.operations.mail import messages
 
-FORMATS = ("print", "screen", "epub")
+FORMATS = ("print", "screen", "epub", "cover")
 DOWNLOAD = "edition.download"
 
 

@@ -126,7 +126,9 @@ def request_proof(
     return builds.Requested(active, joined)
 
 
-def write_proof_sources(session: Session, build: Build, folder: Path) -> sources.BuildSources:
+def write_proof_sources(
+    session: Session, build: Build, folder: Path, profiles: Path | None = None
+) -> sources.BuildSources:
     """The volume's source tree with a stories file holding only the proof's story."""
     volume = session.get(Volume, build.volume_id)
     story = session.get(Story, build.story_id) if build.story_id else None
@@ -135,7 +137,7 @@ def write_proof_sources(session: Session, build: Build, folder: Path) -> sources
     entry = export.story_entry(session, story)
     meta = {"slug": volume.slug, "title": volume.title, "description": volume.description}
     document = export.document(meta, [{"title": "", "stories": [entry]}])
-    return sources.write_sources(session, volume, folder, stories=document)
+    return sources.write_sources(session, volume, folder, stories=document, profiles=profiles)
 
 
 def record_proof(

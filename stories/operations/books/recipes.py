@@ -30,12 +30,13 @@ from anthology.sources.recipe import read_recipe, volume_meta
 from stories.db import utcnow
 from stories.models import ChapterSection, ChapterSource, User, Volume
 from stories.operations import OperationError, audit
-from stories.operations.books import chapters, contents, settings
+from stories.operations.books import chapters, contents, press, settings
 from stories.operations.books.problems import Where, content_problem, field_problems
 
 SETTINGS_KEYS = (*settings.LINES, *settings.BLOCKS, "editors", "isbn_demo", "year")
 KNOWN = {*SETTINGS_KEYS, "slug", "stories", "content", "page", "fonts", "structure", "cover",
-         "language"}  # fmt: skip
+         "language", "imprint"}  # fmt: skip
+PAGE_KEYS = ("trim", "bleed_mm", "width_mm", "height_mm", *press.PAGE_KEYS)
 GLOB = set("*?[")
 
 
@@ -65,6 +66,8 @@ def recipe_document(
             doc[key] = value
     doc["stories"] = stories
     doc["page"] = {k: v for k, v in data["page"].items() if v is not None}
+    if data.get("imprint"):
+        doc["imprint"] = dict(data["imprint"])
     doc["fonts"] = dict(data["fonts"])
     history = [
         ({"part": part.title} if part.title else {})
@@ -144,7 +147,7 @@ def _plan(recipe: dict[str, Any], text: str, path: Path, volume: Volume, where: 
     page, fonts = _table(recipe, "page", where), _table(recipe, "fonts", where)
     structure = _table(recipe, "structure", where)
     ignored = [key for key in recipe if key not in KNOWN]
-    ignored += [f"page.{k}" for k in page if k not in ("trim", "bleed_mm", "width_mm", "height_mm")]
+    ignored += [f"page.{k}" for k in page if k not in PAGE_KEYS or k == "icc_profile"]
     ignored += [f"fonts.{k}" for k in fonts if k not in settings.FONT_ROLES]
     ignored += [key for key in ("cover",) if key in recipe]
     ignored += ["language"] if recipe.get("language", "zh-CN") != "zh-CN" else []
@@ -154,7 +157,9 @@ def _plan(recipe: dict[str, Any], text: str, path: Path, volume: Volume, where: 
     raw = {key: recipe[key] for key in SETTINGS_KEYS if key in recipe}
     if not raw.get("title"):
         raw["title"] = volume.title
-    raw.update(page=page, fonts=fonts, structure={"stories": place, "contributors": contributors})
+    kept = {k: v for k, v in page.items() if k in PAGE_KEYS and k != "icc_profile"}
+    raw.update(page=kept, fonts=fonts, structure={"stories": place, "contributors": contributors},
+               imprint=_table(recipe, "imprint", where))  # fmt: skip
     try:
         data = settings.normalise(raw)
     except settings.InvalidSettings as error:

@@ -3,7 +3,9 @@
 `BookSettings.data` is in the recipe's own schema (content/volumes/*.toml, read by
 `anthology.sources.recipe`): the top-level keys (title, subtitle, series, editors, publisher,
 isbn, isbn_demo, cip, edition, printing, year, price, copyright, description), `page` (trim,
-width_mm and height_mm for a custom trim, bleed_mm) and `fonts` (body, heading, quote). One
+width_mm and height_mm for a custom trim, bleed_mm, and the press's keys), `imprint` (the
+imprint page's people and firms: `stories.operations.books.press`) and `fonts` (body, heading,
+quote). One
 difference: a recipe's `structure` names chapter files, which the website derives from its
 chapters (`stories.operations.books.chapters`); the stored `structure` keeps the two choices the
 publisher makes: where the stories go (`stories`: after, before or none) and whether the list of
@@ -28,6 +30,7 @@ from anthology.sources.recipe import TRIMS, isbn_valid
 from anthology.text.markdown import clean_text
 from stories.models import BookSettings, User, Volume
 from stories.operations import OperationError, audit
+from stories.operations.books import press
 
 TRIM_NAMES = (*TRIMS, "custom")
 STORIES_PLACES = ("after", "before", "none")  # the stories after or before the history parts
@@ -61,6 +64,7 @@ FIELD_LABELS: dict[str, Any] = {
     "font_quote": _l("Quotation font (Kai)"),
     "contributors": _l("Print the list of contributors"),
     "stories": _l("The stories"),
+    **press.LABELS,
 }
 FIELDS = tuple(FIELD_LABELS)
 
@@ -215,7 +219,10 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["editors"] = _editors(raw.get("editors", []), problems)
     out["isbn_demo"] = _flag(raw, "isbn_demo", False, problems)
     out["year"] = _year(raw.get("year"), problems)
-    out["page"] = _page(_table(raw, "page", problems, "trim"), problems)
+    page = _table(raw, "page", problems, "trim")
+    out["page"] = _page(page, problems)
+    out["page"].update(press.check_page(page, out["page"]["trim"], problems))
+    out["imprint"] = press.check_imprint(raw.get("imprint"), problems)
     out["fonts"] = _fonts(_table(raw, "fonts", problems, "font_body"), problems)
     structure = _table(raw, "structure", problems, "stories")
     place = structure.get("stories", "after")
@@ -260,6 +267,7 @@ def to_form(data: Mapping[str, Any]) -> dict[str, Any]:
         contributors=bool(structure["contributors"]),
         stories=structure["stories"],
     )
+    values.update(press.to_form(data))
     return values
 
 
@@ -277,6 +285,8 @@ def from_form(values: Mapping[str, Any]) -> dict[str, Any]:
             "contributors": bool(values.get("contributors")),
         },
     )
+    raw["imprint"], page = press.from_form(values)
+    raw["page"].update(page)
     return raw
 
 

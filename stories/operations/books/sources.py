@@ -9,6 +9,9 @@
     folder/stories.json               the volume's accepted stories (`export.volume_document`)
     folder/pictures/<ref>.jpg         their published pictures (blurred where reviewed so; none
                                       for a picture left out): the only pictures a build sees
+    folder/volumes/printer-<digest>.icc   the printer's ICC profile, when the settings name one
+                                      (copied from the profiles folder: the builder reads no
+                                      file it was not given)
 
 and returns the recipe's path and what the book is made of (`inputs`: the settings revision,
 every chapter's and story's revision, the software's version), so a build can say exactly what
@@ -19,19 +22,21 @@ it was built from. The session is only read (plus the export's audit event); the
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from stories import db
-from stories.config import default_database_url
+from stories.config import default_database_url, instance_folder
 from stories.models import Volume
 from stories.operations import OperationError, export, volumes
-from stories.operations.books import contents, recipes, settings
+from stories.operations.books import contents, press, recipes, settings
 
 PACKAGE = "social-work-stories"
 
@@ -60,11 +65,21 @@ def chapter_file(row: contents.ChapterRow, order: int) -> str:
     return f"---\n{matter}---\n\n{row.body}\n"
 
 
+def profiles_folder() -> Path:
+    """Where uploaded ICC profiles are kept when the app does not say (PROFILES_FOLDER)."""
+    return Path(instance_folder()) / "profiles"
+
+
 def write_sources(
-    session: Session, volume: Volume, folder: Path, stories: dict[str, Any] | None = None
+    session: Session,
+    volume: Volume,
+    folder: Path,
+    stories: dict[str, Any] | None = None,
+    profiles: Path | None = None,
 ) -> BuildSources:
     """Write the volume's complete source tree into `folder` (see the module's docstring);
-    `stories` replaces the volume's stories file (a proof's one story)."""
+    `stories` replaces the volume's stories file (a proof's one story), `profiles` is the folder
+    of the uploaded ICC profiles (default: `profiles_folder()`)."""
     folder = Path(folder)
     latest = settings.current(session, volume)
     book = contents.structure(session, volume)
@@ -81,6 +96,15 @@ def write_sources(
     recipe = folder / "volumes" / f"{volume.slug}.toml"
     recipe.parent.mkdir(parents=True, exist_ok=True)
     recipe.write_text(recipes.recipe_text(session, volume, "../stories.json"), encoding="utf-8")
+    name = settings.current_data(session, volume)["page"].get("icc_profile")
+    if name:
+        source = press.profile_path(profiles or profiles_folder(), name)
+        if not source.is_file():
+            raise press.ProfileRefused(
+                _l("The printer's ICC profile is missing from the profiles folder: upload it "
+                   "again on the book settings page.")
+            )  # fmt: skip
+        shutil.copyfile(source, recipe.parent / name)
     inputs = {
         "settings_revision": latest.number if latest is not None else None,
         "chapters": listed,

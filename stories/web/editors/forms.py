@@ -37,6 +37,7 @@ from stories import passwords
 from stories.labels import ROLE
 from stories.models import ChapterSection, Role
 from stories.operations import privacy, review
+from stories.operations.books import press as book_press
 from stories.operations.books import settings as book_settings
 
 
@@ -162,6 +163,14 @@ def trim_choices() -> list[tuple[str, str]]:
     ]
 
 
+def fold_choices() -> list[tuple[str, str]]:
+    return [("", str(_l("the trim's usual fold")))] + [(str(n), f"{n}开") for n in book_press.FOLDS]
+
+
+def inks_choices() -> list[tuple[str, str]]:
+    return [("cmyk", str(_l("four colours (CMYK)"))), ("grey", str(_l("one colour (grey)")))]
+
+
 def stories_choices() -> list[tuple[str, str]]:
     return [
         ("after", str(_l("after the history parts"))),
@@ -194,6 +203,22 @@ class BookSettingsForm(FlaskForm):
     font_body = StringField(L["font_body"])
     font_heading = StringField(L["font_heading"])
     font_quote = StringField(L["font_quote"])
+    responsible_editors = TextAreaField(L["responsible_editors"])
+    cover_designers = TextAreaField(L["cover_designers"])
+    proofreaders = TextAreaField(L["proofreaders"])
+    address = StringField(L["address"])
+    postcode = StringField(L["postcode"])
+    printer = StringField(L["printer"])
+    distributor = StringField(L["distributor"])
+    seller = StringField(L["seller"])
+    paper = StringField(L["paper"])
+    fold = SelectField(L["fold"], choices=fold_choices, validate_choice=False)
+    paper_caliper_mm = StringField(L["paper_caliper_mm"])
+    inks = SelectField(L["inks"], choices=inks_choices, validate_choice=False)
+    press_condition = StringField(L["press_condition"])
+    icc_profile = HiddenField()
+    profile_file = FileField(_l("Upload the printer's ICC profile (.icc)"))
+    remove_profile = BooleanField(_l("Use the default profile again (remove the printer's)"))
     contributors = BooleanField(L["contributors"])
     stories = SelectField(L["stories"], choices=stories_choices, validate_choice=False)
     note = StringField(_l("What did you change? (optional)"), validators=[Length(max=500)])

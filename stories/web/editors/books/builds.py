@@ -41,7 +41,7 @@ from stories.web.editors import volumes as volume_page
 bp = Blueprint("builds", __name__, url_prefix="/editor")
 
 MIMETYPES = {"print": "application/pdf", "screen": "application/pdf",
-             "epub": "application/epub+zip"}  # fmt: skip
+             "epub": "application/epub+zip", "cover": "application/pdf"}  # fmt: skip
 
 
 def _build(session: Session, volume: Volume, build_id: int) -> Build:

@@ -29,9 +29,10 @@ from sqlmodel import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from stories import db
+from stories.jobs.settings import profiles_folder
 from stories.models import Role, Volume
 from stories.operations import OperationError, volumes
-from stories.operations.books import contents, recipes, settings
+from stories.operations.books import contents, press, recipes, settings
 from stories.web.auth import actor, role_required
 from stories.web.common import ConfirmForm, run, volume_or_404
 from stories.web.editors.forms import BookSettingsForm, RecipeForm
@@ -173,6 +174,8 @@ def settings_page(slug: str) -> BaseResponse | tuple[str, int]:
         return _settings_page(volume, form, 400)
     base = int(form.base.data) if (form.base.data or "").isdigit() else None
     publisher, values, note = actor(), dict(form.data), form.note.data or ""
+    if not _take_profile(form, values):
+        return _settings_page(volume, form, 400)
     outcome = run(
         lambda s: settings.save_form(s, publisher, volume, values, base, note),
         lambda revision: (
@@ -190,6 +193,23 @@ def settings_page(slug: str) -> BaseResponse | tuple[str, int]:
             mark(form, outcome.error.fields)
         return _settings_page(volume, form, 400)
     return redirect(url_for("books.settings_page", slug=slug))
+
+
+def _take_profile(form: BookSettingsForm, values: dict[str, Any]) -> bool:
+    """The uploaded ICC profile kept in the profiles folder (its name into `values`), or the
+    printer's profile removed; False (the field marked) when the file is refused."""
+    upload = form.profile_file.data
+    if form.remove_profile.data:
+        values["icc_profile"] = ""
+    elif upload is not None and getattr(upload, "filename", None):
+        folder = profiles_folder(current_app)
+        try:
+            values["icc_profile"] = press.store_profile(folder, upload.read(), upload.filename)
+        except press.ProfileRefused as error:
+            mark(form, {"profile_file": str(error)})
+            return False
+        form.icc_profile.data = values["icc_profile"]
+    return True
 
 
 FORM_PAGES = ("books.settings_page", "chapters.edit", "chapters.new")
