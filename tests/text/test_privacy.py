@@ -10,7 +10,17 @@ from .scoring import load
 from .scoring import report as score_report
 
 CASES = load("privacy_cases.json")
-BLIND = ("privacy_blind.json", "privacy_blind2.json")
+BLIND = (
+    "privacy_blind.json",
+    "privacy_blind2.json",
+    # Written by someone else after the detector's changes and measured once, untuned: a whole
+    # address after a place name jieba does not know (翠苑三区...) is cut short, and 上官婉清 is
+    # missed (address recall 0.89). Strict: it fails loudly once the detector finds them.
+    pytest.param(
+        "privacy_blind3.json",
+        marks=pytest.mark.xfail(strict=True, reason="address recall 0.89 on the third batch"),
+    ),
+)
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:
