@@ -204,11 +204,23 @@ def test_daily_digest_for_an_editor_who_opted_in(
     data.update(title="要修改的故事", body=s.BODY + "\n补充的一段。", action="send")
     assert author.post(f"/track/{code}/revise", data=data).status_code == 303
     assert inbox.received == []  # no per-event mails to editors
+    # A story a colleague assigned to this editor (no decision of theirs on it yet).
+    s.submit(mail_app.test_client(), title="交给我的故事", contact_email="")
+    assigned_id, boss_id = _story_id(mail_app), make_user(role="admin", username="boss_li").id
+    with mail_app.app_context(), db.session_scope() as session:
+        from stories.operations.editorial import assignment
+
+        story = session.get(Story, assigned_id)
+        boss = session.get(User, boss_id)
+        assert story is not None and boss is not None
+        assignment.assign(session, story, boss, user.id)
     result = mail_app.test_cli_runner().invoke(args=["mail", "digest", "--all"])
     assert result.exit_code == 0 and "1 digest(s)" in result.output, result.output
     [digest] = inbox.wait(1, to="wang@example.org")
     text = text_of(digest)
     assert "新来的故事" in text and "要修改的故事" in text
+    handling = text[text.index("您正在处理的稿件") :]  # the last section
+    assert "交给我的故事" in handling and "要修改的故事" in handling  # assigned, decided
     assert "1" in digest["Subject"]
     links = [link for link in links_in(digest) if "/editor/stories/" in link]
     assert len(links) >= 3  # new, revised, and the editor's own open story

@@ -1,7 +1,8 @@
 """The editors' daily digest: one message a day to each editor who opted in (account page).
 
 It lists what happened since the editor's last digest: new submissions, revisions the authors
-sent back, and the open stories the editor is handling (the last decision on them was theirs).
+sent back, and the open stories the editor is handling: assigned to them, or with nobody
+assigned and the last decision on them theirs.
 A digest is due from `DIGEST_HOUR` (in `BABEL_DEFAULT_TIMEZONE`) once a local day; a day with
 nothing to tell sends nothing. There are no per-event mails to editors.
 """
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from stories.db import utcnow
@@ -74,9 +75,15 @@ def sections(session: Session, user: User, since: datetime, until: datetime) -> 
     )
     mine = session.exec(
         select(Story)
-        .join(latest, latest.c.story_id == Story.id)
-        .join(Decision, col(Decision.id) == latest.c.last)
-        .where(Decision.editor_id == user.id, col(Story.status).in_(OPEN))
+        .outerjoin(latest, latest.c.story_id == Story.id)
+        .outerjoin(Decision, col(Decision.id) == latest.c.last)
+        .where(
+            col(Story.status).in_(OPEN),
+            or_(
+                Story.assigned_to_id == user.id,
+                and_(col(Story.assigned_to_id).is_(None), Decision.editor_id == user.id),
+            ),
+        )
         .order_by(col(Story.last_activity_at).desc())
     ).all()
     return Sections([_item(s) for s in new], [_item(s) for s in revised],
