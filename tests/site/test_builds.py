@@ -210,7 +210,7 @@ def test_a_full_disk_while_writing_the_sources_keeps_nothing(
 ) -> None:  # fmt: skip
     demo_volume(app, make_story, publisher, stories=1)
 
-    def full(*_args: Any) -> None:
+    def full(*_args: Any, **_kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(runner.sources, "write_sources", full)

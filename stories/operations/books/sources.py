@@ -74,12 +74,13 @@ def write_sources(
     session: Session,
     volume: Volume,
     folder: Path,
-    stories: dict[str, Any] | None = None,
     profiles: Path | None = None,
+    *,
+    stories: dict[str, Any] | None = None,
 ) -> BuildSources:
     """Write the volume's complete source tree into `folder` (see the module's docstring);
-    `stories` replaces the volume's stories file (a proof's one story), `profiles` is the folder
-    of the uploaded ICC profiles (default: `profiles_folder()`)."""
+    `profiles` is the folder of the uploaded ICC profiles (default: `profiles_folder()`),
+    `stories` replaces the volume's stories file (a proof's one story)."""
     folder = Path(folder)
     latest = settings.current(session, volume)
     book = contents.structure(session, volume)
