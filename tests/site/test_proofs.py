@@ -67,10 +67,10 @@ def test_an_editor_proofs_a_story_not_yet_accepted(
     login(client, make_user(role="editor", username="editor_li"))
     page = text_of(client.get(f"/editor/stories/{story.id}").data)
     assert said(app, "Make a proof") in page
-    workers(app)
     asked = time.monotonic()
     first = propose(client, story.id, "demo")
     second = propose(client, story.id, "demo")  # a second click joins the proof
+    workers(app)  # started after the clicks, so the second one always finds the proof queued
     where = f"/editor/stories/{story.id}/proofs/"
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
