@@ -87,6 +87,7 @@ def test_an_editor_proofs_a_story_not_yet_accepted(
         time.sleep(0.2)
     took = time.monotonic() - asked
     assert build.state == BuildState.succeeded, (build.failure, build.message, seen)
+    html = client.get(first.headers["Location"]).data.decode()  # read after the end
     assert 'http-equiv="refresh"' not in html
     print(f"proof ready {took:.1f} s after the click")
     pdf = tmp_path / "proof.pdf"
