@@ -121,6 +121,10 @@ def front_image(
 def _draw(html: str, target: Path, variant: str | None, condition: dict[str, str] | None) -> None:
     from weasyprint import HTML
 
+    from anthology.pdf.weasy import fontshare
+
+    fontshare.deactivate()  # real font subsets, even after a chunked build in this process
+
     def finish(_document: object, pdf) -> None:  # type: ignore[no-untyped-def]
         import pydyf
 

@@ -186,6 +186,11 @@ def test_build_format_cover_writes_the_file_and_prints_its_size(tmp_path, capsys
     assert summary and "spine" in summary[0] and "bleed" in summary[0]
     width = float(re.search(r"cover ([\d.]+) ×", summary[0]).group(1))
     assert _size(_boxes(cover)["/TrimBox"])[0] == pytest.approx(width, abs=0.1)
+    # Laid out after the chunked print layout that counted the pages: its fonts are real
+    # subsets that poppler reads too (not the chunks' shared placeholders).
+    drawn = subprocess.run(["pdftoppm", "-png", "-r", "20", "-singlefile", str(cover),
+                            str(tmp_path / "cover")], capture_output=True, text=True)  # fmt: skip
+    assert drawn.returncode == 0 and drawn.stderr == "", drawn.stderr
 
 
 def test_the_screen_pdf_and_the_epub_open_with_the_covers_front(tmp_path, capsys):
