@@ -13,6 +13,7 @@ short transactions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,24 +88,36 @@ def request_build(
     """
     if stale_after is not None:
         reap_stale(session, stale_after)
-    active = active_build(session, volume)
-    joined = active is not None
-    if active is None:
-        build = Build(volume_id=volume.id or 0, requested_by_id=actor.id if actor else None)
-        session.add(build)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-            active = active_build(session, volume)
-            if active is None:  # pragma: no cover - the index holds only active builds
-                raise
-            joined = True
-        else:
-            active = build
+    active, joined = join_or_add(
+        session,
+        lambda: active_build(session, volume),
+        lambda: Build(volume_id=volume.id or 0, requested_by_id=actor.id if actor else None),
+    )
     details = {"volume": volume.slug, "build": active.id, "joined": joined}
     audit.record(session, actor, REQUEST, details=details)
     return Requested(active, joined)
+
+
+def join_or_add(
+    session: Session, active: Callable[[], Build | None], new: Callable[[], Build]
+) -> tuple[Build, bool]:
+    """The active build `active()` finds (joined), else `new()` added. Two requests at the same
+    moment meet at a partial unique index: the loser's transaction is rolled back and it joins
+    the winner's build. Shared by book builds and story proofs."""
+    found = active()
+    if found is not None:
+        return found, True
+    build = new()
+    session.add(build)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        found = active()
+        if found is None:  # pragma: no cover - the index holds only active builds
+            raise
+        return found, True
+    return build, False
 
 
 def set_task(session: Session, build: Build, task_id: str) -> None:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from stories.models import (
@@ -101,26 +100,16 @@ def request_proof(
     of the story already queued or running (flushed, not committed)."""
     if stale_after is not None:
         builds.reap_stale(session, stale_after)
-    active = active_proof(session, story)
-    joined = active is not None
-    if active is None:
-        build = Build(
+    active, joined = builds.join_or_add(
+        session,
+        lambda: active_proof(session, story),
+        lambda: Build(
             volume_id=volume.id or 0,
             story_id=story.id,
             story_revision=revision_of(session, story),
             requested_by_id=actor.id if actor else None,
-        )
-        session.add(build)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-            active = active_proof(session, story)
-            if active is None:  # pragma: no cover - the index holds only active proofs
-                raise
-            joined = True
-        else:
-            active = build
+        ),
+    )
     details = {"story": story.id, "volume": volume.slug, "build": active.id, "joined": joined}
     audit.record(session, actor, REQUEST, details=details)
     return builds.Requested(active, joined)
