@@ -1,7 +1,9 @@
 """Chunked, parallel, cached rendering of the book body (issue 6).
 
 The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
-recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one publishes its
+recto: a chunk starts only at a block that starts on a right-hand page (a part, the history
+section, the back matter; stories too when the recipe says so), because a chunk is laid out on
+its own, from a recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one publishes its
 page count as soon as its layout is done, waits for the counts of the chunks before it (they
 started earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and
 draws its PDF. The front matter, numbered in roman, is laid out by this process while the workers
@@ -65,12 +67,15 @@ class Chunk:
         return f"chunk {self.index + 1} {names} ({first.source or first.id})"
 
 
-def estimate_pages(block: Block, chars_per_page: float) -> int:
-    """A rough page count, padded to even (every block starts on a recto)."""
+def estimate_pages(block: Block, chars_per_page: float) -> float:
+    """A rough page count, padded to even for a block that starts on a recto."""
     if block.kind == "part":
         return 2
     length = len(block.markdown) + 40 * len(block.people)
-    return 2 * math.ceil(max(1.0, length / chars_per_page + 0.3) / 2)
+    pages = max(1.0, length / chars_per_page + 0.3)
+    if block.start == "right":
+        return 2 * math.ceil(pages / 2)
+    return math.ceil(pages) if block.start == "page" else pages
 
 
 def plan(
@@ -85,7 +90,7 @@ def plan(
     runs: list[list[Block]] = [[]]
     pages = 0
     for block in body_blocks(manuscript, html=False):
-        if runs[-1] and pages >= chunk_pages:
+        if runs[-1] and pages >= chunk_pages and block.start == "right":
             runs.append([])
             pages = 0
         runs[-1].append(block)
@@ -97,12 +102,12 @@ def plan(
         runs.append([])
         pages = 0
         for block in tail:
-            if runs[-1] and pages >= max(1, chunk_pages // 4):
+            if runs[-1] and pages >= max(1, chunk_pages // 4) and block.start == "right":
                 runs.append([])
                 pages = 0
             runs[-1].append(block)
             pages += estimate_pages(block, chars_per_page)
-    if len(runs[-1]) > 1:
+    if len(runs[-1]) > 1 and runs[-1][-1].start == "right":
         # The last block (the contributors list or an afterword) alone: no page number in the
         # table of contents depends on its length, so the front matter need not wait for it.
         runs.append([runs[-1].pop()])
@@ -123,23 +128,25 @@ def plan(
 def _chars_per_page(manuscript: Manuscript) -> float:
     g = geometry(manuscript.meta)
     pt = g.font_size * 25.4 / 72
-    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (pt * 1.8))
+    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (g.pitch * 25.4 / 72))
 
 
 def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, int]:
     """Each body block's first folio as estimated from its length (for a provisional TOC)."""
     chars_per_page = _chars_per_page(manuscript)
-    out, page = {}, 1
+    out, page = {}, 1.0
     for chunk in chunks:
         for block in chunk.blocks:
-            out[block.id] = page
+            if block.start == "right":
+                page += (page - 1) % 2  # onto a recto
+            out[block.id] = int(page)
             page += estimate_pages(block, chars_per_page)
     return out
 
 
 # The code that turns blocks into HTML and folios, relative to the anthology package.
 CODE = ("pdf/html.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py", "text/typeset.py",
-        "text/markdown.py",
+        "text/markdown.py", "text/lines.py",
         "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
         "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
 

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from anthology.fonts.families import ResolvedFonts
 from anthology.pdf.inks import print_pictures
@@ -25,12 +26,15 @@ from anthology.sources.manuscript import (
     Chapter,
     Kind,
     Manuscript,
+    Openings,
     Part,
     VolumeMeta,
     part_number,
     word_count_label,
 )
-from anthology.text.typeset import chapter_html, typeset_title
+from anthology.text.lines import compress_pairs, keep_last_line
+from anthology.text.typeset import chapter_html
+from anthology.text.typeset import typeset_title as _typeset_title
 
 DEFAULT_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 TOC_LINK_SCHEME = "chapter:"  # front-matter links into other chunks, resolved when joining
@@ -53,10 +57,19 @@ class Geometry:
     def text_width(self) -> float:
         return self.width - self.inner - self.outer
 
+    @property
+    def pitch(self) -> float:
+        """The body's line pitch in points: every vertical space in the text is a multiple."""
+        return round(self.font_size * LINE_HEIGHT, 6)
+
+
+LINE_HEIGHT = 1.8  # the body's line pitch, in ems of the body size
+
 
 def geometry(meta: VolumeMeta) -> Geometry:
-    """Page geometry. The text block is a whole number of characters wide (a Chinese type grid),
-    so that lines of Han text fill the measure exactly and need no justification."""
+    """Page geometry. The text block is a whole number of characters wide and a whole number of
+    lines high (a Chinese type grid), so that lines of Han text fill the measure exactly and
+    need no justification, and the lines of facing pages sit at the same heights."""
     w, h = meta.trim.width_mm, meta.trim.height_mm
     k = w / 185
     font_size = 10.5 if w >= 170 else 10
@@ -66,16 +79,19 @@ def geometry(meta: VolumeMeta) -> Geometry:
     spare = (w - inner - outer) - chars * em_mm
     inner += spare * inner / (inner + outer)
     outer = w - inner - chars * em_mm
+    top = round(24 * h / 260, 1)
+    pitch_mm = font_size * LINE_HEIGHT * 25.4 / 72
+    lines = int((h - top - 22 * h / 260) / pitch_mm)
     return Geometry(
         width=w,
         height=h,
         inner=round(inner, 6),
         outer=round(outer, 6),
-        top=round(24 * h / 260, 1),
-        bottom=round(22 * h / 260, 1),
+        top=top,
+        bottom=round(h - top - lines * pitch_mm, 6),
         bleed=meta.bleed_mm,
         font_size=font_size,
-        sink=round(28 * h / 260, 1),
+        sink=round(round(28 * h / 260 / pitch_mm) * pitch_mm, 6),
         image_max=round(h * 0.5),
     )
 
@@ -96,6 +112,9 @@ class Block:
     people: tuple[Person, ...] = ()
     first_body: bool = False
     source: str = ""  # file:line, for error messages
+    start: str = (
+        "right"  # "right" (a right-hand page), "page" (the next page), "same" (under a rule)
+    )
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,11 @@ class TocEntry:
     numbering: str  # "arabic" or "roman"
     byline: str = ""
     page: str | None = None  # known page (chunked build); None: target-counter (single pass)
+
+
+def typeset_title(text: str) -> Markup:
+    """A title or a line of plain text, typeset for print (punctuation pairs compressed)."""
+    return Markup(compress_pairs(_typeset_title(text)))  # noqa: S704 - escaped by the pass
 
 
 def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True) -> Block:
@@ -138,8 +162,9 @@ def with_html(block: Block) -> Block:
 
 @lru_cache(maxsize=4096)
 def body_html(markdown: str) -> str:
-    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes."""
-    return footnotes(figures(chapter_html(markdown)))
+    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes,
+    punctuation pairs compressed and no paragraph ending in a lone character (孤字)."""
+    return footnotes(figures(keep_last_line(compress_pairs(chapter_html(markdown)))))
 
 
 _FOOTNOTE_DIV = re.compile(r'<div class="footnote">.*</div>\s*$', re.S)
@@ -186,7 +211,7 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
             blocks.append(chapter_block(item, html=html))
     if manuscript.show_contributors and manuscript.contributors:
         people = tuple(
-            Person(c.pen_name, "，".join(x for x in (c.organisation, c.region) if x))
+            Person(c.pen_name, typeset_title("，".join(x for x in (c.organisation, c.region) if x)))
             for c in manuscript.contributors
         )
         blocks.append(
@@ -201,7 +226,22 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
     blocks.extend(chapter_block(c, html=html) for c in manuscript.back)
     if blocks:
         blocks[0] = replace(blocks[0], first_body=True)
-    return blocks
+    return with_starts(blocks, manuscript.meta.openings)
+
+
+def with_starts(blocks: list[Block], openings: Openings) -> list[Block]:
+    """Where each block starts: stories, parts and history chapters as the recipe says; the
+    first body block, back matter and the chapter after a part page on a right-hand page (the
+    part page's verso stays blank)."""
+    chosen = {"story": openings.story, "part": openings.part, "history": openings.history}
+    out = []
+    for index, block in enumerate(blocks):
+        start = chosen.get(block.kind, "right")
+        after_part = index and blocks[index - 1].kind == "part"
+        if block.first_body or after_part or (start == "same" and index == 0):
+            start = "right"
+        out.append(replace(block, start=start))
+    return out
 
 
 def toc_entries(

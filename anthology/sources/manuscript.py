@@ -76,6 +76,22 @@ class Fonts:
     quote: str = "AR PL UKai CN"  # Kai, optional: falls back to the body face
 
 
+OPENINGS = (
+    "page",
+    "right",
+    "same",
+)  # 另页起, 右页起 (另面起), 接排 (on the same page, under a rule)
+
+
+@dataclass(frozen=True)
+class Openings:
+    """Where a block starts (recipe `[page] story_start`, `part_start`, `history_start`)."""
+
+    story: str = "page"
+    part: str = "right"
+    history: str = "right"
+
+
 @dataclass(frozen=True)
 class VolumeMeta:
     """The recipe's book data (content/volumes/<slug>.toml)."""
@@ -104,6 +120,7 @@ class VolumeMeta:
     description: str = ""  # a blurb for the EPUB's dc:description ("" = one from the contents)
     cover: str = ""  # absolute path of the EPUB cover image; "" = one drawn from the title
     source: Source = field(default_factory=lambda: Source(""))
+    openings: Openings = field(default_factory=Openings)
 
 
 @dataclass(frozen=True)
