@@ -3,10 +3,11 @@
 The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
 recto: a chunk starts only at a block that starts on a right-hand page (a part, the history
 section, the back matter; stories too when the recipe says so), because a chunk is laid out on
-its own, from a recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one publishes its
-page count as soon as its layout is done, waits for the counts of the chunks before it (they
-started earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and
-draws its PDF. The front matter, numbered in roman, is laid out by this process while the workers
+its own, from a recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one
+publishes its page count as soon as its layout is done, waits for the counts of the chunks before
+it (they started earlier), learns its first folio, renumbers its folios
+(anthology.pdf.weasy.folios) and draws its PDF. The front matter, numbered in roman, is laid out
+by this process while the workers
 render, with estimated TOC page numbers; once the real ones are known they are put into its
 laid-out lines (`rewrite_toc`, or a new layout where the lines would change) and it is drawn.
 The last block (the contributors list) is a chunk of its own: no TOC number depends on its
@@ -148,7 +149,7 @@ def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, in
 CODE = ("pdf/html.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py", "text/typeset.py",
         "text/markdown.py", "text/lines.py",
         "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
-        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
+        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py", "pdf/weasy/leaders.py")  # fmt: skip
 
 
 def _code_fingerprint() -> str:

@@ -125,7 +125,7 @@ class Person:
 
 @dataclass(frozen=True)
 class TocEntry:
-    level: str  # "part" or "chapter"
+    level: str  # "part", "matter" (front and back matter, at the parts' level) or "chapter"
     id: str
     title: str
     href: str
@@ -256,10 +256,14 @@ def toc_entries(
         numbering = "roman" if roman else "arabic"
         return TocEntry(level, id_, typeset_title(title), href, numbering, byline, page)
 
-    out = [entry("chapter", c.id, c.title, roman=True) for c in manuscript.front]
+    out = [entry("matter", c.id, c.title, roman=True) for c in manuscript.front]
     pen_names = {c.id: c.story.pen_name for c in manuscript.stories() if c.story}
+    in_part = False
     for block in body_blocks(manuscript, html=False):
-        level = "part" if block.kind == "part" else "chapter"
+        # Parts and the front and back matter at the left edge, chapters indented under parts.
+        in_part = in_part or block.kind == "part"
+        level = {"part": "part", "back": "matter", "contributors": "matter"}.get(block.kind)
+        level = level or ("chapter" if in_part else "matter")
         byline = pen_names.get(block.id, "")
         out.append(entry(level, block.id, block.head, byline))
     return out

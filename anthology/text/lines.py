@@ -9,8 +9,9 @@ and leave every character in place; the layout does the rest through CSS:
   closing mark (，。”）》 ... whose ink is on the left in Simplified Chinese) before any mark, or
   an opening mark (“（《 ... ink on the right) after another opening mark.
 - `keep_last_line`: a paragraph never ends with a line of one Han character (孤字): its last two
-  Han characters and the punctuation after them are kept together in `<span class="nobr">`, so
-  the layout pulls a character down from the line before instead (and justifies that line).
+  Han characters and the punctuation between and after them are kept together in
+  `<span class="nobr">`, so the layout pulls a character down from the line before instead (and
+  justifies that line).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
 _PAIR = re.compile(f"[{CLOSING}](?=[{CLOSING}{OPENING}])|(?<=[{OPENING}])[{OPENING}]")
 _SKIP = ("<code", "<pre", "<kbd", "<samp")
 _PARAGRAPH = re.compile(r"(<(p|li)\b[^>]*>)(.*?)(</\2>)", re.S)
-# A paragraph's tail after its last two Han characters: marks, spaces and nothing else.
-_TAIL_TEXT = re.compile(f"[{HAN}]{{2}}[{CLOSING}{OPENING}…—\\s\u2009]*$")
+# A paragraph's last two Han characters, with the marks and spaces between and after them.
+_MARKS = f"[{CLOSING}{OPENING}…—\\s\u2009]*"
+_TAIL_TEXT = re.compile(f"[{HAN}]{_MARKS}[{HAN}]{_MARKS}$")
 _FOOTNOTE_REF = re.compile(r"<sup\b[^>]*>.*?</sup>", re.S)
 _LETTERS = re.compile(f"[{HAN}A-Za-z0-9]")
 

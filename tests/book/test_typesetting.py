@@ -1,0 +1,136 @@
+"""Chinese book typesetting measured on built PDFs (issue 13): 孤字, punctuation pairs, story
+openings, the TOC's leaders, footnote markers. Glyph and line boxes come from Ghostscript and
+poppler (tests/book/typography.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from anthology.fonts.families import resolve
+from anthology.pdf import write_pdf
+from anthology.pdf.document import pdf_options, render
+from anthology.pdf.html import body_blocks, css, front_html
+from anthology.sources import load_manuscript
+from anthology.sources.manuscript import Openings
+
+from . import DATA
+from .pdfcheck import page_texts
+from .typography import glyphs, lone_characters, punctuation_pairs
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "content" / "volumes" / "demo.toml"
+SMALL = DATA / "volumes" / "small.toml"
+
+pytestmark = pytest.mark.slow
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_build", ROOT / "bench" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    return write_pdf(load_manuscript(DEMO), out / "demo-print.pdf", "print").path
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated volume of 40 stories (bench/build.py's generator), built in chunks."""
+    folder = tmp_path_factory.mktemp("generated")
+    recipe = _bench().generate(folder, 40)
+    target = folder / "generated.pdf"
+    write_pdf(load_manuscript(recipe), target, "print", chunk_pages=40, workers=2,
+              cache_dir=folder / "cache")  # fmt: skip
+    return target
+
+
+def test_no_paragraph_ends_with_a_lone_character(demo, generated):
+    assert lone_characters(demo) == []
+    assert lone_characters(generated) == []
+
+
+def test_adjacent_punctuation_pairs_take_less_than_two_em(demo):
+    pairs = punctuation_pairs(demo)
+    assert len(pairs) > 20  # ：“ ”。 ）， ... in the demo stories
+    wide = [p for p in pairs if p.em >= 1.75]  # 1.5 em, plus what justification adds
+    assert wide == [], wide[:5]
+
+
+def _openings(tmp_path, **chosen):
+    """The demo built with these openings: (manuscript, result, body folios of blank pages)."""
+    manuscript = load_manuscript(DEMO)
+    meta = replace(manuscript.meta, openings=Openings(**chosen))
+    manuscript = replace(manuscript, meta=meta)
+    result = write_pdf(manuscript, tmp_path / f"{chosen}.pdf", "print")
+    labels = PdfReader(result.path).page_labels
+    blanks = [labels[n] for n, t in enumerate(page_texts(result.path)) if not t.strip()]
+    return manuscript, result, [int(b) for b in blanks if b.isdigit()]
+
+
+def test_story_openings(tmp_path):
+    manuscript, right, right_blanks = _openings(tmp_path, story="right")
+    _, page, page_blanks = _openings(tmp_path, story="page")
+    _, same, _ = _openings(tmp_path, story="same")
+    assert right.pages > page.pages > same.pages
+    stories = [c.id for c in manuscript.stories()]
+    # On a right-hand page: odd folios. On the next page: some stories on a verso.
+    assert all(right.chapter_pages[s] % 2 == 1 for s in stories)
+    assert any(page.chapter_pages[s] % 2 == 0 for s in stories)
+    # Blank pages only where the next page must be a recto: before a part, the back matter,
+    # or after a part page (its verso).
+    assert len(page_blanks) < len(right_blanks)
+    blocks = body_blocks(manuscript, html=False)
+    parts = {page.chapter_pages[b.id] for b in blocks if b.kind == "part"}
+    rectos = {page.chapter_pages[b.id] for b in blocks if b.start == "right"}
+    for blank in page_blanks:
+        assert blank + 1 in rectos or blank - 1 in parts, (blank, sorted(rectos))
+    # On the same page: a story begins on the page where the one before it ends.
+    starts = [same.chapter_pages[b.id] for b in blocks if b.kind == "story" and b.start != "right"]
+    ends = {same.chapter_pages[b.id] - 0 for b in blocks}
+    assert starts and any(s in ends or s - 1 in ends for s in starts)
+    assert len(set(starts)) < len(starts) or same.pages < page.pages - 3
+
+
+def test_toc_leaders_end_the_same_distance_before_any_number(tmp_path):
+    manuscript = load_manuscript(SMALL)
+    fonts, _warnings = resolve(manuscript.meta.fonts)
+    style = css(manuscript.meta, fonts, "print")
+    ids = [b.id for b in body_blocks(manuscript, html=False)]
+    numbers = [7, 42, 342, 1234, 5, 88, 901, 2026]
+    pages = {id_: numbers[i % len(numbers)] for i, id_ in enumerate(ids)}
+    document = render(front_html(manuscript, style, "print", pages))
+    target = tmp_path / "front.pdf"
+    document.write_pdf(target, **pdf_options("print"))
+    gaps, widths = [], set()
+    by_line: dict[tuple[int, float], list] = {}
+    for g in glyphs(target):
+        by_line.setdefault((g.page, g.y), []).append(g)
+    for line in by_line.values():
+        text = "".join(g.char for g in line)
+        found = re.search(r"\.{3,}(\d+)$", text)
+        if not found:
+            continue
+        last_dot = line[found.start(1) - 1]
+        first_digit = line[found.start(1)]
+        gaps.append(first_digit.x0 - last_dot.x1)
+        widths.add(len(found.group(1)))
+    assert widths == {1, 2, 3, 4}
+    assert max(gaps) - min(gaps) <= 1.0, gaps
+
+
+def test_footnotes_are_circled_numbers_under_a_short_rule(demo):
+    text = "\n".join(page_texts(demo))
+    assert "正是在这样的实践中逐渐形成的。①" in re.sub(r"\s", "", text)
+    notes = [line for line in text.splitlines() if line.strip().startswith("①")]
+    assert notes and "示例脚注" in notes[0]
+    assert not re.search(r"^\s*1\.\s*示例脚注", text, re.M)
