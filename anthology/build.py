@@ -171,25 +171,34 @@ def render(
 
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
-        chapter_pages = None
+        chapter_pages, page_starts = None, ()
         for fmt in ("print", "screen"):
             if fmt not in gathered.formats:
                 continue
             result = write_pdf(staging / f"{slug}-{fmt}.pdf", fmt, marks=args.marks)
             chapter_pages = chapter_pages or result.chapter_pages
+            page_starts = page_starts or result.page_starts
             rows.append(
                 (fmt, out_dir / result.path.name, result.pages, result.bytes, result.seconds)
             )
         if "epub" in gathered.formats:
-            if chapter_pages is None:  # the page-list needs the print edition's page numbers
+            if not page_starts:  # the page-list needs the print edition's pages
                 progress(
                     Progress("epub: laying out the print edition for its page numbers", "epub")
                 )
-                chapter_pages = write_pdf(staging / "pages-only.pdf", "print").chapter_pages
+                laid_out = write_pdf(staging / "pages-only.pdf", "print")
+                chapter_pages, page_starts = laid_out.chapter_pages, laid_out.page_starts
             progress(Progress("epub: writing", "epub"))
             epub_path = staging / f"{slug}.epub"
             rows.append(
-                _epub(gathered.manuscript, epub_path, chapter_pages, out_dir, args, progress)
+                _epub(
+                    gathered.manuscript,
+                    epub_path,
+                    (chapter_pages, page_starts),
+                    out_dir,
+                    args,
+                    progress,
+                )  # fmt: skip
             )
         progress(Progress(phase="saving"))
         for _fmt, final, *_ in rows:
@@ -202,14 +211,16 @@ def render(
 def _epub(
     manuscript: Manuscript,
     path: Path,
-    chapter_pages: dict | None,
+    pages: tuple[dict | None, tuple],
     out_dir: Path,
     args: argparse.Namespace,
     progress: ProgressCallback,
 ) -> tuple[str, Path, int, int, float]:
+    chapter_pages, page_starts = pages
     result = epub.write_epub(
-        manuscript, path, chapter_pages=chapter_pages, embed_fonts=args.embed_fonts
-    )
+        manuscript, path, chapter_pages=chapter_pages, page_starts=page_starts,
+        embed_fonts=args.embed_fonts,
+    )  # fmt: skip
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.warnings:

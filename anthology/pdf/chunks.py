@@ -39,6 +39,7 @@ from anthology.pdf.document import roman
 from anthology.pdf.html import Block, body_blocks, front_html, geometry
 from anthology.pdf.join import join
 from anthology.pdf.weasy.folios import rewrite_toc
+from anthology.pdf.weasy.pagemap import labelled
 from anthology.pdf.worker import (
     FAILED,
     UNKNOWN,
@@ -53,7 +54,7 @@ from anthology.pdf.worker import (
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Manuscript
 
-CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
+CACHE_VERSION = "4"  # bump when the chunk format or the folio logic changes
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, in
 CODE = ("pdf/html.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py", "text/typeset.py",
         "text/markdown.py", "text/lines.py",
         "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py",
-        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py", "pdf/weasy/leaders.py")  # fmt: skip
+        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py", "pdf/weasy/leaders.py",
+        "pdf/weasy/tagging.py")  # fmt: skip
 
 
 def _code_fingerprint() -> str:
@@ -255,7 +257,26 @@ class _Run:
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
                      fonts=(Path(self.fonts), glyphs))  # fmt: skip
         self.cache.prune(used=[*parts, front_pdf])
-        return pages, chapter_pages, (len(self.chunks), len(hits))
+        return pages, chapter_pages, (len(self.chunks), len(hits)), self._page_starts(front_pages)
+
+    def _page_starts(self, front_pages: int) -> tuple:
+        """Where every page of the joined book begins (print), with its folio."""
+        if self.variant != "print":
+            return ()
+        labels, starts = [], []
+        front = list(self.front_meta.get("starts") or [None] * front_pages)
+        front += [None] * (front_pages % 2)  # the blank verso join adds
+        labels += [roman(i + 1) for i in range(len(front))]
+        starts += front
+        for chunk in self.chunks:
+            meta = self.cache.meta(chunk.key) or {}
+            chunk_starts = list(meta.get("starts") or [None] * meta.get("pages", 0))
+            if len(chunk_starts) % 2 and chunk is not self.chunks[-1]:
+                chunk_starts.append(None)
+            first = self.start(chunk)
+            labels += [str(first + i) for i in range(len(chunk_starts))]
+            starts += [tuple(s) if s else None for s in chunk_starts]
+        return labelled(starts, labels)
 
     def say(self, message: str) -> None:
         """The command line's message, with the chunks done and the pages laid out so far."""
@@ -313,7 +334,8 @@ class _Run:
 
     def _store(self, chunk: Chunk, result: dict) -> None:
         os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
-        meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"]}
+        meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"],
+                "starts": result["starts"]}  # fmt: skip
         self.cache.store_meta(chunk.key, meta)
         self.done.add(chunk.index)
         last = result["start"] + result["pages"] - 1
@@ -351,8 +373,8 @@ class _Run:
             else:
                 self.say(f"{self.variant}: front matter and table of contents")
                 document = lay_out(html)
-            pages, anchors, fonts = draw_front(document, str(temporary), self.variant)
-            meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
+            pages, anchors, fonts, starts = draw_front(document, str(temporary), self.variant)
+            meta = {"pages": pages, "anchors": anchors, "fonts": fonts, "starts": starts}
             os.replace(temporary, pdf)
             self.cache.store_meta(key, meta)
         self.front_meta = meta

@@ -284,3 +284,12 @@ def part_number(n: int) -> str:
 def word_count_label(count: int) -> str:
     """字数 as the imprint page gives it, in thousands: 12千字."""
     return f"{max(1, round(count / 1000))}千字"
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
+
+
+def circled(n: int) -> str:
+    """A note's number as Chinese books print it: ① ② ... ㊿, then 51, 52 ... (the PDF's CSS
+    counter style `circled` in templates/book/book.css holds the same symbols)."""
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else str(n)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
+from anthology.epub import write_epub
 from anthology.fonts.families import resolve
 from anthology.pdf import write_pdf
 from anthology.pdf.document import pdf_options, render
@@ -141,3 +144,48 @@ def test_footnotes_are_circled_numbers_under_a_short_rule(demo):
     notes = [line for line in text.splitlines() if line.strip().startswith("①")]
     assert notes and "示例脚注" in notes[0]
     assert not re.search(r"^\s*1\.\s*示例脚注", text, re.M)
+
+
+def _marked_text(epub_path: Path) -> dict[str, str]:
+    """EPUB page-list label -> the text that follows its page-break marker (40 characters)."""
+    with zipfile.ZipFile(epub_path) as archive:
+        nav = etree.fromstring(archive.read("EPUB/text/nav.xhtml"))
+        ns = {"h": "http://www.w3.org/1999/xhtml", "e": "http://www.idpf.org/2007/ops"}
+        page_list = nav.xpath("//h:nav[@e:type='page-list']//h:a", namespaces=ns)
+        out = {}
+        for link in page_list:
+            file, _, fragment = link.get("href").partition("#")
+            doc = etree.fromstring(archive.read(f"EPUB/text/{file}"))
+            (span,) = doc.xpath(f"//*[@id='{fragment}']")
+            assert span.get("role") == "doc-pagebreak" and span.get("aria-label") == link.text
+            following = "".join(span.xpath("following::text()"))
+            out[link.text] = flat(following)[:40]
+        return out
+
+
+def test_every_printed_page_has_its_marker_where_it_begins(generated, tmp_path):
+    """The EPUB's page-list has every page of the print PDF but the table of contents, and
+    each marker stands before the first words of its printed page."""
+    manuscript = load_manuscript(generated.parent / "volumes" / "bench.toml")
+    printed = write_pdf(manuscript, tmp_path / "print.pdf", "print", chunk_pages=40, workers=2,
+                        cache_dir=generated.parent / "cache")  # fmt: skip
+    pages = {"chapter_pages": printed.chapter_pages, "page_starts": printed.page_starts}
+    result = write_epub(manuscript, tmp_path / "book.epub", **pages)
+    marked = _marked_text(result.path)
+    labels = PdfReader(printed.path).page_labels
+    texts = page_texts(printed.path)
+    toc = {label for label, doc, *_ in printed.page_starts if doc == "toc"}  # not in the EPUB
+    assert toc and all(label in labels for label in toc)
+    missing = [label for label in labels if label not in marked and label not in toc]
+    assert missing == []
+    assert result.pages == len(marked) >= printed.pages - 4
+    checked = 0
+    page_text = dict(zip(labels, texts, strict=True))
+    for label, _doc, block, _offset in printed.page_starts:
+        if block < 0:  # the page begins with a heading: the marker is before the chapter
+            continue
+        lines = [line for line in page_text[label].splitlines() if line.strip()]
+        body = flat("".join(lines[1:-1]))  # without the running head and the folio
+        assert marked[label][:6] in body[:12], (label, marked[label][:20], body[:40])
+        checked += 1
+    assert checked > 100
