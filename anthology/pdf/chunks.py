@@ -73,7 +73,7 @@ def estimate_pages(block: Block, chars_per_page: float) -> float:
     """A rough page count, padded to even for a block that starts on a recto."""
     if block.kind == "part":
         return 2
-    length = len(block.markdown) + 40 * len(block.people)
+    length = len(block.markdown) + 40 * sum(1 + len(p.stories) for p in block.people)
     pages = max(1.0, length / chars_per_page + 0.3)
     if block.start == "right":
         return 2 * math.ceil(pages / 2)

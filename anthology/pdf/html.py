@@ -121,6 +121,7 @@ class Block:
 class Person:
     pen_name: str
     details: str
+    stories: tuple[str, ...] = ()  # their stories' titles, typeset
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,13 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
         else:
             blocks.append(chapter_block(item, html=html))
     if manuscript.show_contributors and manuscript.contributors:
+        titles = {c.id: c.title for c in manuscript.stories()}
         people = tuple(
-            Person(c.pen_name, typeset_title("，".join(x for x in (c.organisation, c.region) if x)))
+            Person(
+                c.pen_name,
+                typeset_title("，".join(x for x in (c.organisation, c.region) if x)),
+                tuple(typeset_title(f"《{titles[i]}》") for i in c.story_ids if i in titles),
+            )
             for c in manuscript.contributors
         )
         blocks.append(
