@@ -11,7 +11,7 @@ import pytest
 from anthology.errors import ContentError, GateError
 from anthology.sources import load_manuscript
 from anthology.sources.gate import check_gate
-from anthology.sources.manuscript import Kind, Part
+from anthology.sources.manuscript import Kind, Openings, Part
 from anthology.sources.recipe import isbn_valid
 
 from . import DATA as BOOK  # the small test volume
@@ -175,3 +175,14 @@ def test_contact_data_left_in_a_story_is_a_warning(book: Path):
     assert len(warnings) == 1
     assert f"story-{story['id']}" in str(warnings[0])
     assert "id_number" in str(warnings[0]) and "phone" in str(warnings[0])
+
+
+def test_openings_are_read_from_the_recipe_and_checked(book: Path):
+    assert load_manuscript(book).meta.openings == Openings("page", "right", "right")
+    text = book.read_text("utf-8")
+    book.write_text(text.replace("bleed_mm = 3", 'bleed_mm = 3\nstory_start = "same"'), "utf-8")
+    assert load_manuscript(book).meta.openings.story == "same"
+    book.write_text(text.replace("bleed_mm = 3", 'bleed_mm = 3\npart_start = "same"'), "utf-8")
+    error = _error(book)
+    assert "part_start" in str(error) and "page, right" in str(error)
+    assert error.line == text.splitlines().index("bleed_mm = 3") + 2

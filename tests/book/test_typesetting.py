@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from PIL import Image
 from pypdf import PdfReader
 
 from anthology.epub import write_epub
 from anthology.fonts.families import resolve
 from anthology.pdf import write_pdf
 from anthology.pdf.document import pdf_options, render
-from anthology.pdf.html import body_blocks, css, front_html
+from anthology.pdf.html import body_blocks, css, front_html, geometry
 from anthology.pdf.weasy import justify
 from anthology.sources import load_manuscript
 from anthology.sources.manuscript import Openings
@@ -144,6 +147,21 @@ def test_footnotes_are_circled_numbers_under_a_short_rule(demo):
     notes = [line for line in text.splitlines() if line.strip().startswith("①")]
     assert notes and "示例脚注" in notes[0]
     assert not re.search(r"^\s*1\.\s*示例脚注", text, re.M)
+    # The rule above the notes: a quarter of the measure, not all of it.
+    number = next(i for i, t in enumerate(page_texts(demo), 1) if "①示例脚注" in flat(t))
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", "144", "-gray",
+                        "-png", str(demo), f"{folder}/page"], check=True)  # fmt: skip
+        (png,) = Path(folder).glob("page*.png")
+        image = Image.open(png).convert("L")
+    pixels = image.load()
+    rules = []
+    for y in range(image.height):
+        dark = [x for x in range(image.width) if pixels[x, y] < 128]
+        if len(dark) > 40 and dark[-1] - dark[0] + 1 == len(dark):  # one unbroken run
+            rules.append(len(dark))
+    measure = geometry(load_manuscript(DEMO).meta).text_width / 25.4 * 144
+    assert rules and all(0.2 * measure < r < 0.3 * measure for r in rules), (rules, measure)
 
 
 def _marked_text(epub_path: Path) -> dict[str, str]:
