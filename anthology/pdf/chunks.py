@@ -39,7 +39,7 @@ from anthology.pdf.document import roman
 from anthology.pdf.html import Block, body_blocks, front_html, geometry
 from anthology.pdf.join import join
 from anthology.pdf.weasy.folios import rewrite_toc
-from anthology.pdf.weasy.pagemap import labelled
+from anthology.pdf.weasy.pagemap import joined
 from anthology.pdf.worker import (
     FAILED,
     UNKNOWN,
@@ -263,20 +263,11 @@ class _Run:
         """Where every page of the joined book begins (print), with its folio."""
         if self.variant != "print":
             return ()
-        labels, starts = [], []
-        front = list(self.front_meta.get("starts") or [None] * front_pages)
-        front += [None] * (front_pages % 2)  # the blank verso join adds
-        labels += [roman(i + 1) for i in range(len(front))]
-        starts += front
-        for chunk in self.chunks:
-            meta = self.cache.meta(chunk.key) or {}
-            chunk_starts = list(meta.get("starts") or [None] * meta.get("pages", 0))
-            if len(chunk_starts) % 2 and chunk is not self.chunks[-1]:
-                chunk_starts.append(None)
-            first = self.start(chunk)
-            labels += [str(first + i) for i in range(len(chunk_starts))]
-            starts += [tuple(s) if s else None for s in chunk_starts]
-        return labelled(starts, labels)
+        front = self.front_meta.get("starts") or [None] * front_pages
+        metas = [self.cache.meta(chunk.key) or {} for chunk in self.chunks]
+        body = [(self.start(c), m.get("starts") or [None] * m.get("pages", 0))
+                for c, m in zip(self.chunks, metas, strict=True)]  # fmt: skip
+        return joined(front, body)
 
     def say(self, message: str) -> None:
         """The command line's message, with the chunks done and the pages laid out so far."""

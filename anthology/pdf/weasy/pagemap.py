@@ -74,12 +74,13 @@ def _named(classes: list[str]) -> str:
     return next((_PAGE_CLASSES[c] for c in classes if c in _PAGE_CLASSES), "")
 
 
-def labelled(
-    starts: list[Start | None], labels: list[str]
-) -> tuple[tuple[str, str, int, int], ...]:
+Labelled = tuple[str, str, int, int]  # (folio, document id, element index, characters before)
+
+
+def labelled(starts: list[Start | None], labels: list[str]) -> tuple[Labelled, ...]:
     """(label, document id, element index, characters before) for every page; a page without
     text starts where the page after it does (a blank verso goes with what follows it)."""
-    out: list[tuple[str, str, int, int]] = []
+    out: list[Labelled] = []
     following: Start | None = None
     for label, start in reversed(list(zip(labels, starts, strict=True))):
         start = start or following
@@ -87,3 +88,24 @@ def labelled(
             following = start
             out.append((label, *start))
     return tuple(reversed(out))
+
+
+def joined(front: list, body: list[tuple[int, list]]) -> tuple[Labelled, ...]:
+    """The starts of a joined book: the front matter's pages (roman), then each chunk's from its
+    first folio, with the blank versos that anthology.pdf.join puts after an odd count (after
+    the front matter and every chunk but the last)."""
+    labels, starts = [], []
+    pages = list(front) + [None] * (len(front) % 2)
+    labels += [_roman(i + 1) for i in range(len(pages))]
+    starts += pages
+    for number, (first, chunk) in enumerate(body):
+        pages = list(chunk) + [None] * (len(chunk) % 2 if number < len(body) - 1 else 0)
+        labels += [str(first + i) for i in range(len(pages))]
+        starts += [tuple(s) if s else None for s in pages]
+    return labelled(starts, labels)
+
+
+def _roman(n: int) -> str:
+    from anthology.pdf.document import roman
+
+    return roman(n)
