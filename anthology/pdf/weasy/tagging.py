@@ -9,7 +9,7 @@
 - Figure `BBox`es are in PDF user space (points from the bottom-left corner), not CSS px.
 - A link is annotated once, by the element that has the `href` (WeasyPrint annotates every box
   inside it too: 4-5 annotations per TOC entry), and a TOC entry's annotation is described in
-  words: 《题目》，第7页.
+  words: 《题目》，第7页, with the Print flag.
 
 WeasyPrint internals touched (70.0): `document.draw_page`, `pdf.stream.Stream.marked`,
 `pdf.tags._build_box_tree` (wrapped; it recurses through the module's name), `pdf.add_tags`,
@@ -90,8 +90,11 @@ def install() -> None:
             return
         for _type, _target, _rectangle, box in links_and_anchors[0]:
             annotation = getattr(box, "link_annotation", None)
+            if annotation is None:
+                continue
+            annotation["F"] = 4  # Print: the same for every reader (PDF/UA-1 7.18.1)
             words = describe(box)
-            if annotation is not None and words:
+            if words:
                 annotation["Contents"] = pydyf.String(words)
 
     def gather_anchors(box, anchors_, links, bookmarks, forms, parent_matrix=None,
