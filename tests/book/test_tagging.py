@@ -97,3 +97,16 @@ def test_one_described_link_per_toc_entry(screen):
     assert len(links) == len(toc) == len(set(toc)) == entries  # the demo links nothing else
     assert "《钥匙挂在门后》，第7页" in toc
     assert all(re.fullmatch(r"《.+》，第([0-9]+|[ivxlcdm]+)页", words) for words in toc)
+
+
+def test_list_items_are_in_lists(screen):
+    """The contributors list is L > LI (LBody), not a list of Divs (PDF/UA-1 7.6)."""
+    items = [e for e in _elements(screen) if str(e.S) == "/LI"]
+    assert len(items) >= 11  # the demo's contributors
+    assert all(str(item.P.S) == "/L" for item in items)
+    lists = [e for e in _elements(screen) if str(e.S) == "/L"]
+    for element in lists:
+        kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+        assert all(
+            str(kid.S) in ("/LI", "/L") for kid in kids if isinstance(kid, pikepdf.Dictionary)
+        )
