@@ -25,7 +25,8 @@ from anthology.cover.screen import prepend_front
 from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
 from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
-from anthology.pdf.html import DEFAULT_ICC, body_html, geometry, proof_mark
+from anthology.pdf.geometry import geometry
+from anthology.pdf.html import DEFAULT_ICC, body_html, proof_mark
 from anthology.pdf.inks import profile_problem
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources import load_manuscript
@@ -313,7 +314,7 @@ def _epub(
 ) -> tuple[str, Path, int, int, float]:
     result = epub.write_epub(
         manuscript, path, chapter_pages=printed.chapter_pages, embed_fonts=args.embed_fonts,
-        cover_front=front, print_pages=printed.pages,
+        cover_front=front, print_pages=printed.pages, page_starts=printed.page_starts,
     )  # fmt: skip
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

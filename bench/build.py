@@ -246,6 +246,13 @@ def main() -> int:
             print(f"      {problem}")
     else:
         print(f"PASS  full build equals the reference: {ref['pages']} pages, same text and folio")
+    from tests.book.typography import lone_characters
+
+    lone = lone_characters(folder / "full.pdf")
+    failed |= bool(lone)
+    print(f"{'FAIL' if lone else 'PASS'}  孤字 (a paragraph ending in a line of one Han character) "
+          f"in the full build: {len(lone)}"
+          + "".join(f"\n      page {line.page}: {line.text}" for line in lone[:5]))  # fmt: skip
     try:
         import anthology.epub  # noqa: F401
     except ImportError:

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
     fonts-noto-cjk          # Song (Noto Serif CJK SC) and Hei (Noto Sans CJK SC) faces for the books
+    fonts-arphic-ukai       # Kai (AR PL UKai CN) for quotations
     fontconfig              # fc-match: the book builder finds font files through it
     libharfbuzz-subset0     # fast CJK font subsetting in WeasyPrint
     libpango-1.0-0          # WeasyPrint's text layout

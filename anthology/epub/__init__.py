@@ -42,6 +42,7 @@ def write_epub(
     out_path: str | Path,
     *,
     chapter_pages: dict[str, int | str] | None = None,
+    page_starts: tuple[tuple[str, str, int, int], ...] = (),
     embed_fonts: bool = False,
     cover_image: str | Path | None = None,
     cover_front: bytes | None = None,
@@ -51,7 +52,9 @@ def write_epub(
     """Write `manuscript` as EPUB 3 to `out_path`.
 
     chapter_pages: chapter or part id -> the print folio where it starts (from the PDF build);
-      gives the page-list and page-break markers. embed_fonts: embed subsets of the CJK faces.
+      gives the page-list and page-break markers at chapter starts. page_starts: where every
+      print page begins (`PdfResult.page_starts`): a marker at every print page break instead.
+      embed_fonts: embed subsets of the CJK faces.
     cover_image: the volume's own cover (PNG/JPEG/GIF); default the recipe's `cover`, else
       `cover_front` (the printed cover's front as a PNG, anthology.cover.front_image), else one
       is drawn from the title.
@@ -60,7 +63,7 @@ def write_epub(
     """
     started = time.perf_counter()
     out_path = Path(out_path)
-    shelf = Shelf(manuscript, chapter_pages or {}, print_pages)
+    shelf = Shelf(manuscript, chapter_pages or {}, print_pages, page_starts)
     moment = metadata.modified(modified)
     try:
         cover_image = cover_image or manuscript.meta.cover

@@ -13,7 +13,7 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup
 
-from anthology.epub import xhtml
+from anthology.epub import pagebreaks, xhtml
 from anthology.epub.documents import PACKAGE_DIR, Doc, NavEntry
 from anthology.epub.xhtml import EPUB_TYPE, XML_PARSER, Converted, Resource, x
 from anthology.resources import TEMPLATES
@@ -47,12 +47,20 @@ def _environment() -> jinja2.Environment:
 
 class Shelf:
     def __init__(
-        self, manuscript: Manuscript, chapter_pages: dict[str, int | str], print_pages: int = 0
+        self,
+        manuscript: Manuscript,
+        chapter_pages: dict[str, int | str],
+        print_pages: int = 0,
+        page_starts: tuple[tuple[str, str, int, int], ...] = (),
     ):
         self.manuscript = manuscript
         self.print_pages = print_pages  # the print edition's pages (0: not laid out)
         self.lang = manuscript.meta.language or "zh-CN"
         self.chapter_pages = chapter_pages
+        # Every print page: document id -> [(label, element index, characters before)].
+        self.page_starts: dict[str, list[tuple[str, int, int]]] = {}
+        for label, doc_id, block, offset in page_starts:
+            self.page_starts.setdefault(doc_id, []).append((label, block, offset))
         self.env = _environment()
         self.docs: list[Doc] = []
         self.images: dict[str, Resource] = {}
@@ -86,10 +94,12 @@ class Shelf:
             lang=self.lang, title=title, matter=matter, **context
         )
         root = etree.fromstring(text.strip().encode("utf-8"), XML_PARSER)
-        if body is not None:
-            self._fill(root, body)
+        blocks = self._fill(root, body) if body is not None else []
         doc = Doc(doc_id, title, f"{doc_id}.xhtml")
-        self._page_marker(root, doc)
+        if self.page_starts:
+            self._page_markers(root, doc, blocks)
+        else:
+            self._page_marker(root, doc)
         doc.data = etree.tostring(
             root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
         )
@@ -97,10 +107,12 @@ class Shelf:
         self.docs.append(doc)
         return doc
 
-    def _fill(self, root: etree._Element, body: Converted) -> None:
+    def _fill(self, root: etree._Element, body: Converted) -> list[etree._Element]:
+        """Put the chapter's body in; returns its top-level elements (as print counts them)."""
         slot = next(e for e in root.iter(x("div")) if e.get("data-slot") == "body")
         del slot.attrib["data-slot"]
         slot.extend(body.elements)
+        blocks = list(body.elements)
         for img in slot.iter(x("img")):
             img.set("src", "../" + img.get("src", ""))
         for resource in body.images:
@@ -109,6 +121,21 @@ class Shelf:
             self.count_image(alt)
         self.facts["notes"] += body.notes
         self.facts["tables"] += sum(1 for _ in slot.iter(x("table")))
+        return blocks
+
+    def _page_markers(self, root: etree._Element, doc: Doc, blocks: list) -> None:
+        """A page-break marker for every print page that begins in this document, where it
+        begins (anthology.epub.pagebreaks)."""
+        section = next(root.iter(x("section")), None)
+        starts = self.page_starts.get(doc.id, [])
+        if section is None or not starts:
+            return
+        # The last first: markers at one place then stand in page order.
+        for label, block, offset in reversed(starts):
+            pagebreaks.place(
+                section, blocks, block, offset, pagebreaks.marker(page_id(label), label)
+            )
+        self.pages.extend((label, f"{doc.file}#{page_id(label)}") for label, _b, _o in starts)
 
     def _page_marker(self, root: etree._Element, doc: Doc) -> None:
         """A page-break marker for the print page where this document starts, if known."""

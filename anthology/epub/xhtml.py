@@ -24,6 +24,8 @@ import lxml.html
 from lxml import etree
 from PIL import Image
 
+from anthology.sources.manuscript import circled
+
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB = "http://www.idpf.org/2007/ops"
 NSMAP = {None: XHTML, "epub": EPUB}
@@ -117,6 +119,8 @@ def _footnotes(div: etree._Element) -> int:
                 ref.set("id", sup.attrib.pop("id"))
             ref.set(EPUB_TYPE, "noteref")
             ref.set("role", "doc-noteref")
+            if (ref.text or "").strip().isdigit():  # ① ② ... as in the print edition
+                ref.text = circled(int(ref.text.strip()))
     count = 0
     for block in list(div.iter(x("div"))):
         if "footnote" not in (block.get("class") or "").split():
@@ -129,12 +133,25 @@ def _footnotes(div: etree._Element) -> int:
             aside.text = item.text
             aside.extend(list(item))
             count += 1
+            _number(aside, count)
         for back in section.iter(x("a")):
             if "footnote-backref" in (back.get("class") or "").split():
                 back.set("role", "doc-backlink")
         section.tail = block.tail
         block.getparent().replace(block, section)
     return count
+
+
+def _number(aside: etree._Element, number: int) -> None:
+    """The note's number (①) at the start of its text, as a reader sees it in print."""
+    label = etree.Element(x("span"), {"class": "note-number"})
+    label.text = circled(number)
+    label.tail = "\u2002"
+    leads = len(aside) and aside[0].tag == x("p") and not (aside.text or "").strip()
+    host = aside[0] if leads else aside
+    label.tail += host.text or ""
+    host.text = None
+    host.insert(0, label)
 
 
 def _new_id(old: str) -> str:

@@ -37,8 +37,9 @@ from anthology.pdf.document import (
 from anthology.pdf.html import body_blocks, book_html, css, output_profile, proof_html
 from anthology.pdf.imprint import figures
 from anthology.pdf.inks import black_in_k, chapter_at, rgb_pages
-from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.pdf.weasy import fontshare, justify, speedups, tagging
 from anthology.pdf.weasy.fill import fill
+from anthology.pdf.weasy.pagemap import labelled, page_starts
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Chapter, Manuscript
 
@@ -51,6 +52,9 @@ class PdfResult:
     bytes: int
     seconds: float
     chapter_pages: dict[str, int | str]  # chapter/part id -> folio (int body, roman front)
+    # Where each page begins (print): (folio, document id, element index, characters before),
+    # see anthology.pdf.weasy.pagemap; the EPUB puts its page-break markers there.
+    page_starts: tuple[tuple[str, str, int, int], ...] = ()
     chunks: int = 1
     cached_chunks: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
@@ -103,7 +107,7 @@ def write_pdf(
     style = css(manuscript.meta, fonts, variant, marks)
     if chunk_pages:
         with atomic_output(out_path) as temporary:
-            pages, chapter_pages, stats = build_chunked(
+            pages, chapter_pages, stats, starts = build_chunked(
                 manuscript, style, variant, fonts, temporary,
                 chunk_pages=chunk_pages, workers=workers, cache_dir=cache_dir,
                 progress=progress,
@@ -114,7 +118,9 @@ def write_pdf(
         if progress:
             progress(Progress(f"{variant}: laying out the book in one pass", variant, 0, 1, 0))
         with atomic_output(out_path) as temporary:
-            pages, chapter_pages = _single_pass(manuscript, style, variant, temporary, stock)
+            pages, chapter_pages, starts = _single_pass(
+                manuscript, style, variant, temporary, stock
+            )
             if not stock:  # the reference of the benchmark and the tests stays stock WeasyPrint
                 _refuse_rgb(temporary, variant, manuscript, chapter_pages, marks)
         if progress:
@@ -129,6 +135,7 @@ def write_pdf(
         chapter_pages=chapter_pages,
         chunks=chunks,
         cached_chunks=cached,
+        page_starts=starts,
     )
 
 
@@ -196,8 +203,9 @@ def _place(label: str, title: str) -> str:
 
 def _single_pass(
     manuscript: Manuscript, style: str, variant: str, target: Path, stock: bool = False
-) -> tuple[int, dict[str, int | str]]:
+) -> tuple[int, dict[str, int | str], tuple]:
     justify.install()
+    tagging.install()
     fontshare.deactivate()  # real font subsets, even after a chunked build in this process
     if stock:
         speedups.uninstall()
@@ -218,8 +226,13 @@ def _single_pass(
         chapter_pages[id_] = index - body_start + 1 if index >= body_start else roman(index + 1)
     meta = manuscript.meta
     condition = output_condition(output_profile(meta), meta.press_condition)
+    starts = ()
+    if variant == "print" and not stock:
+        labels = [str(i - body_start + 1) if i >= body_start else roman(i + 1)
+                  for i in range(len(document.pages))]  # fmt: skip
+        starts = labelled(page_starts(document), labels)
     document.write_pdf(target, finisher=finisher(body_start, condition), **pdf_options(variant))
-    return len(document.pages), chapter_pages
+    return len(document.pages), chapter_pages, starts
 
 
 __all__ = [

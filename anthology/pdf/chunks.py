@@ -1,10 +1,13 @@
 """Chunked, parallel, cached rendering of the book body (issue 6).
 
 The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
-recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one publishes its
-page count as soon as its layout is done, waits for the counts of the chunks before it (they
-started earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and
-draws its PDF. The front matter, numbered in roman, is laid out by this process while the workers
+recto: a chunk starts only at a block that starts on a right-hand page (a part, the history
+section, the back matter; stories too when the recipe says so), because a chunk is laid out on
+its own, from a recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one
+publishes its page count as soon as its layout is done, waits for the counts of the chunks before
+it (they started earlier), learns its first folio, renumbers its folios
+(anthology.pdf.weasy.folios) and draws its PDF. The front matter, numbered in roman, is laid out
+by this process while the workers
 render, with estimated TOC page numbers; once the real ones are known they are put into its
 laid-out lines (`rewrite_toc`, or a new layout where the lines would change). The last block
 (the contributors list) is a chunk of its own: no TOC number depends on its length, so the
@@ -35,8 +38,10 @@ from anthology.fonts.families import ResolvedFonts
 from anthology.pdf import worker
 from anthology.pdf.cache import ChunkCache
 from anthology.pdf.front import FrontMatter
-from anthology.pdf.html import Block, body_blocks, geometry
+from anthology.pdf.geometry import geometry
+from anthology.pdf.html import Block, body_blocks
 from anthology.pdf.join import join
+from anthology.pdf.weasy.pagemap import joined
 from anthology.pdf.worker import (
     FAILED,
     UNKNOWN,
@@ -49,7 +54,7 @@ from anthology.pdf.worker import (
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Manuscript
 
-CACHE_VERSION = "3"  # bump when the chunk format or the folio logic changes
+CACHE_VERSION = "4"  # bump when the chunk format or the folio logic changes
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,15 @@ class Chunk:
         return f"chunk {self.index + 1} {names} ({first.source or first.id})"
 
 
-def estimate_pages(block: Block, chars_per_page: float) -> int:
-    """A rough page count, padded to even (every block starts on a recto)."""
+def estimate_pages(block: Block, chars_per_page: float) -> float:
+    """A rough page count, padded to even for a block that starts on a recto."""
     if block.kind == "part":
         return 2
-    length = len(block.markdown) + 40 * len(block.people)
-    return 2 * math.ceil(max(1.0, length / chars_per_page + 0.3) / 2)
+    length = len(block.markdown) + 40 * sum(1 + len(p.stories) for p in block.people)
+    pages = max(1.0, length / chars_per_page + 0.3)
+    if block.start == "right":
+        return 2 * math.ceil(pages / 2)
+    return math.ceil(pages) if block.start == "page" else pages
 
 
 def plan(
@@ -84,7 +92,7 @@ def plan(
     runs: list[list[Block]] = [[]]
     pages = 0
     for block in body_blocks(manuscript, html=False):
-        if runs[-1] and pages >= chunk_pages:
+        if runs[-1] and pages >= chunk_pages and block.start == "right":
             runs.append([])
             pages = 0
         runs[-1].append(block)
@@ -96,12 +104,12 @@ def plan(
         runs.append([])
         pages = 0
         for block in tail:
-            if runs[-1] and pages >= max(1, chunk_pages // 4):
+            if runs[-1] and pages >= max(1, chunk_pages // 4) and block.start == "right":
                 runs.append([])
                 pages = 0
             runs[-1].append(block)
             pages += estimate_pages(block, chars_per_page)
-    if len(runs[-1]) > 1:
+    if len(runs[-1]) > 1 and runs[-1][-1].start == "right":
         # The last block (the contributors list or an afterword) alone: no page number in the
         # table of contents depends on its length, so the front matter need not wait for it.
         runs.append([runs[-1].pop()])
@@ -122,26 +130,29 @@ def plan(
 def _chars_per_page(manuscript: Manuscript) -> float:
     g = geometry(manuscript.meta)
     pt = g.font_size * 25.4 / 72
-    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (pt * 1.8))
+    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (g.pitch * 25.4 / 72))
 
 
 def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, int]:
     """Each body block's first folio as estimated from its length (for a provisional TOC)."""
     chars_per_page = _chars_per_page(manuscript)
-    out, page = {}, 1
+    out, page = {}, 1.0
     for chunk in chunks:
         for block in chunk.blocks:
-            out[block.id] = page
+            if block.start == "right":
+                page += (page - 1) % 2  # onto a recto
+            out[block.id] = int(page)
             page += estimate_pages(block, chars_per_page)
     return out
 
 
 # The code that turns blocks into HTML and folios, relative to the anthology package.
-CODE = ("pdf/html.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py", "text/typeset.py",
-        "text/markdown.py", "text/pictures.py",
+CODE = ("pdf/html.py", "pdf/geometry.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py",
+        "text/typeset.py", "text/markdown.py", "text/pictures.py", "text/lines.py",
         "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py", "pdf/imprint.py",
         "pdf/weasy/fill.py", "pdf/front.py",
-        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py")  # fmt: skip
+        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py", "pdf/weasy/leaders.py",
+        "pdf/weasy/tagging.py")  # fmt: skip
 
 
 def _code_fingerprint() -> str:
@@ -251,7 +262,17 @@ class _Run:
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
                      fonts=(Path(self.fonts), glyphs))  # fmt: skip
         self.cache.prune(used=[*parts, front_pdf])
-        return pages, chapter_pages, (len(self.chunks), len(hits))
+        return pages, chapter_pages, (len(self.chunks), len(hits)), self._page_starts(front_pages)
+
+    def _page_starts(self, front_pages: int) -> tuple:
+        """Where every page of the joined book begins (print), with its folio."""
+        if self.variant != "print":
+            return ()
+        front = self.front.meta.get("starts") or [None] * front_pages
+        metas = [self.cache.meta(chunk.key) or {} for chunk in self.chunks]
+        body = [(self.start(c), m.get("starts") or [None] * m.get("pages", 0))
+                for c, m in zip(self.chunks, metas, strict=True)]  # fmt: skip
+        return joined(front, body)
 
     def say(self, message: str) -> None:
         """The command line's message, with the chunks done and the pages laid out so far."""
@@ -310,7 +331,8 @@ class _Run:
 
     def _store(self, chunk: Chunk, result: dict) -> None:
         os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
-        meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"]}
+        meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"],
+                "starts": result["starts"]}  # fmt: skip
         self.cache.store_meta(chunk.key, meta)
         self.done.add(chunk.index)
         last = result["start"] + result["pages"] - 1

@@ -40,7 +40,7 @@ class FrontMatter:
         self.chapter_pages: dict[str, int | str] = {}
         self.document = None  # laid out with the real TOC numbers, not drawn yet
         self.result: FrontResult | None = None
-        self.meta: dict = {}  # the drawn PDF's pages, anchors and fonts
+        self.meta: dict = {}  # the drawn PDF's pages, anchors, fonts and page starts
 
     @property
     def prepared(self) -> bool:
@@ -99,8 +99,8 @@ class FrontMatter:
         key = self._key(body)
         pdf = self.cache.pdf(key, 0)
         temporary = self.cache.folder / f".{key}.{os.getpid()}.part"
-        pages, anchors, fonts = draw_front(document, str(temporary), self.variant)
-        meta = {"pages": pages, "anchors": anchors, "fonts": fonts}
+        pages, anchors, fonts, starts = draw_front(document, str(temporary), self.variant)
+        meta = {"pages": pages, "anchors": anchors, "fonts": fonts, "starts": starts}
         os.replace(temporary, pdf)
         self.cache.store_meta(key, meta)
         return self._done(pdf, meta)

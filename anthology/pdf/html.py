@@ -15,8 +15,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from anthology.fonts.families import ResolvedFonts
+from anthology.pdf.geometry import Geometry, geometry
 from anthology.pdf.inks import print_pictures
 from anthology.resources import TEMPLATES
 from anthology.sources.figures import book_pictures, figures
@@ -26,59 +28,18 @@ from anthology.sources.manuscript import (
     Chapter,
     Kind,
     Manuscript,
+    Openings,
     Part,
     PictureFile,
     VolumeMeta,
     part_number,
 )
-from anthology.text.typeset import chapter_html, typeset_title
+from anthology.text.lines import compress_pairs, keep_last_line
+from anthology.text.typeset import chapter_html
+from anthology.text.typeset import typeset_title as _typeset_title
 
 DEFAULT_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 TOC_LINK_SCHEME = "chapter:"  # front-matter links into other chunks, resolved when joining
-
-
-@dataclass(frozen=True)
-class Geometry:
-    width: float
-    height: float
-    inner: float
-    outer: float
-    top: float
-    bottom: float
-    bleed: float
-    font_size: float
-    sink: float  # chapter titles drop this far below the top margin
-    image_max: float
-
-    @property
-    def text_width(self) -> float:
-        return self.width - self.inner - self.outer
-
-
-def geometry(meta: VolumeMeta) -> Geometry:
-    """Page geometry. The text block is a whole number of characters wide (a Chinese type grid),
-    so that lines of Han text fill the measure exactly and need no justification."""
-    w, h = meta.trim.width_mm, meta.trim.height_mm
-    k = w / 185
-    font_size = 10.5 if w >= 170 else 10
-    em_mm = font_size * 25.4 / 72
-    inner, outer = 22 * k, 18 * k
-    chars = int((w - inner - outer) / em_mm)
-    spare = (w - inner - outer) - chars * em_mm
-    inner += spare * inner / (inner + outer)
-    outer = w - inner - chars * em_mm
-    return Geometry(
-        width=w,
-        height=h,
-        inner=round(inner, 6),
-        outer=round(outer, 6),
-        top=round(24 * h / 260, 1),
-        bottom=round(22 * h / 260, 1),
-        bleed=meta.bleed_mm,
-        font_size=font_size,
-        sink=round(28 * h / 260, 1),
-        image_max=round(h * 0.5),
-    )
 
 
 @dataclass(frozen=True)
@@ -98,23 +59,32 @@ class Block:
     first_body: bool = False
     source: str = ""  # file:line, for error messages
     pictures: tuple[PictureFile, ...] = ()  # a story's pictures (their digests key the cache)
+    start: str = (
+        "right"  # "right" (a right-hand page), "page" (the next page), "same" (under a rule)
+    )
 
 
 @dataclass(frozen=True)
 class Person:
     pen_name: str
     details: str
+    stories: tuple[str, ...] = ()  # their stories' titles, typeset
 
 
 @dataclass(frozen=True)
 class TocEntry:
-    level: str  # "part" or "chapter"
+    level: str  # "part", "matter" (front and back matter, at the parts' level) or "chapter"
     id: str
     title: str
     href: str
     numbering: str  # "arabic" or "roman"
     byline: str = ""
     page: str | None = None  # known page (chunked build); None: target-counter (single pass)
+
+
+def typeset_title(text: str) -> Markup:
+    """A title or a line of plain text, typeset for print (punctuation pairs compressed)."""
+    return Markup(compress_pairs(_typeset_title(text)))  # noqa: S704 - escaped by the pass
 
 
 def chapter_block(chapter: Chapter, first_body: bool = False, html: bool = True) -> Block:
@@ -141,9 +111,11 @@ def with_html(block: Block) -> Block:
 
 @lru_cache(maxsize=4096)
 def body_html(markdown: str, pictures: tuple[PictureFile, ...] = ()) -> str:
-    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes;
-    a story's pictures come from the files the stories file names (data: URLs)."""
-    return footnotes(figures(chapter_html(markdown, book_pictures(pictures))))
+    """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes,
+    punctuation pairs compressed and no paragraph ending in a lone character (孤字); a story's
+    pictures come from the files the stories file names (data: URLs)."""
+    html = chapter_html(markdown, book_pictures(pictures))
+    return footnotes(figures(keep_last_line(compress_pairs(html))))
 
 
 _FOOTNOTE_DIV = re.compile(r'<div class="footnote">.*</div>\s*$', re.S)
@@ -189,8 +161,13 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
         else:
             blocks.append(chapter_block(item, html=html))
     if manuscript.show_contributors and manuscript.contributors:
+        titles = {c.id: c.title for c in manuscript.stories()}
         people = tuple(
-            Person(c.pen_name, "，".join(x for x in (c.organisation, c.region) if x))
+            Person(
+                c.pen_name,
+                typeset_title("，".join(x for x in (c.organisation, c.region) if x)),
+                tuple(typeset_title(f"《{titles[i]}》") for i in c.story_ids if i in titles),
+            )
             for c in manuscript.contributors
         )
         blocks.append(
@@ -205,7 +182,22 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
     blocks.extend(chapter_block(c, html=html) for c in manuscript.back)
     if blocks:
         blocks[0] = replace(blocks[0], first_body=True)
-    return blocks
+    return with_starts(blocks, manuscript.meta.openings)
+
+
+def with_starts(blocks: list[Block], openings: Openings) -> list[Block]:
+    """Where each block starts: stories, parts and history chapters as the recipe says; the
+    first body block, back matter and the chapter after a part page on a right-hand page (the
+    part page's verso stays blank)."""
+    chosen = {"story": openings.story, "part": openings.part, "history": openings.history}
+    out = []
+    for index, block in enumerate(blocks):
+        start = chosen.get(block.kind, "right")
+        after_part = index and blocks[index - 1].kind == "part"
+        if block.first_body or after_part or (start == "same" and index == 0):
+            start = "right"
+        out.append(replace(block, start=start))
+    return out
 
 
 def toc_entries(
@@ -220,10 +212,14 @@ def toc_entries(
         numbering = "roman" if roman else "arabic"
         return TocEntry(level, id_, typeset_title(title), href, numbering, byline, page)
 
-    out = [entry("chapter", c.id, c.title, roman=True) for c in manuscript.front]
+    out = [entry("matter", c.id, c.title, roman=True) for c in manuscript.front]
     pen_names = {c.id: c.story.pen_name for c in manuscript.stories() if c.story}
+    in_part = False
     for block in body_blocks(manuscript, html=False):
-        level = "part" if block.kind == "part" else "chapter"
+        # Parts and the front and back matter at the left edge, chapters indented under parts.
+        in_part = in_part or block.kind == "part"
+        level = {"part": "part", "back": "matter", "contributors": "matter"}.get(block.kind)
+        level = level or ("chapter" if in_part else "matter")
         byline = pen_names.get(block.id, "")
         out.append(entry(level, block.id, block.head, byline))
     return out

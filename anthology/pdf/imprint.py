@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from anthology.pdf.html import geometry
+from anthology.pdf.geometry import geometry
 from anthology.sources.manuscript import VolumeMeta
 
 LINE_HEIGHT = 1.8  # the body's line-height (templates/book/book.css)

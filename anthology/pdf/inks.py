@@ -199,7 +199,9 @@ _NAMED = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+(Do|cs|CS|sh)(?![A-Za-z])")
 
 
 def _draws_rgb(content: bytes, resources: object, seen: set[tuple[int, int]]) -> bool:
-    if _RGB_OPERATOR.search(content):
+    # The substring tests first: a regex with look-arounds over every byte of a page's content
+    # cost 6 of the 8 s this scan took on a 1,650-page book; most pages have no "rg" at all.
+    if (b"rg" in content or b"RG" in content) and _RGB_OPERATOR.search(content):
         return True
     if not isinstance(resources, pikepdf.Dictionary):
         return False

@@ -16,8 +16,9 @@ from pathlib import Path
 from anthology.errors import BuildError
 from anthology.pdf.document import anchor_pages, pdf_options, render
 from anthology.pdf.html import Block, chunk_html
-from anthology.pdf.weasy import fontshare, justify, speedups
+from anthology.pdf.weasy import fontshare, justify, speedups, tagging
 from anthology.pdf.weasy.folios import renumber
+from anthology.pdf.weasy.pagemap import page_starts
 
 WAIT_SECONDS = 0.2
 UNKNOWN, FAILED = -1, -2
@@ -33,6 +34,7 @@ def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool =
     if freeze:  # a worker process, not the coordinator
         _die_with_coordinator()
     justify.install()
+    tagging.install()
     speedups.install()
     fontshare.install(Path(font_folder))
     if freeze:
@@ -93,6 +95,7 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
         raise
     anchors = anchor_pages(document)
     local = [anchors.get(id_, 0) for id_ in block_ids]
+    starts = page_starts(document) if variant == "print" else []
     laid_out = time.perf_counter()
     with condition:
         for offset, page in enumerate(local):
@@ -116,7 +119,7 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
     del document
     gc.collect()  # a laid-out chunk holds big cycles (fonts, boxes): free them before the next
     return {"index": index, "pages": pages, "start": start, "local": local,
-            "fonts": fonts, "seconds": seconds}  # fmt: skip
+            "fonts": fonts, "seconds": seconds, "starts": starts}  # fmt: skip
 
 
 def lay_out(html: str):
@@ -127,10 +130,12 @@ def lay_out(html: str):
 def draw_front(
     document, target: str, variant: str
 ) -> tuple[int, dict[str, int], dict[str, list[int]]]:
-    """Draw the front matter; returns its page count, its anchors' page indexes and its fonts."""
+    """Draw the front matter; returns its page count, its anchors' page indexes, its fonts and
+    where its pages begin (print)."""
     fontshare.take_used()
+    starts = page_starts(document) if variant == "print" else []
     document.write_pdf(target, **pdf_options(variant))
-    return len(document.pages), anchor_pages(document), fontshare.take_used()
+    return len(document.pages), anchor_pages(document), fontshare.take_used(), starts
 
 
 def padded(pages: int) -> int:

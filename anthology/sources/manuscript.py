@@ -104,6 +104,22 @@ class Fonts:
     quote: str = "AR PL UKai CN"  # Kai, optional: falls back to the body face
 
 
+OPENINGS = (
+    "page",
+    "right",
+    "same",
+)  # 另页起, 右页起 (另面起), 接排 (on the same page, under a rule)
+
+
+@dataclass(frozen=True)
+class Openings:
+    """Where a block starts (recipe `[page] story_start`, `part_start`, `history_start`)."""
+
+    story: str = "page"
+    part: str = "right"
+    history: str = "right"
+
+
 @dataclass(frozen=True)
 class VolumeMeta:
     """The recipe's book data (content/volumes/<slug>.toml)."""
@@ -136,6 +152,7 @@ class VolumeMeta:
     description: str = ""  # a blurb for the EPUB's dc:description ("" = one from the contents)
     cover: str = ""  # absolute path of the EPUB cover image; "" = one drawn from the title
     source: Source = field(default_factory=lambda: Source(""))
+    openings: Openings = field(default_factory=Openings)
 
 
 @dataclass(frozen=True)
@@ -314,3 +331,12 @@ def part_number(n: int) -> str:
 def word_count_label(count: int) -> str:
     """字数 as the imprint page gives it, in thousands: 12千字."""
     return f"{max(1, round(count / 1000))}千字"
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿"
+
+
+def circled(n: int) -> str:
+    """A note's number as Chinese books print it: ① ② ... ㊿, then 51, 52 ... (the PDF's CSS
+    counter style `circled` in templates/book/book.css holds the same symbols)."""
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else str(n)

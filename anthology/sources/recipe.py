@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from anthology.errors import ContentError
-from anthology.sources.manuscript import Fonts, Imprint, Paper, Source, Trim, VolumeMeta
+from anthology.sources.manuscript import (
+    OPENINGS,
+    Fonts,
+    Imprint,
+    Openings,
+    Paper,
+    Source,
+    Trim,
+    VolumeMeta,
+)
 
 TRIMS = {"16开": (185.0, 260.0), "大32开": (140.0, 203.0), "A5": (148.0, 210.0)}
 # The sheet each named trim is cut from and its fold (开数), as Chinese printers use them.
@@ -99,7 +108,24 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
         description=opt("description"),
         cover=_cover(opt("cover"), text, path),
         source=Source(str(path)),
+        openings=_openings(page, text, path),
     )
+
+
+def _openings(page: dict[str, Any], text: str, path: Path) -> Openings:
+    """`[page] story_start`, `part_start`, `history_start`: page (next page), right (a right-hand
+    page) or same (on the same page under a rule; not for parts)."""
+    chosen = {}
+    for kind, default in (("story", "page"), ("part", "right"), ("history", "right")):
+        key = f"{kind}_start"
+        value = page.get(key, default)
+        allowed = OPENINGS if kind != "part" else ("page", "right")
+        if value not in allowed:
+            raise ContentError(
+                f"unknown {key} {value!r} (use {', '.join(allowed)})", path, line_of(text, key)
+            )
+        chosen[kind] = value
+    return Openings(**chosen)
 
 
 def _cover(name: str, text: str, path: Path) -> str:

@@ -556,8 +556,13 @@ def test_epub_only_build_still_has_print_pages(demo, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{manuscript.meta.slug}.epub"]
     book = Book(tmp_path / f"{manuscript.meta.slug}.epub")
-    pages = dict((href.split(".xhtml")[0], label) for label, href in book.nav_labels("page-list"))
-    assert pages == {key: str(value) for key, value in pdf.chapter_pages.items()}
+    # Every printed page is in the page-list (issue 13); each chapter's first page in its own
+    # document (a blank verso before it goes with it too).
+    pages = {label: href.split(".xhtml")[0] for label, href in book.nav_labels("page-list")}
+    assert len(pages) == len(book.nav_labels("page-list")) == len(pdf.page_starts) - 2  # TOC
+    assert {key: pages[str(value)] for key, value in pdf.chapter_pages.items()} == {
+        key: key for key in pdf.chapter_pages
+    }
 
 
 def test_a_volume_without_chapters_still_has_a_table_of_contents(tmp_path):

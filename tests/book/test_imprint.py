@@ -101,7 +101,9 @@ def test_the_imprint_prints_every_gbt12450_item_the_recipe_gives(books):
     assert (chars, lines) == (39, 32)
     han = Counter(len(line.strip()) for text in page_texts(result.path)
                   for line in text.splitlines() if HAN.fullmatch(line.strip()))  # fmt: skip
-    assert max(han) == chars and han[chars] > 50  # the full lines of the text are that measure
+    # the full lines of the text are that measure (a line holding compressed punctuation pairs,
+    # 1.5 em each, can set one character more per pair)
+    assert han[chars] > 50 and chars <= max(han) <= chars + 2
     assert f"字数{math.ceil(chars * lines * pages / 1000)}千字" in text
 
 

@@ -11,7 +11,7 @@ import pytest
 from anthology.errors import ContentError, GateError
 from anthology.sources import load_manuscript
 from anthology.sources.gate import check_gate
-from anthology.sources.manuscript import Kind, Part
+from anthology.sources.manuscript import Kind, Openings, Part
 from anthology.sources.recipe import isbn_valid
 
 from . import DATA as BOOK  # the small test volume
@@ -188,3 +188,14 @@ def test_contact_data_in_a_story_title_is_a_warning(book: Path):
     stories.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
     [warning] = privacy_warnings(load_manuscript(book))
     assert f"story-{story['id']}" in str(warning) and "phone" in str(warning)
+
+
+def test_openings_are_read_from_the_recipe_and_checked(book: Path):
+    assert load_manuscript(book).meta.openings == Openings("page", "right", "right")
+    text = book.read_text("utf-8")
+    book.write_text(text.replace("bleed_mm = 3", 'bleed_mm = 3\nstory_start = "same"'), "utf-8")
+    assert load_manuscript(book).meta.openings.story == "same"
+    book.write_text(text.replace("bleed_mm = 3", 'bleed_mm = 3\npart_start = "same"'), "utf-8")
+    error = _error(book)
+    assert "part_start" in str(error) and "page, right" in str(error)
+    assert error.line == text.splitlines().index("bleed_mm = 3") + 2

@@ -10,6 +10,11 @@ tests/book/test_pdf.py (justified lines, fonts, folios).
   `layout.inline.count_expandable_spaces` and `layout.inline.justify_line`, and
   `text.line_break.Layout.set_text` (reads `justification_spacing`; adds Pango letter-spacing
   attributes through `text.ffi.pango` and `TO_UNITS`).
+- `leaders`: dot leaders a fixed gap before the page number. Wraps `layout.inline.handle_leader`
+  (reads `layout.leader.leader_index`, the leader box's `children`, `position_x`, `width`,
+  `style["font_size"]`, `Box.copy`); installed by `justify.install`.
+- `tagging`: the screen PDF's structure (pagination artifacts, Note, /Scope, figure BBoxes, one
+  described link per TOC entry); its docstring lists the internals it wraps.
 - `speedups`: output-neutral speed-ups. Wraps `layout.page.set_page_type_computed_styles` (reads
   `page_type.side/blank/name/index`, `style_for._sheets`, `sheet.page_rules`, the selectors'
   `index`, `style_for.get_computed_styles()`), `layout.inline.handle_leader` as `layout.inline`

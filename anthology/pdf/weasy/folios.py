@@ -15,6 +15,7 @@ number changes width, or a line the new number no longer fits.
 
 from __future__ import annotations
 
+from anthology.pdf.weasy.leaders import positions
 from anthology.pdf.weasy.speedups import leader_run
 
 FOLIO_BOXES = ("@bottom-left", "@bottom-right", "@bottom-center")
@@ -150,22 +151,13 @@ def _set_text(text_box, text: str, width: float) -> None:
 
 
 def _refill(line, leader, unit: tuple[str, float]) -> None:
-    """The leader's repetitions as `handle_leader` places them, as one text box."""
+    """The leader's repetitions as `handle_leader` (with anthology.pdf.weasy.leaders) places
+    them, as one text box."""
     _text, width = unit
     template = leader.children[0]
-    right = line.position_x + line.width
-    positions = []
-    position_x = right
-    for _ in range(int(line.width // width)):
-        position_x -= width
-        if position_x < leader.position_x:
-            continue
-        if position_x + width > leader.position_x + leader.width:
-            continue
-        positions.append(position_x)
-    if not positions:
+    xs = positions(leader.position_x, leader.width, width, leader.style["font_size"])
+    if not xs:
         leader.children = ()
         return
-    run = leader_run(template, unit, len(positions), positions[-1],
-                     positions[0] + width - positions[-1])  # fmt: skip
+    run = leader_run(template, unit, len(xs), xs[0], xs[-1] + width - xs[0])
     leader.children = (run,)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from anthology.pdf.weasy import leaders
+
 EXPANDABLE = "\u2009\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
 _EXPANDABLE = re.compile(f"[{EXPANDABLE}]")
 _EXPANDABLE_RUN = re.compile(f"[{EXPANDABLE}]+".encode())
@@ -27,6 +29,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    leaders.install()  # the book's leaders too, before anything else wraps handle_leader
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
     from weasyprint.text import line_break
