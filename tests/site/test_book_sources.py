@@ -54,6 +54,7 @@ def test_write_sources_writes_the_recipe_chapters_and_stories(
 
 
 @pytest.mark.slow
+@pytest.mark.one_database
 def test_the_database_book_prints_the_same_text_as_the_content_build(
     demo_db: Flask, tmp_path: Path, capsys: Any
 ) -> None:

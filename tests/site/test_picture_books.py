@@ -87,6 +87,7 @@ def _epub_pictures(path: Path) -> dict[tuple[int, int], tuple[Image.Image, bytes
     return found
 
 
+@pytest.mark.one_database
 def test_reviewed_pictures_in_the_print_pdf_the_screen_pdf_and_the_epub(
     app: Flask, client: FlaskClient, tmp_path: Path, capsys: Any
 ) -> None:

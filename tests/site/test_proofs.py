@@ -50,6 +50,7 @@ def trim_mm(pdf: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.one_database
 def test_an_editor_proofs_a_story_not_yet_accepted(
     app: Flask, make_story: Any, make_user: Any, login: Any, workers: Any, tmp_path: Path
 ) -> None:
