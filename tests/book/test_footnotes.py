@@ -43,7 +43,8 @@ def _volume(tmp_path):
     )
     recipe = folder / "volumes" / "small.toml"
     text = recipe.read_text(encoding="utf-8")
-    text = text.replace('chapters = ["history/a.md"]', 'chapters = ["history/a.md", "history/b.md"]')
+    both = 'chapters = ["history/a.md", "history/b.md"]'
+    text = text.replace('chapters = ["history/a.md"]', both)
     recipe.write_text(text, encoding="utf-8")
     return recipe
 
