@@ -111,7 +111,8 @@ OPENINGS = (
 )  # 另页起, 右页起 (另面起), 接排 (on the same page, under a rule)
 
 
-# Footnote numbers restart on every page (每页重新编号, the mainland house style), or per chapter.
+# Footnote numbers restart on every page (每页重新编号, the mainland house style), or per chapter;
+# the first is the default.
 FOOTNOTE_NUMBERINGS = ("page", "chapter")
 
 

@@ -116,7 +116,7 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
 
 def _footnote_numbering(page: dict[str, Any], text: str, path: Path) -> str:
     """`[page] footnote_numbering`: page (① again on every page, the default) or chapter."""
-    value = page.get("footnote_numbering", "page")
+    value = page.get("footnote_numbering", FOOTNOTE_NUMBERINGS[0])
     if value not in FOOTNOTE_NUMBERINGS:
         raise ContentError(
             f"unknown footnote_numbering {value!r} (use {', '.join(FOOTNOTE_NUMBERINGS)})",
