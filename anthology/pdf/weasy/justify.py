@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from anthology.pdf.weasy import leaders, notes
+from anthology.pdf.weasy import leaders, notes, rhythm
 
 EXPANDABLE = "\u2009\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
 _EXPANDABLE = re.compile(f"[{EXPANDABLE}]")
@@ -31,6 +31,7 @@ def install() -> None:
         return
     leaders.install()  # the book's leaders too, before anything else wraps handle_leader
     notes.install()  # and footnotes numbered per page when the book asks for it
+    rhythm.install()  # and figures and tables a whole number of lines high
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
     from weasyprint.text import line_break
