@@ -112,10 +112,19 @@ def with_html(block: Block) -> Block:
 @lru_cache(maxsize=4096)
 def body_html(markdown: str, pictures: tuple[PictureFile, ...] = ()) -> str:
     """A chapter's Markdown -> sanitized, typeset HTML with figures and page-foot footnotes,
-    punctuation pairs compressed and no paragraph ending in a lone character (孤字); a story's
+    punctuation pairs compressed, no paragraph ending in a lone character (孤字), figures and
+    tables on the line grid; a story's
     pictures come from the files the stories file names (data: URLs)."""
     html = chapter_html(markdown, book_pictures(pictures))
-    return footnotes(figures(keep_last_line(compress_pairs(html))))
+    return on_grid(footnotes(figures(keep_last_line(compress_pairs(html)))))
+
+
+_GRID_BLOCK = re.compile(r"<(figure|table)\b")
+
+
+def on_grid(html: str) -> str:
+    """Mark figures and tables to be made a whole number of lines high (pdf.weasy.rhythm)."""
+    return _GRID_BLOCK.sub(r"<\1 data-grid", html)
 
 
 _FOOTNOTE_DIV = re.compile(r'<div class="footnote">.*</div>\s*$', re.S)

@@ -111,6 +111,11 @@ OPENINGS = (
 )  # 另页起, 右页起 (另面起), 接排 (on the same page, under a rule)
 
 
+# Footnote numbers restart on every page (每页重新编号, the mainland house style), or per chapter;
+# the first is the default.
+FOOTNOTE_NUMBERINGS = ("page", "chapter")
+
+
 @dataclass(frozen=True)
 class Openings:
     """Where a block starts (recipe `[page] story_start`, `part_start`, `history_start`)."""
@@ -153,6 +158,7 @@ class VolumeMeta:
     cover: str = ""  # absolute path of the EPUB cover image; "" = one drawn from the title
     source: Source = field(default_factory=lambda: Source(""))
     openings: Openings = field(default_factory=Openings)
+    footnote_numbering: str = "page"  # recipe `[page] footnote_numbering`: page or chapter
 
 
 @dataclass(frozen=True)

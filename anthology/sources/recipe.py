@@ -13,6 +13,7 @@ from typing import Any
 
 from anthology.errors import ContentError
 from anthology.sources.manuscript import (
+    FOOTNOTE_NUMBERINGS,
     OPENINGS,
     Fonts,
     Imprint,
@@ -109,7 +110,19 @@ def volume_meta(recipe: dict[str, Any], text: str, path: Path) -> VolumeMeta:
         cover=_cover(opt("cover"), text, path),
         source=Source(str(path)),
         openings=_openings(page, text, path),
+        footnote_numbering=_footnote_numbering(page, text, path),
     )
+
+
+def _footnote_numbering(page: dict[str, Any], text: str, path: Path) -> str:
+    """`[page] footnote_numbering`: page (① again on every page, the default) or chapter."""
+    value = page.get("footnote_numbering", FOOTNOTE_NUMBERINGS[0])
+    if value not in FOOTNOTE_NUMBERINGS:
+        raise ContentError(
+            f"unknown footnote_numbering {value!r} (use {', '.join(FOOTNOTE_NUMBERINGS)})",
+            path, line_of(text, "footnote_numbering"),
+        )  # fmt: skip
+    return value
 
 
 def _openings(page: dict[str, Any], text: str, path: Path) -> Openings:

@@ -35,7 +35,7 @@ def test_references_become_figures_of_the_given_files(tmp_path: Path) -> None:
     body = "\n\n".join(["正文。", references.reference(shown.ref, "一张<贺卡>", "孩子们做的"),
                         references.reference(left_out.ref, "不收录的照片"), "结尾。"])  # fmt: skip
     html = body_html(body, (shown, left_out))
-    assert '<figure><img src="data:image/jpeg;base64,' in html
+    assert '<figure data-grid><img src="data:image/jpeg;base64,' in html
     assert 'alt="一张&lt;贺卡&gt;"' in html and "<figcaption>孩子们做的</figcaption>" in html
     assert "不收录" not in html and html.count("<img") == 1
     assert "picture:" not in html

@@ -208,3 +208,46 @@ def test_every_printed_page_has_its_marker_where_it_begins(generated, tmp_path):
         assert marked[label][:6] in body[:12], (label, marked[label][:20], body[:40])
         checked += 1
     assert checked > 100
+
+
+def test_a_line_end_mark_sets_half_width_when_that_lets_the_line_fit(tmp_path):
+    """clreq: rather than push "甲，" down to the next line, the line takes it with the comma
+    at half width when its other marks left half an em (a compressed pair here); with no such
+    half em, 甲 goes down with its comma as before."""
+    manuscript = load_manuscript(SMALL)
+    meta = manuscript.meta
+    g = geometry(meta)
+    em = g.font_size * 25.4 / 72
+    n = round(g.text_width / em)  # characters a line
+    han = "社区工作者走进居民家中倾听需要寻找办法" * 5
+    # Indent (2 em), 他说“ (3), 社区工 (3), ”， (1.5 em: a compressed pair), then `fill` Han:
+    # n - 11 leave 1.5 em for 甲 and a half-width comma; n - 10 leave half an em.
+    paragraphs = [
+        f"他说“{han[:3]}”，{han[3 : 3 + fill]}甲，乙{han[:30]}。" for fill in (n - 11, n - 10)
+    ]
+    first = manuscript.stories()[0]
+
+    def swap(item):
+        if hasattr(item, "chapters"):
+            return replace(item, chapters=tuple(swap(c) for c in item.chapters))
+        return replace(item, body="\n\n".join(paragraphs)) if item.id == first.id else item
+
+    manuscript = replace(manuscript, body=tuple(swap(i) for i in manuscript.body))
+    pdf = write_pdf(manuscript, tmp_path / "book.pdf", "print").path
+    rows: dict[tuple[int, float], list] = {}
+    for glyph in glyphs(pdf):
+        rows.setdefault((glyph.page, glyph.y), []).append(glyph)
+    texts = []
+    for key in sorted(rows):
+        row = sorted(rows[key], key=lambda glyph: glyph.x0)
+        texts.append(("".join(glyph.char for glyph in row), row))
+    ends = [(text, row) for text, row in texts if text.startswith("他说")]
+    assert len(ends) == 2
+    (fits, fits_row), (full, _full_row) = ends
+    assert fits.endswith("甲，"), fits
+    following = texts[texts.index((fits, fits_row)) + 1][0]
+    assert following.startswith("乙"), following
+    # The comma starts half an em before the measure's end: its ink stays inside.
+    right = max(row[-1].x1 for text, row in texts if not text.endswith("，") and len(text) > n - 2)
+    assert abs(fits_row[-1].x0 - (right - em * 72 / 25.4 / 2)) < 0.6, (fits_row[-1], right)
+    assert not full.endswith("，") and "甲" not in full, full

@@ -13,6 +13,14 @@ tests/book/test_pdf.py (justified lines, fonts, folios).
 - `leaders`: dot leaders a fixed gap before the page number. Wraps `layout.inline.handle_leader`
   (reads `layout.leader.leader_index`, the leader box's `children`, `position_x`, `width`,
   `style["font_size"]`, `Box.copy`); installed by `justify.install`.
+- `notes`: footnotes numbered per page. Wraps `layout_document` as `weasyprint.document` imports
+  it (a generator of page boxes; reads `root_box.element`), finds the `::footnote-call` and
+  `::footnote-marker` boxes by `element_tag` and rewrites their text boxes as `folios` does;
+  installed by `justify.install`.
+- `rhythm`: figures and tables a whole number of lines high. Wraps `layout.block.
+  block_level_layout` (as `_in_flow_layout` calls it; reads `context.page_bottom`, the box's
+  `element`, `element_tag`, `is_table_wrapper`, `style["line_height"]`, `border_box_y`,
+  `border_height`, `margin_bottom`, `height`, `translate`); installed by `justify.install`.
 - `tagging`: the screen PDF's structure (pagination artifacts, Note, /Scope, figure BBoxes, one
   described link per TOC entry); its docstring lists the internals it wraps.
 - `speedups`: output-neutral speed-ups. Wraps `layout.page.set_page_type_computed_styles` (reads

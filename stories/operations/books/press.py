@@ -1,13 +1,16 @@
 """The book settings for the press: the imprint page's people and firms, the paper, the inks,
-the press condition and the printer's ICC profile (issue 12).
+the press condition and the printer's ICC profile (issue 12); and how the pages are made up:
+where stories, parts and history chapters open and how footnotes are numbered (issue 13).
 
 Stored in the recipe's own schema (`anthology.sources.recipe`): `imprint` (responsible_editors,
 cover_designers, proofreaders: lists of names; address, postcode, printer, distributor,
 seller) and, in `page`, `paper` ("787×1092"), `fold` (开数), `paper_caliper_mm`, `inks`,
-`press_condition` and `icc_profile` (the name of the uploaded profile in the profiles folder,
-`PROFILES_FOLDER`, default `profiles/` in the instance folder; `sources.write_sources` copies it
-beside the recipe it writes, where the builder finds it). `stories.operations.books.settings`
-calls `check` from `normalise` and the form helpers from `to_form`/`from_form`.
+`press_condition`, `story_start`, `part_start`, `history_start`, `footnote_numbering` (kept
+only when not the builder's default) and `icc_profile` (the name of the uploaded profile in the
+profiles folder, `PROFILES_FOLDER`, default `profiles/` in the instance folder;
+`sources.write_sources` copies it beside the recipe it writes, where the builder finds it).
+`stories.operations.books.settings` calls `check` from `normalise` and the form helpers from
+`to_form`/`from_form`.
 """
 
 from __future__ import annotations
@@ -23,13 +26,24 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from anthology.pdf.inks import profile_problem
+from anthology.sources.manuscript import FOOTNOTE_NUMBERINGS, OPENINGS, Openings
 from anthology.sources.recipe import FOLDS, INKS, PAPERS
 from anthology.text.markdown import clean_text
 from stories.operations import OperationError
 
 PEOPLE = ("responsible_editors", "cover_designers", "proofreaders")
 TEXTS = {"address": 200, "postcode": 10, "printer": 200, "distributor": 200, "seller": 200}
-PAGE_KEYS = ("paper", "fold", "paper_caliper_mm", "inks", "press_condition", "icc_profile")
+# Where blocks open (anthology.sources.recipe `_openings`) and the footnotes' numbering.
+LAYOUT = {"story_start": OPENINGS, "part_start": ("page", "right"), "history_start": OPENINGS,
+          "footnote_numbering": FOOTNOTE_NUMBERINGS}  # fmt: skip
+LAYOUT_DEFAULTS = {
+    "story_start": Openings().story,
+    "part_start": Openings().part,
+    "history_start": Openings().history,
+    "footnote_numbering": FOOTNOTE_NUMBERINGS[0],
+}
+PAGE_KEYS = ("paper", "fold", "paper_caliper_mm", "inks", "press_condition", "icc_profile",
+             *LAYOUT)  # fmt: skip
 PEOPLE_MAX, NAME_MAX, CONDITION_MAX = 10, 100, 100
 PROFILE_MAX = 8 * 1024 * 1024
 _PAPER = re.compile(r"^\s*(\d{3,4})\s*(?:mm)?\s*[×xX*]\s*(\d{3,4})\s*(?:mm)?\s*$")
@@ -50,6 +64,10 @@ LABELS: dict[str, Any] = {
     "inks": _l("Inks"),
     "press_condition": _l("Press condition (e.g. FOGRA39)"),
     "icc_profile": _l("The printer's ICC profile"),
+    "story_start": _l("Where each story begins"),
+    "part_start": _l("Where each part begins"),
+    "history_start": _l("Where each history chapter begins"),
+    "footnote_numbering": _l("Footnote numbers"),
 }
 
 
@@ -145,6 +163,20 @@ def check_page(page: Mapping[str, Any], trim: str, problems: dict[str, object]) 
             problems["icc_profile"] = _l("Upload the printer's ICC profile on the settings page.")
         else:
             out["icc_profile"] = profile
+    out.update(_layout(page, problems))
+    return out
+
+
+def _layout(page: Mapping[str, Any], problems: dict[str, object]) -> dict[str, str]:
+    """The openings and the footnote numbering (left out when the builder's default)."""
+    out = {}
+    for key, allowed in LAYOUT.items():
+        value = page.get(key) or LAYOUT_DEFAULTS[key]
+        if value not in allowed:
+            problems[key] = _l("Choose one of the offered values for “%(field)s”.",
+                               field=LABELS[key])  # fmt: skip
+        elif value != LAYOUT_DEFAULTS[key]:
+            out[key] = value
     return out
 
 
@@ -161,6 +193,7 @@ def to_form(data: Mapping[str, Any]) -> dict[str, Any]:
         press_condition=page.get("press_condition", ""),
         icc_profile=page.get("icc_profile", ""),
     )  # fmt: skip
+    values.update({key: page.get(key, LAYOUT_DEFAULTS[key]) for key in LAYOUT})
     return values
 
 

@@ -171,6 +171,27 @@ def inks_choices() -> list[tuple[str, str]]:
     return [("cmyk", str(_l("four colours (CMYK)"))), ("grey", str(_l("one colour (grey)")))]
 
 
+def opening_choices(allowed: tuple[str, ...]):
+    """The choices of where a block begins (the recipe's story_start etc.)."""
+    names = {
+        "page": _l("On the next page (另页起)"),
+        "right": _l("On a right-hand page (右页起; a blank page before it if need be)"),
+        "same": _l("On the same page, under a short rule (接排)"),
+    }
+
+    def choices() -> list[tuple[str, str]]:
+        return [(key, str(names[key])) for key in allowed]
+
+    return choices
+
+
+def footnote_choices() -> list[tuple[str, str]]:
+    return [
+        ("page", str(_l("from ① on every page"))),
+        ("chapter", str(_l("from ① in every chapter"))),
+    ]
+
+
 def stories_choices() -> list[tuple[str, str]]:
     return [
         ("after", str(_l("after the history parts"))),
@@ -216,6 +237,14 @@ class BookSettingsForm(FlaskForm):
     paper_caliper_mm = StringField(L["paper_caliper_mm"])
     inks = SelectField(L["inks"], choices=inks_choices, validate_choice=False)
     press_condition = StringField(L["press_condition"])
+    story_start = SelectField(L["story_start"], choices=opening_choices(book_press.LAYOUT[
+        "story_start"]), validate_choice=False)  # fmt: skip
+    part_start = SelectField(L["part_start"], choices=opening_choices(book_press.LAYOUT[
+        "part_start"]), validate_choice=False)  # fmt: skip
+    history_start = SelectField(L["history_start"], choices=opening_choices(book_press.LAYOUT[
+        "history_start"]), validate_choice=False)  # fmt: skip
+    footnote_numbering = SelectField(L["footnote_numbering"], choices=footnote_choices,
+                                     validate_choice=False)  # fmt: skip
     icc_profile = HiddenField()
     profile_file = FileField(_l("Upload the printer's ICC profile (.icc)"))
     remove_profile = BooleanField(_l("Use the default profile again (remove the printer's)"))
