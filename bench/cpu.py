@@ -115,7 +115,7 @@ def main() -> int:
     print(f"  one author's round: {total:.0f} ms of CPU")
     if args.profile:
         print(f"\ncProfile of '{args.profile}' over {args.rounds + 1} rounds:")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
     app.extensions["db_engine"].dispose()
     return 0
 

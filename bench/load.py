@@ -101,9 +101,8 @@ def _story(chars: int, rng: random.Random) -> str:
     duplicate check compared each send with 50 others, and the detector saw the same words)."""
     lines, total = [], 0
     while total < chars:
-        line = "".join(
-            rng.choice(PERSONAL if rng.random() < 1 / 8 else PLAIN) for _ in range(rng.randint(2, 5))
-        )
+        pool = [PERSONAL if rng.random() < 1 / 8 else PLAIN for _ in range(rng.randint(2, 5))]
+        line = "".join(rng.choice(sentences) for sentences in pool)
         lines.append(line)
         total += len(line)
     return "\n".join(lines)

@@ -78,6 +78,8 @@ _PERSON_AFTER = re.compile(
     r"|说|告诉|笑|回答|问|陪|带着)"
 )
 _GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
+_HAN_1_2 = re.compile(r"[\u4e00-\u9fff]{1,2}")
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 _jieba_lock = threading.Lock()
 
@@ -135,6 +137,8 @@ class Viterbi:
         model = (id(states), id(trans_p), id(emit_p), names, index, trans, follows,
                  follows.any(axis=1), start, states, emit_p)  # fmt: skip
         self._model, self._chars = model, {}
+        for char in states:  # every character the model knows, once (gunicorn's master does it)
+            self._char(char, names, index)
         return model
 
     def _char(self, char: str, names: list[Any], index: dict[Any, int]) -> tuple[Any, Any]:
@@ -173,10 +177,11 @@ class Viterbi:
                 chosen = expected if expected.any() else np.ones(len(names), dtype=bool)
             current = np.flatnonzero(chosen)
             # score[i, j] of going from previous[i] to current[j]: (V + trans) + emit, as jieba.
-            table = (before[:, None] + trans[np.ix_(previous, current)]) + emits[current][None, :]
+            table = before[:, None] + trans[previous[:, None], current]
+            table += emits[current]
             # The greatest previous state among equal scores: the last maximum in state order.
             last = len(previous) - 1 - np.argmax(table[::-1], axis=0)
-            scores = table[last, np.arange(len(current))]
+            scores = table.max(axis=0)
             paths.append((current, previous[last]))
         best = len(current) - 1 - int(np.argmax(scores[::-1]))
         state = int(current[best])
@@ -217,7 +222,7 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         given = following.word
-        if not re.fullmatch(r"[\u4e00-\u9fff]{1,2}", given) or given.endswith(_PLACE_ENDINGS):
+        if not _HAN_1_2.fullmatch(given) or given.endswith(_PLACE_ENDINGS):
             continue
         before = tokens[index - 1].word if index else ""
         if before.endswith(token.word[:1]):
@@ -259,7 +264,7 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
             continue
         if word.endswith(_PLACE_ENDINGS):  # 武侯区, 幸福村: places
             continue
-        if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or before.endswith(word[0]):
+        if not _HAN_ONLY.fullmatch(word) or before.endswith(word[0]):
             continue  # 一张 / 张收: a doubled measure word, not a surname
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
         nickname = len(word) == 2 and word[0] in "小老阿" and word[1] in _SURNAMES
