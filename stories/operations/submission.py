@@ -121,11 +121,13 @@ class Receipt:
 
 def prepare(title: str, body: str, *others: str) -> None:
     """The costly work on an author's text, done before the write transaction begins: word
-    segmentation for the search index and the privacy detector. The verbs below then find the
-    results ready (stories.queries.search.field_words, stories.operations.flags.detect_body)."""
+    segmentation for the search index, the privacy detector and the near-duplicate fingerprint.
+    The verbs below then find the results ready (stories.queries.search.field_words,
+    stories.operations.flags.detect_body, stories.operations.editorial.duplicates.fingerprint)."""
     for text in (title, body, *others):
         search.field_words(text)
     flags.detect_body(body)
+    duplicates.fingerprint(title, body)
 
 
 def submit_story(

@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from datasketch import LeanMinHash, MinHash
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import and_, delete, insert, or_
 from sqlmodel import Session, col, select
 
 from anthology.text.privacy import markdown_view
@@ -72,14 +73,26 @@ def band_hashes(grams: set[str]) -> list[int]:
     return result
 
 
-def overlap(first: set[str], second: set[str]) -> float:
+def overlap(first: set[str] | frozenset[str], second: set[str] | frozenset[str]) -> float:
     union = first | second
     return len(first & second) / len(union) if union else 0.0
 
 
-def _text_matches(session: Session, story: Story, grams: set[str]) -> list[StoryMatch]:
-    hashes = band_hashes(grams)
-    session.add_all(StoryBand(story_id=story.id or 0, band=b, hash=h) for b, h in enumerate(hashes))
+@lru_cache(maxsize=32)
+def fingerprint(title: str, body: str) -> tuple[frozenset[str], tuple[int, ...]]:
+    """A text's 3-grams and band hashes (none for a text too short to compare), kept for a
+    while: a send computes them before its write transaction, `check_story` finds them ready."""
+    grams = frozenset(shingles(title, body))
+    return grams, tuple(band_hashes(set(grams))) if len(grams) >= MIN_SHINGLES else ()
+
+
+def _text_matches(
+    session: Session, story: Story, grams: frozenset[str], hashes: tuple[int, ...]
+) -> list[StoryMatch]:
+    session.execute(
+        insert(StoryBand),
+        [{"story_id": story.id, "band": b, "hash": h} for b, h in enumerate(hashes)],
+    )
     same_band = or_(*(and_(col(StoryBand.band) == b, col(StoryBand.hash) == h)
                       for b, h in enumerate(hashes)))  # fmt: skip
     candidates = session.exec(
@@ -130,8 +143,8 @@ def check_story(session: Session, story: Story) -> list[StoryMatch]:
     session.flush()
     session.execute(delete(StoryBand).where(col(StoryBand.story_id) == story.id))
     session.execute(delete(StoryMatch).where(col(StoryMatch.story_id) == story.id))
-    grams = shingles(story.title, story.body)
-    found = _text_matches(session, story, grams) if len(grams) >= MIN_SHINGLES else []
+    grams, hashes = fingerprint(story.title, story.body)
+    found = _text_matches(session, story, grams, hashes) if hashes else []
     found += _people_matches(session, story)
     session.add_all(found)
     session.flush()
