@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from datasketch import LeanMinHash, MinHash
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, insert, or_
+from sqlalchemy import delete, insert, or_, tuple_
 from sqlmodel import Session, col, select
 
 from anthology.text.privacy import markdown_view
@@ -93,8 +93,7 @@ def _text_matches(
         insert(StoryBand),
         [{"story_id": story.id, "band": b, "hash": h} for b, h in enumerate(hashes)],
     )
-    same_band = or_(*(and_(col(StoryBand.band) == b, col(StoryBand.hash) == h)
-                      for b, h in enumerate(hashes)))  # fmt: skip
+    same_band = tuple_(col(StoryBand.band), col(StoryBand.hash)).in_(list(enumerate(hashes)))
     candidates = session.exec(
         select(StoryBand.story_id)
         .where(same_band, col(StoryBand.story_id) != story.id)
