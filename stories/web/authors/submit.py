@@ -251,7 +251,7 @@ def send() -> Response | tuple[str, int]:
     queued = len(story.body) > current_app.config["LONG_TEXT_CHARS"]
     if not queued:
         findings(form)  # the preview's, when they came back with the form
-        submission.prepare(story.title, story.body, story.pen_name, story.organisation)
+    submission.prepare(story.title, story.body, story.pen_name, story.organisation, queued=queued)
     try:
         receipt = submission.submit_story(
             db.session(), story, token, current_app.config["SECRET_KEY"], queued=queued
