@@ -1,27 +1,45 @@
 #!/usr/bin/env python3
 """Load test of the production setup (issue 15): authors following the real forms.
 
-    python bench/load.py [--authors 50] [--seconds 60] [--workers 4] [--think 1-3]
-                         [--database-url URL] [--burst 30] [--burst-chars 28000]
+    .venv/bin/python bench/load.py [--authors 50] [--seconds 60] [--workers 4] [--think 1-3]
+                                   [--database-url URL] [--burst 30] [--burst-chars 28000]
+
+SQLite (the default: a fresh file in a temporary folder):
+
+    .venv/bin/python bench/load.py
+
+PostgreSQL (the database named is EMPTIED first; as root on Debian, the cluster CI uses):
+
+    pg_ctlcluster 15 main start
+    su postgres -c psql <<'SQL'
+    CREATE ROLE stories LOGIN PASSWORD 'stories' CREATEDB;  -- once (CI's .ci/run makes it too)
+    CREATE DATABASE stories_load OWNER stories;
+    SQL
+    .venv/bin/python bench/load.py \\
+        --database-url postgresql+psycopg://stories:stories@127.0.0.1:5432/stories_load
 
 Starts, on 127.0.0.1 only, what `make prod` runs: gunicorn with stories/server.py's settings
-(`--workers` sync workers), a queue worker (`flask worker`) and a Redis server of its own on a
-free port (rate limits and the queue, as in production; Debian's `redis-server`), on a fresh
-database: a SQLite file in a temporary instance folder, or the PostgreSQL database given by
-`--database-url` (it is emptied!). Each author is a thread with its own cookies and its own
-address (X-Forwarded-For, the site trusting one proxy, as behind nginx) that loops for
-`--seconds`: open /submit, preview a story of 800-3,000 characters (with a phone number in it),
-tick the consents and send, read the receipt, open the status page; it waits `--think`
-seconds (a random time in the range; 0 for none) between pages, as a person reading would.
-Then `--burst` authors preview a story of `--burst-chars` characters each and press Send at the
-same moment. Every server is stopped at the end, and the figures are printed: requests, errors
-(any answer but 200/303), latency percentiles of all requests and of sends, and the rows
-counted in the database (stories = receipts = revisions = consents / 2 = submit audit events
-= search index rows), and how long the queue took to scan the long stories.
+(`--workers` sync workers), a queue worker (`flask worker`, at its lower CPU priority) and a
+Redis server of its own on a free port (rate limits and the queue, as in production; Debian's
+`redis-server`). Each author is a thread with its own cookies and its own address
+(X-Forwarded-For, the site trusting one proxy, as behind nginx) that loops for `--seconds`:
+open /submit, preview a story of 800-3,000 characters, tick the consents and send, read the
+receipt, open the status page; it waits `--think` seconds (a random time in the range; 0 for
+none) between pages. Stories are written from real sentences: those of the demo stories and
+book texts in content/ and the privacy detector's labelled sentences (names, addresses,
+numbers) in tests/text/data (see `_story`). Then `--burst` authors preview a story of
+`--burst-chars` characters each and press Send at the same moment. Every server is stopped at
+the end (it stops by itself), and the figures are printed: the servers' CPU time per request
+and the load average (on a shared machine the latencies say more about the other programs),
+requests, errors (any answer but 200/303), latency percentiles of all requests and of sends,
+the rows counted in the database (stories = receipts = revisions = consents / 2 = submit audit
+events = search index rows), and how long the queue took to scan the long stories. It exits 0
+when every target is met.
 
 Targets (issue 15, this 2-core machine, 4 workers, 50 authors, 60 s, SQLite and PostgreSQL):
 0 errors, p95 of all requests at most 300 ms, p99 of sends at most 2 s, exactly one story per
 successful send; 30 simultaneous 28,000-character stories: 0 errors, p95 at most 5 s.
+bench/cpu.py gives the CPU time of each step without servers (through Flask's test client).
 """
 
 from __future__ import annotations
@@ -92,16 +110,24 @@ def _sentences() -> tuple[list[str], list[str]]:
 
 
 PLAIN, PERSONAL = _sentences()
+MATERIAL = 90  # sentences an author writes a story from
 
 
 def _story(chars: int, rng: random.Random) -> str:
-    """A story of about `chars` characters: paragraphs of 2-5 sentences drawn from the real ones,
-    one in eight with personal data in it. Two stories share few sentences, as two authors' texts
-    do (with a handful of phrases, every story would be a near-duplicate of every other: the
-    duplicate check compared each send with 50 others, and the detector saw the same words)."""
+    """A story of about `chars` characters in paragraphs of 2-5 sentences, one sentence in eight
+    with personal data in it, written from `MATERIAL` sentences of its own (a random sixth of
+    the real ones; a long story says some of them more than once).
+
+    Two authors' stories then share few sentences (a 3-gram overlap of about 0.1), as real
+    stories do. Drawn from all the sentences (or from a handful of phrases, as this benchmark
+    did before), every long story would be a near-duplicate of every other, and each send
+    would compare itself with 50 others inside its write transaction: a case the
+    near-duplicate check is not built for and no real burst of different authors makes."""
+    plain = rng.sample(PLAIN, min(len(PLAIN), MATERIAL * 7 // 8))
+    personal = rng.sample(PERSONAL, min(len(PERSONAL), MATERIAL // 8))
     lines, total = [], 0
     while total < chars:
-        pool = [PERSONAL if rng.random() < 1 / 8 else PLAIN for _ in range(rng.randint(2, 5))]
+        pool = [personal if rng.random() < 1 / 8 else plain for _ in range(rng.randint(2, 5))]
         line = "".join(rng.choice(sentences) for sentences in pool)
         lines.append(line)
         total += len(line)
@@ -317,7 +343,9 @@ def _report(title: str, results: Results, seconds: float, cpu: float = 0.0) -> N
 
 def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--authors", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)

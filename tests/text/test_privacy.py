@@ -141,3 +141,15 @@ def test_the_fast_viterbi_search_tags_exactly_as_jiebas_own() -> None:
     assert len(runs) > 1500
     different = [run for run in runs if fast(run, *model) != fast.original(run, *model)]
     assert different == []
+
+
+def test_markdown_text_is_the_text_of_the_markdown_view() -> None:
+    from anthology.text.privacy import markdown_text, markdown_view
+
+    ref = "picture:" + "ab" * 32
+    bodies = [str(case["text"]) for case in CASES]
+    escaped = r"电话 139\-2233\-4455，qq\.com &amp; &lt;b&gt; &#126; \\ \*x\* "
+    bodies += [escaped + f'![图]({ref} "说明") 后来']
+    for body in bodies:
+        assert markdown_text(body) == markdown_view(body).text
+    assert markdown_text(r"139\-2233 &amp;") == "139-2233 &"

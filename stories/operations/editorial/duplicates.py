@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, or_, tuple_
 from sqlmodel import Session, col, select
 
-from anthology.text.privacy import markdown_view
+from anthology.text.privacy import markdown_text
 from stories.models import PrivacyFlag, PrivacyKind, Story, StoryBand, StoryMatch, User
 from stories.operations import audit
 from stories.operations.review import ReviewError
@@ -56,7 +56,7 @@ class MatchRow:
 
 
 def shingles(title: str, body: str) -> set[str]:
-    text = _NOT_TEXT.sub("", f"{title}\n{markdown_view(body).text}").lower()
+    text = _NOT_TEXT.sub("", f"{title}\n{markdown_text(body)}").lower()
     return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
 
 
