@@ -322,13 +322,15 @@ def _counts(url: str) -> dict[str, int]:
     return found
 
 
-def _report(title: str, results: Results, seconds: float, cpu: float = 0.0) -> None:
+def _report(title: str, results: Results, seconds: float, cpu: tuple[float, float]) -> None:
     print(f"\n== {title}")
     load = os.getloadavg()[0]
     count = max(len(results.all_ms), 1)
+    web, queue = cpu
     print(
-        f"server CPU {cpu:.1f} s ({cpu * 1000 / count:.0f} ms a request); load average "
-        f"{load:.1f} on {os.cpu_count()} cores (other programs share them)"
+        f"server CPU {web + queue:.1f} s: gunicorn {web:.1f} s ({web * 1000 / count:.0f} ms a "
+        f"request), queue worker {queue:.1f} s; load average {load:.1f} on {os.cpu_count()} "
+        "cores (other programs share them)"
     )
     rate = len(results.all_ms) / seconds
     print(f"requests {len(results.all_ms)} in {seconds:.1f} s ({rate:.1f}/s), "
@@ -393,8 +395,16 @@ def main() -> int:
         print(f"gunicorn {args.workers} workers + queue worker + Redis, {kind}; "
               f"{args.authors} authors for {args.seconds:.0f} s, think {args.think} s")  # fmt: skip
 
-        servers = [process.pid for process in processes[1:]]  # the queue worker and gunicorn
-        cpu = _cpu_seconds(servers)
+        worker, site = processes[1].pid, processes[2].pid
+
+        def cpu_now() -> tuple[float, float]:
+            return _cpu_seconds([site]), _cpu_seconds([worker])
+
+        def cpu_since(before: tuple[float, float]) -> tuple[float, float]:
+            now = cpu_now()
+            return now[0] - before[0], now[1] - before[1]
+
+        cpu = cpu_now()
         steady = Results()
         until = time.monotonic() + args.seconds
         started = time.perf_counter()
@@ -405,7 +415,7 @@ def main() -> int:
             time.sleep(min(0.05, 2 / max(args.authors, 1)))  # they arrive within a second or two
         for thread in threads:
             thread.join()
-        _report("steady load", steady, time.perf_counter() - started, _cpu_seconds(servers) - cpu)
+        _report("steady load", steady, time.perf_counter() - started, cpu_since(cpu))
 
         burst = Results()
         if args.burst:
@@ -422,7 +432,7 @@ def main() -> int:
                 except _Failed:
                     pass
 
-            started, cpu = time.perf_counter(), _cpu_seconds(servers)
+            started, cpu = time.perf_counter(), cpu_now()
             threads = [
                 threading.Thread(target=press, args=pair)
                 for pair in zip(authors, forms, strict=True)
@@ -432,7 +442,7 @@ def main() -> int:
             for thread in threads:
                 thread.join()
             _report(f"burst: {args.burst} stories of {args.burst_chars:,} characters sent at once",
-                    burst, time.perf_counter() - started, _cpu_seconds(servers) - cpu)  # fmt: skip
+                    burst, time.perf_counter() - started, cpu_since(cpu))  # fmt: skip
             waited = time.perf_counter()
             while (
                 _counts(database)["waiting for their scan"] and time.perf_counter() - waited < 300

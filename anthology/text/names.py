@@ -105,7 +105,11 @@ def _posseg() -> Any:
     with _jieba_lock:
         jieba.initialize()
         if not isinstance(jieba.posseg.viterbi, Viterbi):
-            jieba.posseg.viterbi = Viterbi(jieba.posseg.viterbi)
+            fast = Viterbi(jieba.posseg.viterbi)
+            model = (jieba.posseg.char_state_tab_P, jieba.posseg.start_P, jieba.posseg.trans_P,
+                     jieba.posseg.emit_P)  # fmt: skip
+            fast._build(*model)  # now, not at the first unknown word (gunicorn's master does it)
+            jieba.posseg.viterbi = fast
     return jieba.posseg
 
 
