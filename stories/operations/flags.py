@@ -6,8 +6,9 @@ covers pseudonymisation); the story page rescans a story whose flags were found 
 revision; `flask stories scan` rescans every story. A rescan keeps resolved decisions: dismissed
 text stays dismissed, pseudonyms are not flagged again. Resolving flags is `privacy`.
 
-The detector is the costly part of a submission (about 1.7 s of CPU for 28,000 characters), so
-`detect_body` runs it before the write transaction and keeps the result for `scan_story`, and a long
+The detector is the costly part of a submission (about 0.7 s of CPU for 28,000 characters), so
+`detect_body` runs it before the write transaction and keeps the result for `scan_story` (the
+preview's result, carried to the send signed, is kept the same way: one scan per text), and a long
 author's text (over `LONG_TEXT_CHARS`) is scanned and indexed by the task queue after the commit
 (`stories.jobs.scans`): until then `story.scan_pending` is true, and the readers that decide on
 flags (the privacy panel, the acceptance gate) call `ensure_scanned` first, which does both.
