@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # set: the queue is kept in Redis; else in QUEUE_FILE
     "QUEUE_NAME": "stories",
     "QUEUE_FILE": None,  # None: queue.db in the instance folder
+    # The worker's CPU priority below the site's (nice(2) increment; 0 keeps it): a queued scan
+    # or a book build never slows the pages down when the machine is busy.
+    "QUEUE_NICE": 10,
     "QUEUE_WORKERS": 2,  # jobs run at the same time by one `flask worker` (a proof beside a build)
     "QUEUE_IMMEDIATE": False,  # run tasks at once in the requesting process (tests only)
     "EDITIONS_FOLDER": None,  # None: editions/ in the instance folder (never a public folder)

@@ -61,12 +61,21 @@ def on_starting(server: Any) -> None:
         check_workers(app.config, server.cfg.workers)
     finally:
         app.extensions["db_engine"].dispose()
-    warm()
+    warm(tuple(app.config["LANGUAGES"]))
 
 
-def warm() -> None:
+def warm(languages: tuple[str, ...] = ("zh_CN", "en")) -> None:
+    """Load what every worker would otherwise load on its first requests: jieba and its
+    models, the detector, and Babel's data for the site's languages (dates on the pages)."""
+    from datetime import UTC, datetime
+
+    from babel.dates import format_datetime
+
     from stories.operations import flags
     from stories.queries import search
+
+    for language in languages:
+        format_datetime(datetime.now(UTC), locale=language)
 
     search.field_words("社区服务中心")
     flags.detect_body("张阿姨每天来活动中心，电话 13800138000。")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from anthology.errors import BuildWarning, GateError
 from anthology.sources.manuscript import Chapter, Manuscript
 from anthology.text.pictures import refs
-from anthology.text.privacy import detect_contact_data, markdown_view
+from anthology.text.privacy import detect_contact_data, markdown_text
 
 REQUIRED_CONSENTS = ("licence", "people")
 # Detector kinds that are never fine in a printed story (names and places are often pseudonyms).
@@ -51,7 +51,7 @@ def privacy_warnings(manuscript: Manuscript) -> list[BuildWarning]:
     for chapter in manuscript.stories():
         # The body is Markdown with escapes (139\-2233...): read it as the reader will.
         flags = detect_contact_data(chapter.title) + detect_contact_data(
-            markdown_view(chapter.body).text
+            markdown_text(chapter.body)
         )
         kinds = sorted({f.kind for f in flags if f.kind in CONTACT_KINDS})
         if kinds:

@@ -43,8 +43,11 @@ _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX}
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
+_HAN_WORDS = {n: re.compile(rf"[\u4e00-\u9fff]{{1,{n}}}") for n in range(1, 7)}
+
+
 def _han(word: str, longest: int = 6) -> bool:
-    return bool(re.fullmatch(rf"[\u4e00-\u9fff]{{1,{longest}}}", word))
+    return bool(_HAN_WORDS[longest].fullmatch(word))
 
 
 def _region(token: Token) -> bool:

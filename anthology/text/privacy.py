@@ -82,6 +82,12 @@ def markdown_view(markdown: str) -> MarkdownView:
     return MarkdownView(markdown, "".join(chars), tuple(starts), tuple(ends))
 
 
+def markdown_text(markdown: str) -> str:
+    """`markdown_view(markdown).text`, without the positions (much faster)."""
+    source = pictures.masked(markdown) if "picture:" in markdown else markdown
+    return _MARKDOWN_ESCAPE.sub(lambda m: m.group(1) or _ENTITIES[m.group(2)], source)
+
+
 def detect_markdown(markdown: str) -> list[Flag]:
     """`detect` on a Markdown body: `text` as read, `start`/`end` into the Markdown."""
     view = markdown_view(markdown)
@@ -102,5 +108,6 @@ __all__ = [
     "detect_markdown",
     "id_number_valid",
     "luhn_valid",
+    "markdown_text",
     "markdown_view",
 ]

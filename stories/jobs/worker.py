@@ -5,7 +5,8 @@ process of its own (stories.jobs.render) with `BUILD_PROCESSES` chunk workers, s
 thread is right for a small machine and two let a second volume build meanwhile. Before it
 takes jobs, the worker records as failed the running builds of processes of this machine that
 no longer exist, and the running builds whose heartbeat stopped, and it deletes the temporary
-folders such builds left. When it stops (Ctrl-C, SIGTERM), its own running builds are
+folders such builds left. It runs `QUEUE_NICE` (10) steps below the site's CPU priority, and so do
+the builds it starts. When it stops (Ctrl-C, SIGTERM), its own running builds are
 recorded as failed ("the worker stopped"); their processes end with it.
 """
 
@@ -59,6 +60,9 @@ def run(app: Flask, workers: int | None = None) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     count = max(1, workers or int(app.config["QUEUE_WORKERS"]))
+    nice = int(app.config.get("QUEUE_NICE") or 0)
+    if nice > 0:  # below the site: the pages go first when both want the CPU
+        log.info("worker: priority lowered by %s (QUEUE_NICE)", os.nice(nice) - os.nice(0))
     stopped = recover(app)
     if stopped:
         log.warning("builds %s were left running by a stopped worker: failed", stopped)

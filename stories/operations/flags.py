@@ -6,8 +6,9 @@ covers pseudonymisation); the story page rescans a story whose flags were found 
 revision; `flask stories scan` rescans every story. A rescan keeps resolved decisions: dismissed
 text stays dismissed, pseudonyms are not flagged again. Resolving flags is `privacy`.
 
-The detector is the costly part of a submission (about 1.7 s of CPU for 28,000 characters), so
-`detect_body` runs it before the write transaction and keeps the result for `scan_story`, and a long
+The detector is the costly part of a submission (about 0.7 s of CPU for 28,000 characters), so
+`detect_body` runs it before the write transaction and keeps the result for `scan_story` (the
+preview's result, carried to the send signed, is kept the same way: one scan per text), and a long
 author's text (over `LONG_TEXT_CHARS`) is scanned and indexed by the task queue after the commit
 (`stories.jobs.scans`): until then `story.scan_pending` is true, and the readers that decide on
 flags (the privacy panel, the acceptance gate) call `ensure_scanned` first, which does both.
@@ -15,12 +16,15 @@ flags (the privacy panel, the acceptance gate) call `ensure_scanned` first, whic
 
 from __future__ import annotations
 
-import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlmodel import Session, col, select
 
-from anthology.text.privacy import detect, detect_markdown
+from anthology.text.privacy import Flag, detect, detect_markdown
 from stories.models import FlagStatus, PrivacyFlag, PrivacyKind, Pseudonym, Story, StoryRevision
 from stories.queries import search
 
@@ -47,11 +51,51 @@ def _current_revision(session: Session, story_id: int) -> int:
     return numbers or 1
 
 
-@functools.lru_cache(maxsize=16)
-def detect_body(body: str) -> tuple:
-    """The detector's findings for a story's Markdown text (kept: the view runs it before the
-    write transaction)."""
-    return tuple(detect_markdown(body))
+class BodyFindings:
+    """The detector's findings for the last few story texts, found by the text's SHA-256.
+
+    `detect_body(body)` runs the detector only for a text it has not kept; `remember` keeps
+    findings the server made earlier for the same text (the preview's, carried to the send in a
+    value signed by the server: stories.web.authors.forms.sign_findings), so a text is scanned
+    once from preview to send. `cache_info().misses` counts the detector's runs."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.misses = size, 0
+        self._kept: OrderedDict[str, tuple[Flag, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, body: str) -> tuple[Flag, ...]:
+        key = digest(body)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            self.misses += 1
+        found = tuple(detect_markdown(body))
+        self.remember(body, found)
+        return found
+
+    def remember(self, body: str, found: tuple[Flag, ...]) -> None:
+        with self._lock:
+            self._kept[digest(body)] = found
+            self._kept.move_to_end(digest(body))
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+    def cache_info(self) -> SimpleNamespace:
+        return SimpleNamespace(misses=self.misses, size=len(self._kept))
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# The view runs it before the write transaction; scan_story then finds the result ready.
+detect_body = BodyFindings(size=16)
 
 
 def pending(session: Session, story: Story) -> bool:

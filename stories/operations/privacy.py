@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from anthology.text.markdown import clean_text, escape_markdown
-from anthology.text.privacy import markdown_view
+from anthology.text.privacy import markdown_text, markdown_view
 from stories.db import utcnow
 from stories.labels import privacy_kind_label
 from stories.models import (
@@ -75,7 +75,7 @@ def _placeholder(body: str, row: FlagRow) -> str:
         if row.text.endswith(("村", "组", "屯")):
             return prefix + "某村"
         return prefix + ("某小区" if "小区" in row.text else "某处")
-    before = "" if row.in_title else markdown_view(body).text
+    before = "" if row.in_title else markdown_text(body)
     position = before.find(row.text)
     before = before[max(0, position - 12) : position].rstrip(_LABEL_GLUE) if position >= 0 else ""
     if before.endswith(LABELS.get(row.kind, ())):

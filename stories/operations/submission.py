@@ -119,10 +119,15 @@ class Receipt:
 # --- verbs -------------------------------------------------------------------------------------
 
 
-def prepare(title: str, body: str, *others: str) -> None:
+def prepare(title: str, body: str, *others: str, queued: bool = False) -> None:
     """The costly work on an author's text, done before the write transaction begins: word
-    segmentation for the search index and the privacy detector. The verbs below then find the
-    results ready (stories.queries.search.field_words, stories.operations.flags.detect_body)."""
+    segmentation for the search index, the privacy detector and the near-duplicate fingerprint.
+    The verbs below then find the results ready (stories.queries.search.field_words,
+    stories.operations.flags.detect_body, stories.operations.editorial.duplicates.fingerprint);
+    `queued`: only the fingerprint, for a text the queue scans and indexes after the send."""
+    duplicates.fingerprint(title, body)
+    if queued:  # the queue's worker scans and indexes it (stories.jobs.scans)
+        return
     for text in (title, body, *others):
         search.field_words(text)
     flags.detect_body(body)

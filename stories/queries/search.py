@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import TextClause
 
 from anthology.text.pictures import masked
-from anthology.text.privacy import markdown_view
+from anthology.text.privacy import markdown_text
 
 INDEXED_FIELDS = ("title", "body", "pen_name", "organisation")
 # Tables outside SQLModel's metadata (FTS5 keeps its data in shadow tables story_fts_*).
@@ -239,7 +239,7 @@ def snippet(body: str, query: str, width: int = SNIPPET_WIDTH) -> list[tuple[str
     words = sorted({w for w in query_words(query) if w.strip()}, key=len, reverse=True)
     if not words:
         return []
-    text = " ".join(markdown_view(body).text.split())
+    text = " ".join(markdown_text(body).split())
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter whose lower case is longer (İ): match as written
         lowered = text

@@ -34,6 +34,14 @@ def _group(pgid: int) -> list[int]:
     return found
 
 
+def _command(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def test_serve_starts_the_site_and_a_worker_and_ctrl_c_stops_both(
     tmp_path: Path, sqlite_template: Path
 ) -> None:
@@ -63,6 +71,11 @@ def test_serve_starts_the_site_and_a_worker_and_ctrl_c_stops_both(
 
         wait_for(answers, timeout=60)
         assert len(_group(serve.pid)) >= 3  # the script, the site, the worker
+        # The worker (queued scans, builds) runs QUEUE_NICE (10) below the site's priority.
+        nices = {_command(pid): _nice(pid) for pid in _group(serve.pid)}
+        worker = [nice for command, nice in nices.items() if " worker" in command]
+        site = [nice for command, nice in nices.items() if " run " in command]
+        assert worker and site and worker[0] == site[0] + 10, nices
         os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C in the terminal
         serve.wait(20)
         wait_for(lambda: _group(serve.pid) == [], timeout=20)

@@ -112,3 +112,44 @@ def test_full_addresses_and_names_in_one_text() -> None:
         ("person_name", "小周"),
         ("person_name", "欧阳丽华"),
     ]
+
+
+def test_the_fast_viterbi_search_tags_exactly_as_jiebas_own() -> None:
+    """names.Viterbi replaces jieba.posseg's search over the tags of unknown words: the same
+    score and the same tags for every run of Han characters of the labelled sentences, the demo
+    stories and 1,000 random strings of the model's characters (ties included)."""
+    import random
+    import re
+    from pathlib import Path
+
+    import jieba.posseg as posseg
+
+    from anthology.text import names
+
+    names.words("张阿姨")  # loads jieba and puts the fast search in place
+    fast = posseg.viterbi
+    assert isinstance(fast, names.Viterbi)
+    texts = [str(case["text"]) for case in CASES]
+    demo = Path(__file__).parents[2] / "content" / "demo" / "stories.json"
+    texts += re.findall(r"[\u4e00-\u9fff]+", demo.read_text("utf-8"))[:400]
+    rng = random.Random(15)
+    chars = sorted(posseg.char_state_tab_P)
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 12))) for _ in range(1000)]
+    model = (posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
+    runs = [run for text in texts for run in posseg.re_han_detail.split(text)
+            if posseg.re_han_detail.match(run)]  # fmt: skip
+    assert len(runs) > 1500
+    different = [run for run in runs if fast(run, *model) != fast.original(run, *model)]
+    assert different == []
+
+
+def test_markdown_text_is_the_text_of_the_markdown_view() -> None:
+    from anthology.text.privacy import markdown_text, markdown_view
+
+    ref = "picture:" + "ab" * 32
+    bodies = [str(case["text"]) for case in CASES]
+    escaped = r"电话 139\-2233\-4455，qq\.com &amp; &lt;b&gt; &#126; \\ \*x\* "
+    bodies += [escaped + f'![图]({ref} "说明") 后来']
+    for body in bodies:
+        assert markdown_text(body) == markdown_view(body).text
+    assert markdown_text(r"139\-2233 &amp;") == "139-2233 &"

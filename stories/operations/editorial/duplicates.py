@@ -20,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from datasketch import LeanMinHash, MinHash
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import delete, insert, or_, tuple_
 from sqlmodel import Session, col, select
 
-from anthology.text.privacy import markdown_view
+from anthology.text.privacy import markdown_text
 from stories.models import PrivacyFlag, PrivacyKind, Story, StoryBand, StoryMatch, User
 from stories.operations import audit
 from stories.operations.review import ReviewError
@@ -55,7 +56,7 @@ class MatchRow:
 
 
 def shingles(title: str, body: str) -> set[str]:
-    text = _NOT_TEXT.sub("", f"{title}\n{markdown_view(body).text}").lower()
+    text = _NOT_TEXT.sub("", f"{title}\n{markdown_text(body)}").lower()
     return {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
 
 
@@ -72,16 +73,27 @@ def band_hashes(grams: set[str]) -> list[int]:
     return result
 
 
-def overlap(first: set[str], second: set[str]) -> float:
+def overlap(first: set[str] | frozenset[str], second: set[str] | frozenset[str]) -> float:
     union = first | second
     return len(first & second) / len(union) if union else 0.0
 
 
-def _text_matches(session: Session, story: Story, grams: set[str]) -> list[StoryMatch]:
-    hashes = band_hashes(grams)
-    session.add_all(StoryBand(story_id=story.id or 0, band=b, hash=h) for b, h in enumerate(hashes))
-    same_band = or_(*(and_(col(StoryBand.band) == b, col(StoryBand.hash) == h)
-                      for b, h in enumerate(hashes)))  # fmt: skip
+@lru_cache(maxsize=32)
+def fingerprint(title: str, body: str) -> tuple[frozenset[str], tuple[int, ...]]:
+    """A text's 3-grams and band hashes (none for a text too short to compare), kept for a
+    while: a send computes them before its write transaction, `check_story` finds them ready."""
+    grams = frozenset(shingles(title, body))
+    return grams, tuple(band_hashes(set(grams))) if len(grams) >= MIN_SHINGLES else ()
+
+
+def _text_matches(
+    session: Session, story: Story, grams: frozenset[str], hashes: tuple[int, ...]
+) -> list[StoryMatch]:
+    session.execute(
+        insert(StoryBand),
+        [{"story_id": story.id, "band": b, "hash": h} for b, h in enumerate(hashes)],
+    )
+    same_band = tuple_(col(StoryBand.band), col(StoryBand.hash)).in_(list(enumerate(hashes)))
     candidates = session.exec(
         select(StoryBand.story_id)
         .where(same_band, col(StoryBand.story_id) != story.id)
@@ -130,8 +142,8 @@ def check_story(session: Session, story: Story) -> list[StoryMatch]:
     session.flush()
     session.execute(delete(StoryBand).where(col(StoryBand.story_id) == story.id))
     session.execute(delete(StoryMatch).where(col(StoryMatch.story_id) == story.id))
-    grams = shingles(story.title, story.body)
-    found = _text_matches(session, story, grams) if len(grams) >= MIN_SHINGLES else []
+    grams, hashes = fingerprint(story.title, story.body)
+    found = _text_matches(session, story, grams, hashes) if hashes else []
     found += _people_matches(session, story)
     session.add_all(found)
     session.flush()

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -22,14 +22,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from anthology.text import pictures as references
 from anthology.text import plain
 from anthology.text.markdown import clean_text, plain_to_markdown
+from anthology.text.privacy import Flag
 from stories import i18n, labels
 from stories.models import ServiceField
-from stories.operations import submission
+from stories.operations import flags, submission
 
 _PHONE_JUNK = re.compile(r"[\s\-()（）]")
 _MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(\+?86)?0\d{2,3}\d{7,8}(转\d{1,6})?$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+FINDINGS_MAX_AGE = 24 * 3600  # seconds a preview's signed findings are used (then rescanned)
 
 
 def single_line(value: Any) -> Any:
@@ -57,6 +59,31 @@ def unsign_markdown(signed: str) -> str | None:
     except BadSignature:
         return None
     return value if isinstance(value, str) else None
+
+
+def _findings_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="stories.privacy-findings")
+
+
+def sign_findings(markdown: str, found: tuple[Flag, ...]) -> str:
+    """The detector's findings for this text, as the preview found them, signed by the server and
+    bound to the text's SHA-256: the send uses them instead of running the detector again."""
+    flags_found = [[f.kind, f.start, f.end, f.text] for f in found]
+    return _findings_signer().dumps({"text": flags.digest(markdown), "flags": flags_found})
+
+
+def unsign_findings(signed: str, markdown: str) -> tuple[Flag, ...] | None:
+    """The findings signed for exactly this text within the form's lifetime, else None (then the
+    detector runs again). A value the server did not sign is never used."""
+    if not signed:
+        return None
+    try:
+        value = _findings_signer().loads(signed, max_age=FINDINGS_MAX_AGE)
+        if value["text"] != flags.digest(markdown):
+            return None
+        return tuple(Flag(str(k), int(a), int(b), str(t)) for k, a, b, t in value["flags"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
 
 
 def _phone(_form: Any, field: Any) -> None:
@@ -242,6 +269,7 @@ class StoryForm(TextFields):
     consent_licence = BooleanField(_l("I accept the publication licence above."))
     consent_people = BooleanField(_l("I confirm the statement about the people in my story."))
     submission_token = HiddenField()
+    privacy_findings = HiddenField()  # the preview's findings, signed (sign_findings)
     draft_code = HiddenField()  # the draft this form was opened from (stories.operations.drafts)
 
     # What a draft keeps: every field (the Word text as Markdown, signed again when shown).

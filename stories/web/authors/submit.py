@@ -28,14 +28,20 @@ from werkzeug.wrappers import Response
 
 from anthology.text import plain
 from anthology.text.markdown import clean_text, render
-from anthology.text.privacy import detect_markdown
+from anthology.text.privacy import Flag
 from stories import db, labels, pictures
 from stories.jobs import scans
-from stories.operations import drafts, submission
+from stories.operations import drafts, flags, submission
 from stories.pictures import PictureError
 from stories.throttle import hit
 from stories.web import docx
-from stories.web.authors.forms import StoryForm, TextFields, sign_markdown
+from stories.web.authors.forms import (
+    StoryForm,
+    TextFields,
+    sign_findings,
+    sign_markdown,
+    unsign_findings,
+)
 from stories.web.pictures import address, addresses
 from stories.web.security import limiter
 
@@ -73,9 +79,22 @@ def preview_pictures(form: TextFields) -> tuple[str, list[dict[str, str]]]:
     return html, fields
 
 
+def findings(form: StoryForm) -> tuple[Flag, ...]:
+    """The personal data in the form's text: found once per text, from the preview to the send
+    (the preview's findings come back signed by the server and bound to the text's hash)."""
+    markdown = form.markdown()
+    found = unsign_findings(form.privacy_findings.data or "", markdown)
+    if found is None:
+        found = flags.detect_body(markdown)
+    else:
+        flags.detect_body.remember(markdown, found)
+    form.privacy_findings.data = sign_findings(markdown, found)
+    return found
+
+
 def _preview_page(form: StoryForm, status: int = 200, **why: bool) -> tuple[str, int]:
     found = [(labels.privacy_kind_label(flag.kind), flag.text)
-             for flag in detect_markdown(form.markdown())][:PRIVACY_SHOWN]  # fmt: skip
+             for flag in findings(form)][:PRIVACY_SHOWN]  # fmt: skip
     html, fields = preview_pictures(form)
     return render_template(
         "web/submit_preview.html",
@@ -231,7 +250,8 @@ def send() -> Response | tuple[str, int]:
     # The costly work first, while no transaction is open; a long text goes to the queue.
     queued = len(story.body) > current_app.config["LONG_TEXT_CHARS"]
     if not queued:
-        submission.prepare(story.title, story.body, story.pen_name, story.organisation)
+        findings(form)  # the preview's, when they came back with the form
+    submission.prepare(story.title, story.body, story.pen_name, story.organisation, queued=queued)
     try:
         receipt = submission.submit_story(
             db.session(), story, token, current_app.config["SECRET_KEY"], queued=queued
