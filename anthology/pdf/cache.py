@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from anthology.pdf.worker import padded
+from anthology.pdf.worker import next_folio
 
 KEEP_DAYS = 14  # cached chunks unused for this long are deleted
 
@@ -50,7 +50,7 @@ class ChunkCache:
             if path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
 
-    def fill(self, chunks, counts, block_pages, first_block) -> set[int]:
+    def fill(self, chunks, counts, block_pages, first_block, rights) -> set[int]:
         """Chunks whose PDF is cached: their counts and chapter pages are filled in.
 
         A chunk after one whose page count is not known yet (it was edited) is taken at the start
@@ -76,8 +76,8 @@ class ChunkCache:
                 counts[chunk.index] = meta["pages"]
                 for offset, page in enumerate(meta["local"]):
                     block_pages[first_block[chunk.index] + offset] = page
-            if start is not None:
-                start += padded(meta["pages"])
+            if start is not None and chunk.index + 1 < len(chunks):
+                start = next_folio(start, meta["pages"], rights[chunk.index + 1])
         return hits
 
     def close(self) -> None:

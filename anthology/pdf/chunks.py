@@ -1,12 +1,16 @@
 """Chunked, parallel, cached rendering of the book body (issue 6).
 
-The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
-recto: a chunk starts only at a block that starts on a right-hand page (a part, the history
-section, the back matter; stories too when the recipe says so), because a chunk is laid out on
-its own, from a recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one
-publishes its page count as soon as its layout is done, waits for the counts of the chunks before
-it (they started earlier), learns its first folio, renumbers its folios
-(anthology.pdf.weasy.folios) and draws its PDF. The front matter, numbered in roman, is laid out
+The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each begin on a
+new page: at a block that starts on a right-hand page (a part, the history section, the back
+matter; stories too when the recipe says so) or on the next page (stories by default), never
+at one that continues on the same page. A chunk is laid out on its own, from a recto. Worker
+processes (anthology.pdf.worker) lay chunks out in order; each one publishes its page count as
+soon as its layout is done, waits for the counts of the chunks before it (they started
+earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and draws
+its PDF. A chunk that begins at a next-page start whose first folio turns out even (a verso)
+is mirrored onto the other side first (anthology.pdf.weasy.sides); such a chunk holds no
+right-hand start after its first block (a part starts a new chunk), so its blank pages do not
+depend on its side. The front matter, numbered in roman, is laid out
 by this process while the workers
 render, with estimated TOC page numbers; once the real ones are known they are put into its
 laid-out lines (`rewrite_toc`, or a new layout where the lines would change). The last block
@@ -47,14 +51,14 @@ from anthology.pdf.worker import (
     UNKNOWN,
     WAIT_SECONDS,
     EarlierChunkFailed,
+    first_folio,
     init_worker,
-    padded,
     render_chunk,
 )
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Manuscript
 
-CACHE_VERSION = "4"  # bump when the chunk format or the folio logic changes
+CACHE_VERSION = "5"  # bump when the chunk format or the folio logic changes
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class Chunk:
     index: int
     blocks: tuple[Block, ...]  # without their HTML: the worker renders the Markdown
     key: str  # content key: the same chunk content gives the same key, whatever its start
+
+    @property
+    def right(self) -> bool:
+        """Whether it starts on a right-hand page (else on the next page, either side)."""
+        return self.blocks[0].start == "right"
 
     def describe(self) -> str:
         first, last = self.blocks[0], self.blocks[-1]
@@ -89,26 +98,20 @@ def plan(
 ) -> list[Chunk]:
     """Cut the body into runs of blocks of about `chunk_pages` pages."""
     chars_per_page = _chars_per_page(manuscript)
-    runs: list[list[Block]] = [[]]
-    pages = 0
-    for block in body_blocks(manuscript, html=False):
-        if runs[-1] and pages >= chunk_pages and block.start == "right":
-            runs.append([])
-            pages = 0
-        runs[-1].append(block)
-        pages += estimate_pages(block, chars_per_page)
-    if len(runs) > 2:
-        # The last two runs cut into small chunks: the workers finish together, and the front
-        # matter, which waits for the last layout, starts early.
-        tail, runs = runs[-2] + runs[-1], runs[:-2]
-        runs.append([])
-        pages = 0
-        for block in tail:
-            if runs[-1] and pages >= max(1, chunk_pages // 4) and block.start == "right":
-                runs.append([])
-                pages = 0
-            runs[-1].append(block)
-            pages += estimate_pages(block, chars_per_page)
+    blocks = body_blocks(manuscript, html=False)
+    sizes = [estimate_pages(block, chars_per_page) for block in blocks]
+    runs = _cut(blocks, sizes, chunk_pages)
+    # The last runs (two at least, about twice `chunk_pages`) cut into small chunks: the
+    # workers finish together, and the front matter, which waits for the last layout, starts
+    # early.
+    run_pages = [sum(estimate_pages(block, chars_per_page) for block in run) for run in runs]
+    tail = 0
+    while tail < len(runs) - 1 and (tail < 2 or sum(run_pages[-tail:]) < 2 * chunk_pages):
+        tail += 1
+    if tail >= 2:
+        first = len(blocks) - sum(len(run) for run in runs[-tail:])
+        small = _cut(blocks[first:], sizes[first:], max(1, chunk_pages // 4))
+        runs = runs[:-tail] + small
     if len(runs[-1]) > 1 and runs[-1][-1].start == "right":
         # The last block (the contributors list or an afterword) alone: no page number in the
         # table of contents depends on its length, so the front matter need not wait for it.
@@ -125,6 +128,30 @@ def plan(
         digest.update(repr(run).encode())
         chunks.append(Chunk(index, tuple(run), digest.hexdigest()[:32]))
     return chunks
+
+
+def _cut(blocks: list[Block], sizes: list[float], target: float) -> list[list[Block]]:
+    """Runs of about `target` estimated pages. A run is cut before a block that starts on a
+    right-hand page, or on the next page when the run that it begins is long enough before the
+    next right-hand start (a run that begins on the next page ends there: it could be
+    mirrored, the blank versos before a right-hand start could not)."""
+    ahead, rest = [0.0] * len(blocks), 0.0  # pages from each block to the next right start
+    for index in range(len(blocks) - 1, -1, -1):
+        rest = sizes[index] + (0.0 if blocks[index].start == "right" else rest)
+        ahead[index] = rest
+    runs: list[list[Block]] = [[]]
+    pages = 0.0
+    for index, block in enumerate(blocks):
+        run = runs[-1]
+        if run and (
+            block.start == "right" and (pages >= target or run[0].start != "right")
+            or block.start == "page" and pages >= target and ahead[index] >= target / 2
+        ):
+            runs.append([])
+            pages = 0.0
+        runs[-1].append(block)
+        pages += sizes[index]
+    return runs
 
 
 def _chars_per_page(manuscript: Manuscript) -> float:
@@ -206,12 +233,14 @@ class _Run:
         )
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
-        worker.state.update(
-            manuscript=manuscript, style=style, variant=variant, coordinator=os.getpid()
-        )
+        self.rights = [chunk.right for chunk in self.chunks]
+        worker.state.update(manuscript=manuscript, style=style, variant=variant,
+                            coordinator=os.getpid(), rights=self.rights)  # fmt: skip
 
     def build(self, target: Path, workers: int | None):
-        hits = self.cache.fill(self.chunks, self.counts, self.block_pages, self.first_block)
+        hits = self.cache.fill(
+            self.chunks, self.counts, self.block_pages, self.first_block, self.rights
+        )
         self.done = set(hits)
         pending = [c for c in self.chunks if c.index not in hits]
         workers = min(max(1, workers or os.cpu_count() or 1), max(1, len(pending)))
@@ -260,6 +289,7 @@ class _Run:
             for key, used in (meta or {}).get("fonts", {}).items():
                 glyphs.setdefault(key, set()).update(used)
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
+                     [self.start(c) for c in self.chunks],
                      fonts=(Path(self.fonts), glyphs))  # fmt: skip
         self.cache.prune(used=[*parts, front_pdf])
         return pages, chapter_pages, (len(self.chunks), len(hits)), self._page_starts(front_pages)
@@ -289,7 +319,7 @@ class _Run:
                 self.counts[index] = FAILED
 
     def start(self, chunk: Chunk) -> int:
-        return 1 + sum(padded(self.counts[j]) for j in range(chunk.index))
+        return first_folio(self.counts, self.rights, chunk.index)
 
     def _submit(self, pool, chunk: Chunk) -> Future:
         target = str(_temporary(self.cache, chunk))
@@ -354,12 +384,12 @@ class _Run:
         return chapter_pages
 
     def _body_pages(self) -> int | None:
-        """The body's pages as joined (a blank verso after a chunk ending on a recto, but not
-        after the last), or None while a chunk's count is not known."""
+        """The body's pages as joined (a blank verso before a chunk that starts on a right-hand
+        page after a recto), or None while a chunk's count is not known."""
         counts = list(self.counts)
         if any(n < 0 for n in counts):
             return None
-        return sum(padded(n) for n in counts[:-1]) + counts[-1]
+        return first_folio(counts, self.rights, len(counts) - 1) + counts[-1] - 1
 
 
 def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chunk]:

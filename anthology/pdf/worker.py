@@ -19,6 +19,7 @@ from anthology.pdf.html import Block, chunk_html
 from anthology.pdf.weasy import fontshare, justify, speedups, tagging
 from anthology.pdf.weasy.folios import renumber
 from anthology.pdf.weasy.pagemap import page_starts
+from anthology.pdf.weasy.sides import keep_side
 
 WAIT_SECONDS = 0.2
 UNKNOWN, FAILED = -1, -2
@@ -61,7 +62,8 @@ def _chunk_html(blocks: list[Block]) -> str:
 
 
 def _layout(html: str):
-    return render(html, _font_config())
+    """Laid out with both sides' running heads and folios (see `keep_side`)."""
+    return render(html, _font_config(), sides=False)
 
 
 def _font_config():
@@ -87,6 +89,7 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
     block_ids = [b.id for b in blocks]
     started = time.perf_counter()
     try:
+        # Both sides' heads and folios stay until the first page's side is known (below).
         document = _layout(_chunk_html(blocks))
     except BaseException:
         with condition:
@@ -108,8 +111,11 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
             condition.wait(WAIT_SECONDS)
         if any(counts[j] == FAILED for j in range(index)):
             raise EarlierChunkFailed("an earlier chunk failed")
-        start = 1 + sum(padded(counts[j]) for j in range(index))
+        start = first_folio(counts, state["rights"], index)
     waited = time.perf_counter()
+    # Laid out from a right-hand page: a chunk that begins on a left-hand one (at a story
+    # that starts on the next page) is mirrored.
+    keep_side(document, mirror=start % 2 == 0)
     renumber(document, start)
     fontshare.take_used()
     document.write_pdf(target, **pdf_options(variant))
@@ -124,7 +130,9 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
 
 def lay_out(html: str):
     """A laid-out WeasyPrint document (the front matter, in the coordinating process)."""
-    return _layout(html)
+    document = _layout(html)
+    keep_side(document)
+    return document
 
 
 def draw_front(
@@ -139,5 +147,22 @@ def draw_front(
 
 
 def padded(pages: int) -> int:
-    """Pages a chunk takes: a chunk that ends on a recto is followed by a blank verso."""
+    """Pages a run takes before a run that starts on a right-hand page: one that ends on a
+    recto is followed by a blank verso."""
     return pages + pages % 2
+
+
+def next_folio(folio: int, pages: int, right: bool) -> int:
+    """The first folio of the chunk after one of `pages` pages from `folio`: a blank verso
+    comes between them if the next starts on a right-hand page (`right`) after a recto."""
+    folio += pages
+    return folio + 1 if right and folio % 2 == 0 else folio
+
+
+def first_folio(counts, rights, index: int) -> int:
+    """The first folio of chunk `index`, from the page counts of the chunks before it and
+    whether each chunk starts on a right-hand page (`rights`)."""
+    folio = 1
+    for j in range(index):
+        folio = next_folio(folio, counts[j], rights[j + 1])
+    return folio
