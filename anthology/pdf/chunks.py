@@ -6,13 +6,14 @@ matter; stories too when the recipe says so) or on the next page (stories by def
 at one that continues on the same page. A chunk is laid out on its own, from a recto. Worker
 processes (anthology.pdf.worker) lay chunks out in order; each one publishes its page count as
 soon as its layout is done, waits for the counts of the chunks before it (they started
-earlier), learns its first folio, renumbers its folios (anthology.pdf.weasy.folios) and draws
+earlier), learns its first folio, lays out its running heads and folios for it and draws
 its PDF. A chunk that begins at a next-page start whose first folio turns out even (a verso)
-is mirrored onto the other side first (anthology.pdf.weasy.sides); such a chunk holds no
-right-hand start after its first block (a part starts a new chunk), so its blank pages do not
-depend on its side. The front matter, numbered in roman, is laid out
-by this process while the workers
-render, with estimated TOC page numbers; once the real ones are known they are put into its
+is moved onto the other side between its pagination and its margin boxes
+(anthology.pdf.weasy.placement); such a chunk holds no right-hand start after its first block
+(a part starts a new chunk), so its blank pages do not depend on its side.
+
+The front matter, numbered in roman, is laid out by this process while the workers render,
+with estimated TOC page numbers; once the real ones are known they are put into its
 laid-out lines (`rewrite_toc`, or a new layout where the lines would change). The last block
 (the contributors list) is a chunk of its own: no TOC number depends on its length, so the
 front matter is laid out while it is; it is drawn once the whole book's page count is known,
@@ -144,8 +145,11 @@ def _cut(blocks: list[Block], sizes: list[float], target: float) -> list[list[Bl
     for index, block in enumerate(blocks):
         run = runs[-1]
         if run and (
-            block.start == "right" and (pages >= target or run[0].start != "right")
-            or block.start == "page" and pages >= target and ahead[index] >= target / 2
+            block.start == "right"
+            and (pages >= target or run[0].start != "right")
+            or block.start == "page"
+            and pages >= target
+            and ahead[index] >= target / 2
         ):
             runs.append([])
             pages = 0.0

@@ -68,16 +68,10 @@ def url_fetcher(policy: FetchPolicy):  # type: ignore[no-untyped-def]
     return Fetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
-def render(html: str, font_config=None, sides: bool = True):
+def render(html: str, font_config=None):
     """A laid-out WeasyPrint document of `html` (WeasyPrint makes a font configuration for it
-    unless one is given); BuildError when it asked for anything the FetchPolicy refuses.
-
-    Each page keeps its own side's running head and folio (anthology.pdf.weasy.sides); with
-    `sides=False` both are left for the caller's `keep_side` (a chunk whose first page's side
-    is not known yet)."""
+    unless one is given); BuildError when it asked for anything the FetchPolicy refuses."""
     from weasyprint import HTML
-
-    from anthology.pdf.weasy.sides import keep_side
 
     policy = FetchPolicy(html)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher(policy)).render(
@@ -89,8 +83,6 @@ def render(html: str, font_config=None, sides: bool = True):
             f"the book refers to files or addresses the builder may not read: {shown} (only "
             "pictures embedded in the text or inside the content folder are printed)"
         )
-    if sides:
-        keep_side(document)
     return document
 
 

@@ -1,4 +1,4 @@
-"""The worker side of the chunked build (anthology.pdf.chunks): lay out, wait, renumber, draw.
+"""The worker side of the chunked build (anthology.pdf.chunks): lay out, wait, place, draw.
 
 Workers are forked from the coordinator, so they inherit `state` (the manuscript, the CSS,
 the variant) and get the shared page counts through `init_worker`.
@@ -16,10 +16,9 @@ from pathlib import Path
 from anthology.errors import BuildError
 from anthology.pdf.document import anchor_pages, pdf_options, render
 from anthology.pdf.html import Block, chunk_html
-from anthology.pdf.weasy import fontshare, justify, speedups, tagging
-from anthology.pdf.weasy.folios import renumber
+from anthology.pdf.weasy import fontshare, justify, placement, speedups, tagging
 from anthology.pdf.weasy.pagemap import page_starts
-from anthology.pdf.weasy.sides import keep_side
+from anthology.pdf.weasy.placement import placing
 
 WAIT_SECONDS = 0.2
 UNKNOWN, FAILED = -1, -2
@@ -37,6 +36,7 @@ def init_worker(counts, block_pages, condition, font_folder: str, freeze: bool =
     justify.install()
     tagging.install()
     speedups.install()
+    placement.install()
     fontshare.install(Path(font_folder))
     if freeze:
         # A worker keeps WeasyPrint and the manuscript for its whole life: keep them out of
@@ -62,8 +62,7 @@ def _chunk_html(blocks: list[Block]) -> str:
 
 
 def _layout(html: str):
-    """Laid out with both sides' running heads and folios (see `keep_side`)."""
-    return render(html, _font_config(), sides=False)
+    return render(html, _font_config())
 
 
 def _font_config():
@@ -83,56 +82,81 @@ def _font_config():
 
 
 def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
-    """Worker task: lay out, publish the page count, wait for the start, renumber, draw."""
+    """Worker task: paginate, publish the page count, wait for the first folio, lay out the
+    margin boxes for it (anthology.pdf.weasy.placement), draw."""
     counts, block_pages, condition = state["counts"], state["block_pages"], state["condition"]
     variant = state["variant"]
     block_ids = [b.id for b in blocks]
-    started = time.perf_counter()
-    try:
-        # Both sides' heads and folios stay until the first page's side is known (below).
-        document = _layout(_chunk_html(blocks))
-    except BaseException:
+    times = [time.perf_counter()]
+    placed: dict = {}
+
+    def place(pages) -> int:
+        """Called once the chunk is paginated: its first folio, once the chunks before it are
+        counted."""
+        local = _first_pages(pages, block_ids)
+        times.append(time.perf_counter())
         with condition:
-            counts[index] = FAILED
+            for offset, page in enumerate(local):
+                block_pages[first_block + offset] = page
+            counts[index] = len(pages)
             condition.notify_all()
-        raise
-    anchors = anchor_pages(document)
-    local = [anchors.get(id_, 0) for id_ in block_ids]
-    starts = page_starts(document) if variant == "print" else []
-    laid_out = time.perf_counter()
-    with condition:
-        for offset, page in enumerate(local):
-            block_pages[first_block + offset] = page
-        counts[index] = len(document.pages)
-        condition.notify_all()
-        while any(counts[j] == UNKNOWN for j in range(index)):
+            while any(counts[j] == UNKNOWN for j in range(index)):
+                if any(counts[j] == FAILED for j in range(index)):
+                    raise EarlierChunkFailed("an earlier chunk failed")
+                condition.wait(WAIT_SECONDS)
             if any(counts[j] == FAILED for j in range(index)):
                 raise EarlierChunkFailed("an earlier chunk failed")
-            condition.wait(WAIT_SECONDS)
-        if any(counts[j] == FAILED for j in range(index)):
-            raise EarlierChunkFailed("an earlier chunk failed")
-        start = first_folio(counts, state["rights"], index)
-    waited = time.perf_counter()
-    # Laid out from a right-hand page: a chunk that begins on a left-hand one (at a story
-    # that starts on the next page) is mirrored.
-    keep_side(document, mirror=start % 2 == 0)
-    renumber(document, start)
+            start = first_folio(counts, state["rights"], index)
+        times.append(time.perf_counter())
+        placed.update(start=start, local=local)
+        return start
+
+    try:
+        with placing(place):
+            document = _layout(_chunk_html(blocks))
+        anchors = anchor_pages(document)
+        if [anchors.get(id_, 0) for id_ in block_ids] != placed.get("local"):
+            raise BuildError("the chunk's pages were not placed as they were laid out")
+    except BaseException:
+        with condition:
+            if counts[index] == UNKNOWN:
+                counts[index] = FAILED
+            condition.notify_all()
+        raise
+    starts = page_starts(document) if variant == "print" else []
     fontshare.take_used()
     document.write_pdf(target, **pdf_options(variant))
     fonts = fontshare.take_used()
-    seconds = [laid_out - started, waited - laid_out, time.perf_counter() - waited]
+    times.append(time.perf_counter())
+    seconds = [b - a for a, b in zip(times, times[1:], strict=False)]
     pages = len(document.pages)
     del document
     gc.collect()  # a laid-out chunk holds big cycles (fonts, boxes): free them before the next
-    return {"index": index, "pages": pages, "start": start, "local": local,
+    return {"index": index, "pages": pages, "start": placed["start"], "local": placed["local"],
             "fonts": fonts, "seconds": seconds, "starts": starts}  # fmt: skip
+
+
+def _first_pages(pages, ids: list[str]) -> list[int]:
+    """The index of the page where each of the body blocks `ids` begins, from the page boxes
+    (a block is an element of the body: html > body > block, anonymous boxes between)."""
+    wanted, found = set(ids), {}
+    for number, page in enumerate(pages):
+        level = list(page.children[:1])
+        for _depth in range(4):
+            below = []
+            for box in level:
+                element = box.element
+                id_ = element.get("id") if element is not None else None
+                if id_ in wanted and id_ not in found:
+                    found[id_] = number
+                below.extend(getattr(box, "children", ()))
+            level = below
+    return [found.get(id_, 0) for id_ in ids]
 
 
 def lay_out(html: str):
     """A laid-out WeasyPrint document (the front matter, in the coordinating process)."""
-    document = _layout(html)
-    keep_side(document)
-    return document
+    return _layout(html)
 
 
 def draw_front(
