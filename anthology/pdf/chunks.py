@@ -44,7 +44,7 @@ from anthology.pdf import worker
 from anthology.pdf.cache import ChunkCache
 from anthology.pdf.front import FrontMatter
 from anthology.pdf.geometry import geometry
-from anthology.pdf.html import Block, body_blocks
+from anthology.pdf.html import Block, body_blocks, references
 from anthology.pdf.join import join
 from anthology.pdf.weasy.pagemap import joined
 from anthology.pdf.worker import (
@@ -52,6 +52,7 @@ from anthology.pdf.worker import (
     UNKNOWN,
     WAIT_SECONDS,
     EarlierChunkFailed,
+    chapter_folios,
     first_folio,
     init_worker,
     render_chunk,
@@ -67,6 +68,11 @@ class Chunk:
     index: int
     blocks: tuple[Block, ...]  # without their HTML: the worker renders the Markdown
     key: str  # content key: the same chunk content gives the same key, whatever its start
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The chapters whose pages it prints (the contributors list's stories)."""
+        return references(list(self.blocks))
 
     @property
     def right(self) -> bool:
@@ -238,12 +244,14 @@ class _Run:
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
         self.rights = [chunk.right for chunk in self.chunks]
+        self.chunk_ids = [[block.id for block in chunk.blocks] for chunk in self.chunks]
         worker.state.update(manuscript=manuscript, style=style, variant=variant,
-                            coordinator=os.getpid(), rights=self.rights)  # fmt: skip
+                            coordinator=os.getpid(), rights=self.rights, chunk_ids=self.chunk_ids,
+                            guess=estimated_pages(manuscript, self.chunks))  # fmt: skip
 
     def build(self, target: Path, workers: int | None):
         hits = self.cache.fill(
-            self.chunks, self.counts, self.block_pages, self.first_block, self.rights
+            self.chunks, self.counts, self.block_pages, self.first_block, self.rights, self.key
         )
         self.done = set(hits)
         pending = [c for c in self.chunks if c.index not in hits]
@@ -264,7 +272,9 @@ class _Run:
             if pending:
                 self._lay_out_front_early()
             self._collect(futures)
-            stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
+            stale = [
+                c for c in self.chunks if not self.cache.pdf(self.key(c), self.start(c)).is_file()
+            ]
             if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
                 self.say(f"{self.variant}: {len(stale)} cached chunk(s) moved; rendering again")
                 hits -= {c.index for c in stale}
@@ -286,10 +296,10 @@ class _Run:
         body = self._body_pages()
         assert body is not None
         front_pdf, front_pages, chapter_pages = self.front.finish(body)
-        parts = [self.cache.pdf(c.key, self.start(c)) for c in self.chunks]
+        parts = [self.cache.pdf(self.key(c), self.start(c)) for c in self.chunks]
         self.say(f"{self.variant}: joining {front_pages} front pages and {len(parts)} chunks")
         glyphs: dict[str, set[int]] = {}
-        for meta in [self.cache.meta(c.key) for c in self.chunks] + [self.front.meta]:
+        for meta in [self.cache.meta(self.key(c)) for c in self.chunks] + [self.front.meta]:
             for key, used in (meta or {}).get("fonts", {}).items():
                 glyphs.setdefault(key, set()).update(used)
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
@@ -303,7 +313,7 @@ class _Run:
         if self.variant != "print":
             return ()
         front = self.front.meta.get("starts") or [None] * front_pages
-        metas = [self.cache.meta(chunk.key) or {} for chunk in self.chunks]
+        metas = [self.cache.meta(self.key(chunk)) or {} for chunk in self.chunks]
         body = [(self.start(c), m.get("starts") or [None] * m.get("pages", 0))
                 for c, m in zip(self.chunks, metas, strict=True)]  # fmt: skip
         return joined(front, body)
@@ -321,6 +331,19 @@ class _Run:
         for index in range(len(self.chunks)):
             if self.counts[index] == UNKNOWN:
                 self.counts[index] = FAILED
+
+    def key(self, chunk: Chunk) -> str | None:
+        """The cache key of the chunk's PDF: its content key, and for a chunk that prints the
+        pages of other chapters (the contributors list) those pages too (None while they are
+        not known)."""
+        if not chunk.references:
+            return chunk.key
+        if any(self.counts[j] < 0 for j in range(chunk.index)):
+            return None
+        folios = chapter_folios(chunk.index, self.counts, self.block_pages, self.chunk_ids,
+                                self.rights)  # fmt: skip
+        pages = ",".join(f"{id_}={folios[id_]}" for id_ in chunk.references)
+        return f"{chunk.key}.{hashlib.sha256(pages.encode()).hexdigest()[:16]}"
 
     def start(self, chunk: Chunk) -> int:
         return first_folio(self.counts, self.rights, chunk.index)
@@ -364,10 +387,12 @@ class _Run:
         return all(n >= 0 for n in counts)
 
     def _store(self, chunk: Chunk, result: dict) -> None:
-        os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
+        key = self.key(chunk)
+        assert key is not None  # the chunks before it are counted: it waited for them
+        os.replace(_temporary(self.cache, chunk), self.cache.pdf(key, result["start"]))
         meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"],
                 "starts": result["starts"]}  # fmt: skip
-        self.cache.store_meta(chunk.key, meta)
+        self.cache.store_meta(key, meta)
         self.done.add(chunk.index)
         last = result["start"] + result["pages"] - 1
         layout, waited, draw = result["seconds"]

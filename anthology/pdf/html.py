@@ -65,10 +65,23 @@ class Block:
 
 
 @dataclass(frozen=True)
+class StoryRef:
+    """A story in the contributors list: its title and the page where it begins."""
+
+    id: str
+    title: str  # typeset, in 《》
+    page: str | None = None  # known page (chunked build); None: target-counter (single pass)
+
+    @property
+    def href(self) -> str:
+        return f"#{self.id}" if self.page is None else f"{TOC_LINK_SCHEME}{self.id}"
+
+
+@dataclass(frozen=True)
 class Person:
     pen_name: str
     details: str
-    stories: tuple[str, ...] = ()  # their stories' titles, typeset
+    stories: tuple[StoryRef, ...] = ()  # their stories
 
 
 @dataclass(frozen=True)
@@ -166,7 +179,11 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
             Person(
                 c.pen_name,
                 typeset_title("，".join(x for x in (c.organisation, c.region) if x)),
-                tuple(typeset_title(f"《{titles[i]}》") for i in c.story_ids if i in titles),
+                tuple(
+                    StoryRef(i, typeset_title(f"《{titles[i]}》"))
+                    for i in c.story_ids
+                    if i in titles
+                ),
             )
             for c in manuscript.contributors
         )
@@ -183,6 +200,25 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
     if blocks:
         blocks[0] = replace(blocks[0], first_body=True)
     return with_starts(blocks, manuscript.meta.openings)
+
+
+def references(blocks: list[Block]) -> tuple[str, ...]:
+    """The chapters whose pages `blocks` print (the contributors list's stories)."""
+    return tuple(
+        story.id for block in blocks for person in block.people for story in person.stories
+    )
+
+
+def with_pages(block: Block, pages: dict[str, int | str]) -> Block:
+    """The block with the pages of the stories it refers to (chunked build)."""
+    if not block.people:
+        return block
+    people = tuple(
+        replace(person, stories=tuple(replace(story, page=str(pages[story.id]))
+                                      for story in person.stories))
+        for person in block.people
+    )  # fmt: skip
+    return replace(block, people=people)
 
 
 def with_starts(blocks: list[Block], openings: Openings) -> list[Block]:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from anthology.errors import BuildError
 from anthology.pdf.document import anchor_pages, pdf_options, render
-from anthology.pdf.html import Block, chunk_html
+from anthology.pdf.html import Block, chunk_html, references, with_pages
 from anthology.pdf.weasy import fontshare, justify, placement, speedups, tagging
+from anthology.pdf.weasy.folios import rewrite_pages
 from anthology.pdf.weasy.pagemap import page_starts
 from anthology.pdf.weasy.placement import placing
 
@@ -57,8 +58,15 @@ def _die_with_coordinator() -> None:
         os._exit(1)
 
 
-def _chunk_html(blocks: list[Block]) -> str:
+def _chunk_html(blocks: list[Block], pages: dict | None = None) -> str:
+    if pages is not None:  # the pages of the stories the contributors list names
+        blocks = [with_pages(block, pages) for block in blocks]
     return chunk_html(state["manuscript"], state["style"], state["variant"], blocks)
+
+
+class _Relayout(Exception):  # noqa: N818 - not an error: lay out again with these numbers
+    def __init__(self, numbers: dict[str, str]) -> None:
+        self.numbers = numbers
 
 
 def _layout(html: str):
@@ -84,11 +92,15 @@ def _font_config():
 def render_chunk(index: int, blocks: list[Block], first_block: int, target: str) -> dict:
     """Worker task: paginate, publish the page count, wait for the first folio, lay out the
     margin boxes for it (anthology.pdf.weasy.placement), draw."""
-    counts, block_pages, condition = state["counts"], state["block_pages"], state["condition"]
-    variant = state["variant"]
+    counts, condition, variant = state["counts"], state["condition"], state["variant"]
     block_ids = [b.id for b in blocks]
     times = [time.perf_counter()]
     placed: dict = {}
+    # A chunk that prints other chapters' pages (the contributors list) is laid out with the
+    # real ones when they are known, else with estimates that `place` replaces; it publishes
+    # its own count only then (a layout with other numbers could have other pages).
+    refs = references(blocks)
+    numbers = _numbers(refs, index) if refs else None
 
     def place(pages) -> int:
         """Called once the chunk is paginated: its first folio, once the chunks before it are
@@ -96,24 +108,32 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
         local = _first_pages(pages, block_ids)
         times.append(time.perf_counter())
         with condition:
-            for offset, page in enumerate(local):
-                block_pages[first_block + offset] = page
-            counts[index] = len(pages)
-            condition.notify_all()
+            if not refs:
+                _publish(index, pages, local, first_block)
             while any(counts[j] == UNKNOWN for j in range(index)):
                 if any(counts[j] == FAILED for j in range(index)):
                     raise EarlierChunkFailed("an earlier chunk failed")
                 condition.wait(WAIT_SECONDS)
             if any(counts[j] == FAILED for j in range(index)):
                 raise EarlierChunkFailed("an earlier chunk failed")
+            if refs:
+                real = _numbers(refs, index)
+                if real != numbers and not rewrite_pages(pages, real):
+                    raise _Relayout(real)
+                _publish(index, pages, local, first_block)
             start = first_folio(counts, state["rights"], index)
         times.append(time.perf_counter())
         placed.update(start=start, local=local)
         return start
 
     try:
-        with placing(place):
-            document = _layout(_chunk_html(blocks))
+        while True:
+            try:
+                with placing(place):
+                    document = _layout(_chunk_html(blocks, numbers))
+                break
+            except _Relayout as again:  # the real numbers change its lines
+                numbers = again.numbers
         anchors = anchor_pages(document)
         if [anchors.get(id_, 0) for id_ in block_ids] != placed.get("local"):
             raise BuildError("the chunk's pages were not placed as they were laid out")
@@ -134,6 +154,27 @@ def render_chunk(index: int, blocks: list[Block], first_block: int, target: str)
     gc.collect()  # a laid-out chunk holds big cycles (fonts, boxes): free them before the next
     return {"index": index, "pages": pages, "start": placed["start"], "local": placed["local"],
             "fonts": fonts, "seconds": seconds, "starts": starts}  # fmt: skip
+
+
+def _publish(index: int, pages, local: list[int], first_block: int) -> None:
+    """The chunk's page count and its blocks' first pages, for the other processes (under the
+    condition's lock)."""
+    for offset, page in enumerate(local):
+        state["block_pages"][first_block + offset] = page
+    state["counts"][index] = len(pages)
+    state["condition"].notify_all()
+
+
+def _numbers(ids: tuple[str, ...], index: int) -> dict[str, str]:
+    """The folios of chapters `ids`: real once the chunks before chunk `index` are counted,
+    else estimated."""
+    counts = state["counts"]
+    if any(counts[j] < 0 for j in range(index)):
+        guess = state["guess"]
+        return {id_: str(guess[id_]) for id_ in ids}
+    known = chapter_folios(index, counts, state["block_pages"], state["chunk_ids"],
+                           state["rights"])  # fmt: skip
+    return {id_: str(known[id_]) for id_ in ids}
 
 
 def _first_pages(pages, ids: list[str]) -> list[int]:
@@ -181,6 +222,18 @@ def next_folio(folio: int, pages: int, right: bool) -> int:
     comes between them if the next starts on a right-hand page (`right`) after a recto."""
     folio += pages
     return folio + 1 if right and folio % 2 == 0 else folio
+
+
+def chapter_folios(index: int, counts, block_pages, chunk_ids, rights) -> dict[str, int]:
+    """The first folio of every block of the chunks before chunk `index` (all counted)."""
+    out: dict[str, int] = {}
+    folio, first = 1, 0
+    for j in range(index):
+        for offset, id_ in enumerate(chunk_ids[j]):
+            out[id_] = folio + block_pages[first + offset]
+        first += len(chunk_ids[j])
+        folio = next_folio(folio, counts[j], rights[j + 1])
+    return out
 
 
 def first_folio(counts, rights, index: int) -> int:

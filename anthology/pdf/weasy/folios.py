@@ -1,7 +1,8 @@
 """Rewrite page numbers in laid-out pages without laying them out again.
 
 The front matter is laid out while the chunks are, with estimated page numbers in the table of
-contents; `rewrite_toc` puts the real numbers in, moves each number to stay flush right and
+contents (and the contributors list with estimated pages of the stories); `rewrite_toc` (and
+`rewrite_pages`) puts the real numbers in, moves each number to stay flush right and
 refills its dot leader as WeasyPrint's `layout.leader.handle_leader` would have. It refuses
 (returns False) where the layout itself could differ: an entry of more than one line whose
 number changes width, or a line the new number no longer fits.
@@ -25,10 +26,15 @@ def rewrite_toc(document, numbers: dict[str, str]) -> bool:
 
     Returns False, having changed nothing that matters, when the pages must be laid out again.
     """
+    return rewrite_pages([page._page_box for page in document.pages], numbers)
+
+
+def rewrite_pages(pages, numbers: dict[str, str]) -> bool:
+    """`rewrite_toc` on page boxes: every `a[data-page]` (the contents, the contributors
+    list's stories) gets the number of its `data-ref` from `numbers`."""
     from weasyprint.formatting_structure import boxes
 
-    entries = [entry for page in document.pages
-               for entry in _toc_entries(page._page_box, boxes)]  # fmt: skip
+    entries = [entry for page in pages for entry in _toc_entries(page, boxes)]
     fragments: dict[int, int] = {}  # an entry split over two pages has two boxes
     for entry in entries:
         fragments[id(entry.element)] = fragments.get(id(entry.element), 0) + 1
