@@ -189,7 +189,7 @@ CODE = ("pdf/html.py", "pdf/geometry.py", "pdf/document.py", "pdf/inks.py", "pdf
         "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py", "pdf/imprint.py",
         "pdf/weasy/fill.py", "pdf/front.py",
         "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py", "pdf/weasy/leaders.py",
-        "pdf/weasy/tagging.py")  # fmt: skip
+        "pdf/weasy/tagging.py", "pdf/weasy/placement.py")  # fmt: skip
 
 
 def _code_fingerprint() -> str:
