@@ -72,9 +72,7 @@ class ChunkCache:
             if start is not None:
                 pdf = self.pdf(key, start)
             else:
-                found = sorted(
-                    self.folder.glob(f"{key}-*.pdf"), key=lambda p: p.stat().st_mtime
-                )
+                found = sorted(self.folder.glob(f"{key}-*.pdf"), key=lambda p: p.stat().st_mtime)
                 pdf = found[-1] if found else self.pdf(key, 0)
             if pdf.is_file():
                 hits.add(chunk.index)
