@@ -141,7 +141,8 @@ def _cut(blocks: list[Block], sizes: list[float], target: float) -> list[list[Bl
     """Runs of about `target` estimated pages. A run is cut before a block that starts on a
     right-hand page, or on the next page when the run that it begins is long enough before the
     next right-hand start (a run that begins on the next page ends there: it could be
-    mirrored, the blank versos before a right-hand start could not)."""
+    mirrored, the blank versos before a right-hand start could not). The contributors list
+    begins a run: the stories whose pages it prints are then all in the runs before it."""
     ahead, rest = [0.0] * len(blocks), 0.0  # pages from each block to the next right start
     for index in range(len(blocks) - 1, -1, -1):
         rest = sizes[index] + (0.0 if blocks[index].start == "right" else rest)
@@ -150,13 +151,13 @@ def _cut(blocks: list[Block], sizes: list[float], target: float) -> list[list[Bl
     pages = 0.0
     for index, block in enumerate(blocks):
         run = runs[-1]
-        if run and (
-            block.start == "right"
-            and (pages >= target or run[0].start != "right")
-            or block.start == "page"
-            and pages >= target
-            and ahead[index] >= target / 2
-        ):
+        right = (
+            bool(run)
+            and block.start == "right"
+            and (pages >= target or run[0].start != "right" or bool(block.people))
+        )
+        page = block.start == "page" and pages >= target and ahead[index] >= target / 2
+        if run and (right or page):
             runs.append([])
             pages = 0.0
         runs[-1].append(block)
