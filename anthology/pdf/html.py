@@ -72,10 +72,6 @@ class StoryRef:
     title: str  # typeset, in 《》
     page: str | None = None  # known page (chunked build); None: target-counter (single pass)
 
-    @property
-    def href(self) -> str:
-        return f"#{self.id}" if self.page is None else f"{TOC_LINK_SCHEME}{self.id}"
-
 
 @dataclass(frozen=True)
 class Person:
