@@ -198,25 +198,6 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
     return with_starts(blocks, manuscript.meta.openings)
 
 
-def references(blocks: list[Block]) -> tuple[str, ...]:
-    """The chapters whose pages `blocks` print (the contributors list's stories)."""
-    return tuple(
-        story.id for block in blocks for person in block.people for story in person.stories
-    )
-
-
-def with_pages(block: Block, pages: dict[str, int | str]) -> Block:
-    """The block with the pages of the stories it refers to (chunked build)."""
-    if not block.people:
-        return block
-    people = tuple(
-        replace(person, stories=tuple(replace(story, page=str(pages[story.id]))
-                                      for story in person.stories))
-        for person in block.people
-    )  # fmt: skip
-    return replace(block, people=people)
-
-
 def with_starts(blocks: list[Block], openings: Openings) -> list[Block]:
     """Where each block starts: stories, parts and history chapters as the recipe says; the
     first body block, back matter and the chapter after a part page on a right-hand page (the

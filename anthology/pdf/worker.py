@@ -15,7 +15,8 @@ from pathlib import Path
 
 from anthology.errors import BuildError
 from anthology.pdf.document import anchor_pages, pdf_options, render
-from anthology.pdf.html import Block, chunk_html, references, with_pages
+from anthology.pdf.html import Block, chunk_html
+from anthology.pdf.plan import references, with_pages
 from anthology.pdf.weasy import fontshare, justify, placement, speedups, tagging
 from anthology.pdf.weasy.folios import rewrite_pages
 from anthology.pdf.weasy.pagemap import page_starts
