@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from anthology.pdf.worker import padded
+from anthology.pdf.worker import next_folio
 
 KEEP_DAYS = 14  # cached chunks unused for this long are deleted
 
@@ -50,8 +50,12 @@ class ChunkCache:
             if path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
 
-    def fill(self, chunks, counts, block_pages, first_block) -> set[int]:
+    def fill(self, chunks, counts, block_pages, first_block, rights, key_of) -> set[int]:
         """Chunks whose PDF is cached: their counts and chapter pages are filled in.
+
+        `key_of(chunk)`: its key, or None while it depends on page counts not known yet (the
+        contributors list's, on the chunks before it): then the key it had last time is taken
+        (if the pages it prints turn out different, the build renders it again too).
 
         A chunk after one whose page count is not known yet (it was edited) is taken at the start
         it had last time; if the edited chunk's count turns out different, the build renders it
@@ -60,25 +64,29 @@ class ChunkCache:
         hits = set()
         start: int | None = 1
         for chunk in chunks:
-            meta = self.meta(chunk.key)
+            key = key_of(chunk) or self._latest_key(chunk.key)
+            meta = self.meta(key)
             if not (meta and len(meta.get("local", [])) == len(chunk.blocks) and "fonts" in meta):
                 start = None
                 continue
             if start is not None:
-                pdf = self.pdf(chunk.key, start)
+                pdf = self.pdf(key, start)
             else:
-                found = sorted(
-                    self.folder.glob(f"{chunk.key}-*.pdf"), key=lambda p: p.stat().st_mtime
-                )
-                pdf = found[-1] if found else self.pdf(chunk.key, 0)
+                found = sorted(self.folder.glob(f"{key}-*.pdf"), key=lambda p: p.stat().st_mtime)
+                pdf = found[-1] if found else self.pdf(key, 0)
             if pdf.is_file():
                 hits.add(chunk.index)
                 counts[chunk.index] = meta["pages"]
                 for offset, page in enumerate(meta["local"]):
                     block_pages[first_block[chunk.index] + offset] = page
-            if start is not None:
-                start += padded(meta["pages"])
+            if start is not None and chunk.index + 1 < len(chunks):
+                start = next_folio(start, meta["pages"], rights[chunk.index + 1])
         return hits
+
+    def _latest_key(self, key: str) -> str:
+        """The last stored key that extends `key` (`key.digest`), else `key`."""
+        found = sorted(self.folder.glob(f"{key}.*.json"), key=lambda p: p.stat().st_mtime)
+        return found[-1].name.removesuffix(".json") if found else key
 
     def close(self) -> None:
         if self.temporary:

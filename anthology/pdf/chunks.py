@@ -1,14 +1,19 @@
 """Chunked, parallel, cached rendering of the book body (issue 6).
 
-The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each start on a
-recto: a chunk starts only at a block that starts on a right-hand page (a part, the history
-section, the back matter; stories too when the recipe says so), because a chunk is laid out on
-its own, from a recto. Worker processes (anthology.pdf.worker) lay chunks out in order; each one
-publishes its page count as soon as its layout is done, waits for the counts of the chunks before
-it (they started earlier), learns its first folio, renumbers its folios
-(anthology.pdf.weasy.folios) and draws its PDF. The front matter, numbered in roman, is laid out
-by this process while the workers
-render, with estimated TOC page numbers; once the real ones are known they are put into its
+The body (parts, chapters, back matter) is cut into chunks, runs of blocks that each begin on a
+new page: at a block that starts on a right-hand page (a part, the history section, the back
+matter; stories too when the recipe says so) or on the next page (stories by default), never
+at one that continues on the same page. A chunk is laid out on its own, from a recto. Worker
+processes (anthology.pdf.worker) lay chunks out in order; each one publishes its page count as
+soon as its layout is done, waits for the counts of the chunks before it (they started
+earlier), learns its first folio, lays out its running heads and folios for it and draws
+its PDF. A chunk that begins at a next-page start whose first folio turns out even (a verso)
+is moved onto the other side between its pagination and its margin boxes
+(anthology.pdf.weasy.placement); such a chunk holds no right-hand start after its first block
+(a part starts a new chunk), so its blank pages do not depend on its side.
+
+The front matter, numbered in roman, is laid out by this process while the workers render,
+with estimated TOC page numbers; once the real ones are known they are put into its
 laid-out lines (`rewrite_toc`, or a new layout where the lines would change). The last block
 (the contributors list) is a chunk of its own: no TOC number depends on its length, so the
 front matter is laid out while it is; it is drawn once the whole book's page count is known,
@@ -23,147 +28,32 @@ code that make it, and its first folio: a chunk whose inputs are unchanged is no
 from __future__ import annotations
 
 import hashlib
-import math
 import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from anthology import resources
 from anthology.errors import BuildError, WorkerDied
 from anthology.fonts.families import ResolvedFonts
 from anthology.pdf import worker
 from anthology.pdf.cache import ChunkCache
 from anthology.pdf.front import FrontMatter
-from anthology.pdf.geometry import geometry
-from anthology.pdf.html import Block, body_blocks
 from anthology.pdf.join import join
+from anthology.pdf.plan import Chunk, estimated_pages, plan
 from anthology.pdf.weasy.pagemap import joined
 from anthology.pdf.worker import (
     FAILED,
     UNKNOWN,
     WAIT_SECONDS,
     EarlierChunkFailed,
+    chapter_folios,
+    first_folio,
     init_worker,
-    padded,
     render_chunk,
 )
 from anthology.progress import Progress, ProgressCallback
 from anthology.sources.manuscript import Manuscript
-
-CACHE_VERSION = "4"  # bump when the chunk format or the folio logic changes
-
-
-@dataclass(frozen=True)
-class Chunk:
-    index: int
-    blocks: tuple[Block, ...]  # without their HTML: the worker renders the Markdown
-    key: str  # content key: the same chunk content gives the same key, whatever its start
-
-    def describe(self) -> str:
-        first, last = self.blocks[0], self.blocks[-1]
-        names = f"《{first.head}》" + (f" … 《{last.head}》" if last is not first else "")
-        return f"chunk {self.index + 1} {names} ({first.source or first.id})"
-
-
-def estimate_pages(block: Block, chars_per_page: float) -> float:
-    """A rough page count, padded to even for a block that starts on a recto."""
-    if block.kind == "part":
-        return 2
-    length = len(block.markdown) + 40 * sum(1 + len(p.stories) for p in block.people)
-    pages = max(1.0, length / chars_per_page + 0.3)
-    if block.start == "right":
-        return 2 * math.ceil(pages / 2)
-    return math.ceil(pages) if block.start == "page" else pages
-
-
-def plan(
-    manuscript: Manuscript,
-    style: str,
-    variant: str,
-    fonts: ResolvedFonts,
-    chunk_pages: int,
-) -> list[Chunk]:
-    """Cut the body into runs of blocks of about `chunk_pages` pages."""
-    chars_per_page = _chars_per_page(manuscript)
-    runs: list[list[Block]] = [[]]
-    pages = 0
-    for block in body_blocks(manuscript, html=False):
-        if runs[-1] and pages >= chunk_pages and block.start == "right":
-            runs.append([])
-            pages = 0
-        runs[-1].append(block)
-        pages += estimate_pages(block, chars_per_page)
-    if len(runs) > 2:
-        # The last two runs cut into small chunks: the workers finish together, and the front
-        # matter, which waits for the last layout, starts early.
-        tail, runs = runs[-2] + runs[-1], runs[:-2]
-        runs.append([])
-        pages = 0
-        for block in tail:
-            if runs[-1] and pages >= max(1, chunk_pages // 4) and block.start == "right":
-                runs.append([])
-                pages = 0
-            runs[-1].append(block)
-            pages += estimate_pages(block, chars_per_page)
-    if len(runs[-1]) > 1 and runs[-1][-1].start == "right":
-        # The last block (the contributors list or an afterword) alone: no page number in the
-        # table of contents depends on its length, so the front matter need not wait for it.
-        runs.append([runs[-1].pop()])
-    weasyprint_version = metadata.version("weasyprint")  # without importing it
-    common = hashlib.sha256()
-    for part in (CACHE_VERSION, weasyprint_version, variant, fonts.fingerprint, style,
-                 repr(manuscript.meta), _code_fingerprint()):  # fmt: skip
-        common.update(part.encode())
-        common.update(b"\0")
-    chunks = []
-    for index, run in enumerate(r for r in runs if r):
-        digest = common.copy()
-        digest.update(repr(run).encode())
-        chunks.append(Chunk(index, tuple(run), digest.hexdigest()[:32]))
-    return chunks
-
-
-def _chars_per_page(manuscript: Manuscript) -> float:
-    g = geometry(manuscript.meta)
-    pt = g.font_size * 25.4 / 72
-    return (g.text_width / pt) * ((g.height - g.top - g.bottom) / (g.pitch * 25.4 / 72))
-
-
-def estimated_pages(manuscript: Manuscript, chunks: list[Chunk]) -> dict[str, int]:
-    """Each body block's first folio as estimated from its length (for a provisional TOC)."""
-    chars_per_page = _chars_per_page(manuscript)
-    out, page = {}, 1.0
-    for chunk in chunks:
-        for block in chunk.blocks:
-            if block.start == "right":
-                page += (page - 1) % 2  # onto a recto
-            out[block.id] = int(page)
-            page += estimate_pages(block, chars_per_page)
-    return out
-
-
-# The code that turns blocks into HTML and folios, relative to the anthology package.
-CODE = ("pdf/html.py", "pdf/geometry.py", "pdf/document.py", "pdf/inks.py", "pdf/worker.py",
-        "text/typeset.py", "text/markdown.py", "text/pictures.py", "text/lines.py",
-        "sources/figures.py", "pdf/weasy/folios.py", "pdf/weasy/justify.py", "pdf/imprint.py",
-        "pdf/weasy/fill.py", "pdf/front.py",
-        "pdf/weasy/fontshare.py", "pdf/weasy/speedups.py", "pdf/weasy/leaders.py",
-        "pdf/weasy/tagging.py", "pdf/weasy/notes.py", "pdf/weasy/rhythm.py")  # fmt: skip
-
-
-def _code_fingerprint() -> str:
-    """The templates and the code that turn blocks into HTML and folios (part of every key)."""
-    digest = hashlib.sha256()
-    files = sorted((resources.TEMPLATES / "book").glob("*.*"))
-    package = Path(__file__).resolve().parent.parent
-    files += [package / name for name in CODE]
-    for path in files:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def build_chunked(
@@ -206,12 +96,16 @@ class _Run:
         )
         self.fonts = str(self.cache.folder / "fonts")
         # Inherited by the forked workers (they render the chunks' HTML themselves).
-        worker.state.update(
-            manuscript=manuscript, style=style, variant=variant, coordinator=os.getpid()
-        )
+        self.rights = [chunk.right for chunk in self.chunks]
+        self.chunk_ids = [[block.id for block in chunk.blocks] for chunk in self.chunks]
+        worker.state.update(manuscript=manuscript, style=style, variant=variant,
+                            coordinator=os.getpid(), rights=self.rights, chunk_ids=self.chunk_ids,
+                            guess=estimated_pages(manuscript, self.chunks))  # fmt: skip
 
     def build(self, target: Path, workers: int | None):
-        hits = self.cache.fill(self.chunks, self.counts, self.block_pages, self.first_block)
+        hits = self.cache.fill(
+            self.chunks, self.counts, self.block_pages, self.first_block, self.rights, self.key
+        )
         self.done = set(hits)
         pending = [c for c in self.chunks if c.index not in hits]
         workers = min(max(1, workers or os.cpu_count() or 1), max(1, len(pending)))
@@ -231,7 +125,9 @@ class _Run:
             if pending:
                 self._lay_out_front_early()
             self._collect(futures)
-            stale = [c for c in self.chunks if not self.cache.pdf(c.key, self.start(c)).is_file()]
+            stale = [
+                c for c in self.chunks if not self.cache.pdf(self.key(c), self.start(c)).is_file()
+            ]
             if stale:  # a re-rendered chunk changed its page count: later cached chunks moved
                 self.say(f"{self.variant}: {len(stale)} cached chunk(s) moved; rendering again")
                 hits -= {c.index for c in stale}
@@ -253,13 +149,14 @@ class _Run:
         body = self._body_pages()
         assert body is not None
         front_pdf, front_pages, chapter_pages = self.front.finish(body)
-        parts = [self.cache.pdf(c.key, self.start(c)) for c in self.chunks]
+        parts = [self.cache.pdf(self.key(c), self.start(c)) for c in self.chunks]
         self.say(f"{self.variant}: joining {front_pages} front pages and {len(parts)} chunks")
         glyphs: dict[str, set[int]] = {}
-        for meta in [self.cache.meta(c.key) for c in self.chunks] + [self.front.meta]:
+        for meta in [self.cache.meta(self.key(c)) for c in self.chunks] + [self.front.meta]:
             for key, used in (meta or {}).get("fonts", {}).items():
                 glyphs.setdefault(key, set()).update(used)
         pages = join(front_pdf, parts, target, self.variant, self.manuscript, chapter_pages,
+                     [self.start(c) for c in self.chunks],
                      fonts=(Path(self.fonts), glyphs))  # fmt: skip
         self.cache.prune(used=[*parts, front_pdf])
         return pages, chapter_pages, (len(self.chunks), len(hits)), self._page_starts(front_pages)
@@ -269,7 +166,7 @@ class _Run:
         if self.variant != "print":
             return ()
         front = self.front.meta.get("starts") or [None] * front_pages
-        metas = [self.cache.meta(chunk.key) or {} for chunk in self.chunks]
+        metas = [self.cache.meta(self.key(chunk)) or {} for chunk in self.chunks]
         body = [(self.start(c), m.get("starts") or [None] * m.get("pages", 0))
                 for c, m in zip(self.chunks, metas, strict=True)]  # fmt: skip
         return joined(front, body)
@@ -288,8 +185,21 @@ class _Run:
             if self.counts[index] == UNKNOWN:
                 self.counts[index] = FAILED
 
+    def key(self, chunk: Chunk) -> str | None:
+        """The cache key of the chunk's PDF: its content key, and for a chunk that prints the
+        pages of other chapters (the contributors list) those pages too (None while they are
+        not known)."""
+        if not chunk.references:
+            return chunk.key
+        if any(self.counts[j] < 0 for j in range(chunk.index)):
+            return None
+        folios = chapter_folios(chunk.index, self.counts, self.block_pages, self.chunk_ids,
+                                self.rights)  # fmt: skip
+        pages = ",".join(f"{id_}={folios[id_]}" for id_ in chunk.references)
+        return f"{chunk.key}.{hashlib.sha256(pages.encode()).hexdigest()[:16]}"
+
     def start(self, chunk: Chunk) -> int:
-        return 1 + sum(padded(self.counts[j]) for j in range(chunk.index))
+        return first_folio(self.counts, self.rights, chunk.index)
 
     def _submit(self, pool, chunk: Chunk) -> Future:
         target = str(_temporary(self.cache, chunk))
@@ -330,10 +240,12 @@ class _Run:
         return all(n >= 0 for n in counts)
 
     def _store(self, chunk: Chunk, result: dict) -> None:
-        os.replace(_temporary(self.cache, chunk), self.cache.pdf(chunk.key, result["start"]))
+        key = self.key(chunk)
+        assert key is not None  # the chunks before it are counted: it waited for them
+        os.replace(_temporary(self.cache, chunk), self.cache.pdf(key, result["start"]))
         meta = {"pages": result["pages"], "local": result["local"], "fonts": result["fonts"],
                 "starts": result["starts"]}  # fmt: skip
-        self.cache.store_meta(chunk.key, meta)
+        self.cache.store_meta(key, meta)
         self.done.add(chunk.index)
         last = result["start"] + result["pages"] - 1
         layout, waited, draw = result["seconds"]
@@ -354,12 +266,12 @@ class _Run:
         return chapter_pages
 
     def _body_pages(self) -> int | None:
-        """The body's pages as joined (a blank verso after a chunk ending on a recto, but not
-        after the last), or None while a chunk's count is not known."""
+        """The body's pages as joined (a blank verso before a chunk that starts on a right-hand
+        page after a recto), or None while a chunk's count is not known."""
         counts = list(self.counts)
         if any(n < 0 for n in counts):
             return None
-        return sum(padded(n) for n in counts[:-1]) + counts[-1]
+        return first_folio(counts, self.rights, len(counts) - 1) + counts[-1] - 1
 
 
 def _order(pending: list[Chunk], chunks: list[Chunk], workers: int) -> list[Chunk]:

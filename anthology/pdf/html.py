@@ -65,10 +65,19 @@ class Block:
 
 
 @dataclass(frozen=True)
+class StoryRef:
+    """A story in the contributors list: its title and the page where it begins."""
+
+    id: str
+    title: str  # typeset, in 《》
+    page: str | None = None  # known page (chunked build); None: target-counter (single pass)
+
+
+@dataclass(frozen=True)
 class Person:
     pen_name: str
     details: str
-    stories: tuple[str, ...] = ()  # their stories' titles, typeset
+    stories: tuple[StoryRef, ...] = ()  # their stories
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,11 @@ def body_blocks(manuscript: Manuscript, html: bool = True) -> list[Block]:
             Person(
                 c.pen_name,
                 typeset_title("，".join(x for x in (c.organisation, c.region) if x)),
-                tuple(typeset_title(f"《{titles[i]}》") for i in c.story_ids if i in titles),
+                tuple(
+                    StoryRef(i, typeset_title(f"《{titles[i]}》"))
+                    for i in c.story_ids
+                    if i in titles
+                ),
             )
             for c in manuscript.contributors
         )

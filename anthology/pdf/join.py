@@ -1,8 +1,9 @@
 """Join the front matter and the body chunks into one PDF (pikepdf/qpdf).
 
 The front-matter PDF is the base: its catalog carries the PDF/X output intent and XMP metadata
-(print) or the PDF/UA settings (screen). Chunk pages are appended, with a blank verso after a
-chunk that ends on a recto. For `screen`, the chunks' structure trees are grafted under the
+(print) or the PDF/UA settings (screen). Chunk pages are appended, with a blank verso before a
+chunk whose first folio is one more than the pages before it (a right-hand start after a
+recto). For `screen`, the chunks' structure trees are grafted under the
 front's Document element (StructParents renumbered), their named destinations are kept, the
 TOC's `chapter:` links become GoTo links to named destinations, and the outline is rebuilt from
 the real chapter pages.
@@ -18,6 +19,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
 
+from anthology.errors import BuildError
 from anthology.pdf.document import output_condition, page_labels
 from anthology.pdf.html import TOC_LINK_SCHEME, output_profile
 from anthology.pdf.weasy import fontshare
@@ -33,12 +35,13 @@ def join(
     variant: str,
     manuscript: Manuscript,
     chapter_pages: dict[str, int | str],
+    starts: list[int],
     fonts: tuple[Path, dict[str, set[int]]] | None = None,
 ) -> int:
     """Write the joined book to `target`; returns its page count.
 
-    fonts: (folder, face key -> glyphs) when the PDFs carry anthology.pdf.weasy.fontshare
-    placeholders.
+    starts: each chunk's first folio. fonts: (folder, face key -> glyphs) when the PDFs carry
+    anthology.pdf.weasy.fontshare placeholders.
     """
     out = pikepdf.open(front_pdf)
     front_count = len(out.pages)
@@ -63,8 +66,13 @@ def join(
             dests.update(_dests(src, offset, out))
         if tagged:
             next_key = _graft_structure(out, src, offset, next_key)
-        if len(src.pages) % 2 and number < len(chunk_pdfs) - 1:
-            _blank(out)
+        if number + 1 < len(chunk_pdfs):
+            folio = len(out.pages) - body_start + 1  # of the page after this chunk
+            if starts[number + 1] == folio + 1:
+                _blank(out)
+            elif starts[number + 1] != folio:
+                raise BuildError(f"chunk {number + 2} was drawn from page {starts[number + 1]}, "
+                                 f"but follows page {folio - 1}")  # fmt: skip
     if variant == "screen":
         _write_dests(out, dests)
         _fix_links(out, front_count)

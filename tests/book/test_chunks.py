@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -290,6 +291,77 @@ def _front(manuscript, numbers):
     fonts_, _ = resolve(manuscript.meta.fonts)
     html = front_html(manuscript, css(manuscript.meta, fonts_, "print"), "print", numbers)
     return _layout(html)
+
+
+def test_a_chunk_that_begins_on_a_left_hand_page_is_mirrored(manuscript, tmp_path):
+    """A chunk cut at a story that starts on the next page is laid out from a recto; when its
+    first folio turns out even it is moved to the left-hand side (margins swapped, the verso's
+    running head and folio): every word where the single pass puts it."""
+    from anthology.fonts.families import resolve as resolve_fonts
+    from anthology.pdf.chunks import plan
+
+    longer = _edit_story(manuscript, "story-101", "\n\n" + "加长的段落。" * 120)
+    fonts_, _ = resolve_fonts(longer.meta.fonts)
+    firsts = [c.blocks[0] for c in plan(longer, "", "print", fonts_, CHUNK)]
+    assert any(b.id == "story-102" and b.start == "page" for b in firsts)
+    chunked = _build(longer, tmp_path, None, "mirrored.pdf")
+    single = write_pdf(longer, tmp_path / "single.pdf", "print", stock=True)
+    assert chunked.chapter_pages == single.chapter_pages
+    assert chunked.chapter_pages["story-102"] % 2 == 0  # on a verso, after a page of story-101
+    assert page_texts(chunked.path, layout=True) == page_texts(single.path, layout=True)
+    assert _words(chunked.path) == _words(single.path)
+
+
+def _contributor_pages(pdf: Path) -> dict[str, str]:
+    """《title》 -> the page the print contributors list gives it."""
+    text = "".join(page_texts(pdf, layout=True))
+    lines = [flat(line) for line in text[text.index("按笔名拼音排序") :].splitlines()]
+    return dict(m.groups() for m in map(re.compile(r"《([^》]+)》\.{3,}(\d+)$").match, lines) if m)
+
+
+def _assert_contributors_pages(result, manuscript) -> None:
+    listed = _contributor_pages(result.path)
+    texts = page_texts(result.path)
+    labels = PdfReader(result.path).page_labels
+    stories = [c for c in manuscript.stories() if c.story]
+    assert len(listed) == len(stories) > 1
+    for chapter in stories:
+        page = str(result.chapter_pages[chapter.id])
+        assert listed[flat(chapter.title)] == page, chapter.title
+        assert flat(chapter.title) in flat(texts[labels.index(page)])  # it begins there
+
+
+@pytest.mark.parametrize("variant", ["print", "screen"])
+def test_contributors_list_gives_each_story_its_page(books, manuscript, variant):
+    for result in books[variant]:  # one pass (target-counter) and chunked (put in)
+        _assert_contributors_pages(result, manuscript)
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["rewritten", "laid-out-again"])
+def test_contributors_pages_put_in_once_the_stories_are_counted(
+    books, manuscript, tmp_path, monkeypatch, refused
+):
+    """The contributors chunk is laid out before the stories are counted, with estimated
+    pages (here far off: three digits); the real ones are put into its lines, or it is laid
+    out again where they do not fit. The book equals the single pass, and the cache key holds
+    the pages (a build with other pages does not take that chunk from the cache)."""
+    from anthology.pdf import chunks
+
+    real = chunks.estimated_pages
+    monkeypatch.setattr(
+        chunks, "estimated_pages", lambda m, c: {k: v + 100 for k, v in real(m, c).items()}
+    )
+    if refused:
+        monkeypatch.setattr(worker, "rewrite_pages", lambda pages, numbers: False)
+    cache = tmp_path / "cache"
+    chunked = _build(manuscript, tmp_path, cache)
+    single = books["print"][0]
+    assert page_texts(chunked.path, layout=True) == page_texts(single.path, layout=True)
+    _assert_contributors_pages(chunked, manuscript)
+    longer = _edit_story(manuscript, "story-101", "\n\n" + "加长的段落。" * 400)
+    moved = _build(longer, tmp_path, cache, "longer.pdf")
+    _assert_contributors_pages(moved, longer)
+    assert moved.chapter_pages["story-102"] != chunked.chapter_pages["story-102"]
 
 
 def _words(pdf: Path) -> list[list[tuple[str, int, int]]]:

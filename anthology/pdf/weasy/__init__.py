@@ -3,7 +3,8 @@
 Written against WeasyPrint 70.0, the only version they have been tested with (pyproject.toml's
 `weasyprint>=62` does not vouch for them). Before upgrading WeasyPrint, read the functions named
 below in the new version, then run tests/book/test_speedups.py (pages equal to stock WeasyPrint),
-tests/book/test_chunks.py (chunked build equal to one pass, TOC rewrite) and
+tests/book/test_chunks.py (chunked build equal to one pass, mirrored chunks, TOC and
+contributors' pages rewritten) and
 tests/book/test_pdf.py (justified lines, fonts, folios).
 
 - `justify`: inter-character justification of Chinese lines. Wraps
@@ -35,10 +36,13 @@ tests/book/test_pdf.py (justified lines, fonts, folios).
   (reads `file_content`, `index`, `png`, `svg`, `tables`), wraps `pdf.fonts.Font.__init__` and
   `pdf.fonts.get_hb_object_data`, and subsets with the HarfBuzz bindings of `text.ffi`
   (`harfbuzz`, `harfbuzz_subset`, two functions declared with `ffi.cdef`).
-- `folios`: patches nothing, but reads and rewrites laid-out pages: `Page._page_box`, margin boxes
-  (`boxes.MarginBox.at_keyword`, `style["text_align_all"]`), text boxes (`text`, `width`,
+- `folios`: patches nothing, but reads and rewrites laid-out pages (the page numbers of the
+  contents and of the contributors list): `Page._page_box`, text boxes (`text`, `width`,
   `position_x`, `pango_layout`), line boxes and leaders (`is_leader`, the `leader_unit` that
   `speedups` sets), and measures text with `text.line_break.line_size`.
+- `placement`: a chunk's first folio and side, between its pagination and its margin boxes.
+  Wraps `layout.make_all_pages` and `layout.make_margin_boxes` (as `layout` imports them); its
+  docstring lists what it reads.
 - `fill`: patches nothing; finds the block boxes of `data-fill` elements (`box.element`,
   `boxes.BlockContainerBox`) in laid-out pages and rewrites their text boxes as `folios` does
   (tests/book/test_imprint.py).

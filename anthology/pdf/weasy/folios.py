@@ -1,13 +1,8 @@
 """Rewrite page numbers in laid-out pages without laying them out again.
 
-A chunk of the body is laid out as its own document, so its pages count from 1. Its real first
-folio is known only when the chunks before it have been laid out (every chunk starts on a
-recto, so the layout itself does not depend on that number). `renumber` then rewrites the text
-of the folio boxes (@bottom-left / @bottom-right, digits only) in WeasyPrint's page tree and
-keeps each folio aligned as the CSS placed it, before the PDF is drawn.
-
 The front matter is laid out while the chunks are, with estimated page numbers in the table of
-contents; `rewrite_toc` puts the real numbers in, moves each number to stay flush right and
+contents (and the contributors list with estimated pages of the stories); `rewrite_toc` (and
+`rewrite_pages`) puts the real numbers in, moves each number to stay flush right and
 refills its dot leader as WeasyPrint's `layout.leader.handle_leader` would have. It refuses
 (returns False) where the layout itself could differ: an entry of more than one line whose
 number changes width, or a line the new number no longer fits.
@@ -17,37 +12,6 @@ from __future__ import annotations
 
 from anthology.pdf.weasy.leaders import positions
 from anthology.pdf.weasy.speedups import leader_run
-
-FOLIO_BOXES = ("@bottom-left", "@bottom-right", "@bottom-center")
-
-
-def renumber(document, first_folio: int) -> int:
-    """Add `first_folio - 1` to every arabic folio of `document`; returns how many changed."""
-    if first_folio == 1:
-        return 0
-    from weasyprint.formatting_structure import boxes
-
-    offset = first_folio - 1
-    changed = 0
-    for page in document.pages:
-        for margin in page._page_box.children:
-            if not isinstance(margin, boxes.MarginBox) or margin.at_keyword not in FOLIO_BOXES:
-                continue
-            for text_box in _text_boxes(margin, boxes):
-                if not text_box.text.isdigit():
-                    continue
-                new = str(int(text_box.text) + offset)
-                width = _text_width(text_box, new)
-                align = margin.style["text_align_all"]
-                shift = text_box.width - width
-                if align in ("right", "end"):
-                    text_box.position_x += shift
-                elif align == "center":
-                    text_box.position_x += shift / 2
-                text_box.text = new
-                text_box.width = width
-                changed += 1
-    return changed
 
 
 def _text_boxes(box, boxes):
@@ -62,10 +26,15 @@ def rewrite_toc(document, numbers: dict[str, str]) -> bool:
 
     Returns False, having changed nothing that matters, when the pages must be laid out again.
     """
+    return rewrite_pages([page._page_box for page in document.pages], numbers)
+
+
+def rewrite_pages(pages, numbers: dict[str, str]) -> bool:
+    """`rewrite_toc` on page boxes: every `a[data-page]` (the contents, the contributors
+    list's stories) gets the number of its `data-ref` from `numbers`."""
     from weasyprint.formatting_structure import boxes
 
-    entries = [entry for page in document.pages
-               for entry in _toc_entries(page._page_box, boxes)]  # fmt: skip
+    entries = [entry for page in pages for entry in _toc_entries(page, boxes)]
     fragments: dict[int, int] = {}  # an entry split over two pages has two boxes
     for entry in entries:
         fragments[id(entry.element)] = fragments.get(id(entry.element), 0) + 1

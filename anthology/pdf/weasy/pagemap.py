@@ -92,14 +92,15 @@ def labelled(starts: list[Start | None], labels: list[str]) -> tuple[Labelled, .
 
 def joined(front: list, body: list[tuple[int, list]]) -> tuple[Labelled, ...]:
     """The starts of a joined book: the front matter's pages (roman), then each chunk's from its
-    first folio, with the blank versos that anthology.pdf.join puts after an odd count (after
-    the front matter and every chunk but the last)."""
+    first folio, with the blank versos that anthology.pdf.join puts after an odd count of front
+    pages and before a chunk whose first folio is one more than the pages before it."""
     labels, starts = [], []
     pages = list(front) + [None] * (len(front) % 2)
     labels += [_roman(i + 1) for i in range(len(pages))]
     starts += pages
     for number, (first, chunk) in enumerate(body):
-        pages = list(chunk) + [None] * (len(chunk) % 2 if number < len(body) - 1 else 0)
+        following = body[number + 1][0] if number + 1 < len(body) else first + len(chunk)
+        pages = list(chunk) + [None] * (following - first - len(chunk))
         labels += [str(first + i) for i in range(len(pages))]
         starts += [tuple(s) if s else None for s in pages]
     return labelled(starts, labels)
