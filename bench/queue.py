@@ -1,6 +1,7 @@
 """Queue and search timings with 10,000 generated stories (or 100,000 with --big).
 
-    .venv/bin/python bench/queue.py [--stories 10000] [--runs 20] [--big]
+    .venv/bin/python bench/queue.py [--stories 10000] [--runs 20] [--big] [--backend ...]
+    .venv/bin/python bench/queue.py --help      (how to run it, PostgreSQL, the data cache)
 
 `--big` generates 100,000 stories and holds every query to 150 ms instead of 100 ms. Besides
 searches, filtered pages and counts, the "my work" views (new, revised by the author, assigned to
@@ -11,9 +12,11 @@ real ones for the first 2,000, random 64-bit band hashes for the rest (what dist
 bands look like to the index; computing 100,000 real signatures would take half an hour).
 
 Always runs on a fresh SQLite file; also on PostgreSQL when TEST_DATABASE_URL is set (that database
-is emptied first, as the tests do). Stories are generated from a word list, inserted in bulk,
-indexed with the same code as the site (`stories.search`), then searches, filtered queue pages and
-status counts are timed through `stories.listing` (the functions the queue page calls).
+is emptied first, as the tests do). Stories are generated from a word list and segmented with the
+site's code (`search.story_words`) once, cached in a file, then loaded in bulk into each database
+and written to the search index by the site's writer (`search.write_index`); then searches,
+filtered queue pages and status counts are timed through `stories.listing` (the functions the
+queue page calls).
 Prints the median and the slowest run per query in milliseconds.
 """
 
@@ -22,21 +25,29 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import pickle
 import random
 import re
 import statistics
 import sys
 import tempfile
 import time
+from array import array
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 # This file is called queue.py: keep its folder off the path so the standard `queue` module wins.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402 - needs the standard queue
+from multiprocessing import get_context  # noqa: E402
+
 from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import Connection  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from stories import migrations  # noqa: E402
@@ -58,6 +69,29 @@ from stories.queries import search  # noqa: E402
 from stories.queries.listing import QueueFilter, queue_page, status_counts  # noqa: E402
 
 REAL_SIGNATURES = 2_000
+# Bump when generate() or the index words change: older cache files are then not read.
+DATASET_VERSION = 1
+CACHE = HERE / "output" / "cache"
+
+USAGE = """\
+how to run it (from the checkout, after `make setup`):
+  .venv/bin/python bench/queue.py                       10,000 stories, SQLite (+ PostgreSQL)
+  .venv/bin/python bench/queue.py --big                 100,000 stories, the 150 ms target
+  .venv/bin/python bench/queue.py --big --backend sqlite
+
+PostgreSQL is measured when TEST_DATABASE_URL names a database this may empty, e.g.
+  pg_ctlcluster 15 main start   (then make the role and database as .ci/run does)
+  TEST_DATABASE_URL=postgresql+psycopg://stories:stories@127.0.0.1:5432/stories_test \\
+      .venv/bin/python bench/queue.py --big --backend postgresql
+
+The generated stories (text, MinHash bands, jieba's index words) are made once and cached in
+bench/output/cache/queue-<stories>-<seed>-v<N>.pickle (100,000 stories: a few minutes on two
+cores; later runs read the file in seconds and only load the databases: bulk executemany, COPY
+for PostgreSQL's 3.2 million band rows). --fresh makes the file again.
+
+Timings depend on the machine being quiet: the load average is printed before and after the
+queries, with the process's CPU time. Run it on an otherwise idle machine for the figures.
+"""
 
 WORDS = (
     "养老 社区 社工 老人 独居 家访 志愿者 孩子 留守儿童 学校 老师 家长 医院 病房 康复 残疾 "
@@ -148,6 +182,74 @@ def generate(rng: random.Random, count: int) -> list[dict[str, object]]:
     return rows
 
 
+def _story_words(row: tuple[int, str, str, str, str]) -> tuple[int, str]:
+    """One story's index words (the site's `search.story_words`), space-joined; runs in a
+    worker process."""
+    story_id, title, body, pen_name, organisation = row
+    return story_id, " ".join(search.story_words(title, body, pen_name, organisation))
+
+
+def build_dataset(count: int, seed: int, jobs: int) -> dict[str, object]:
+    """Everything the databases are filled with: stories, tags, flags, MinHash bands and the
+    search index's words (segmented by jieba in `jobs` processes)."""
+    began = time.perf_counter()
+    rng = random.Random(seed)
+    rows = generate(rng, count)
+    for row in rows:
+        if row["decided_at"] is not None:
+            row["decided_by_id"] = 1
+    story_tags = [(r["id"], rng.randint(1, 20)) for r in rows[::3]]
+    accepted = [r["id"] for r in rows if r["status"] == StoryStatus.accepted][:500]
+    flagged = [r["id"] for r in rows[::7]]
+    bands = []
+    for r in rows:
+        if r["id"] <= REAL_SIGNATURES:  # type: ignore[operator]
+            hashes = duplicates.band_hashes(duplicates.shingles(str(r["title"]), str(r["body"])))
+        else:
+            hashes = [rng.getrandbits(64) - 2**63 for _ in range(duplicates.BANDS)]
+        bands.append(array("q", hashes))
+    generated = time.perf_counter()
+    texts = [(r["id"], r["title"], r["body"], r["pen_name"], r["organisation"]) for r in rows]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+            words = list(pool.map(_story_words, texts, chunksize=250))
+    else:
+        words = [_story_words(row) for row in texts]
+    print(
+        f"  generated {count} stories in {generated - began:.1f} s, "
+        f"segmented (jieba, {jobs} processes) in {time.perf_counter() - generated:.1f} s"
+    )
+    return {
+        "rows": rows,
+        "story_tags": story_tags,
+        "accepted": accepted,
+        "flagged": flagged,
+        "bands": bands,
+        "words": words,
+    }
+
+
+def dataset(folder: Path, count: int, seed: int, jobs: int, fresh: bool) -> dict[str, object]:
+    """The generated data, read from the cache file when an earlier run made it."""
+    path = folder / f"queue-{count}-{seed}-v{DATASET_VERSION}.pickle"
+    if path.exists() and not fresh:
+        began = time.perf_counter()
+        with path.open("rb") as handle:
+            data = pickle.load(handle)  # noqa: S301 - our own cache file
+        print(
+            f"  read {count} generated stories from {path} in {time.perf_counter() - began:.1f} s"
+        )
+        return data  # type: ignore[no-any-return]
+    data = build_dataset(count, seed, jobs)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with partial.open("wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+    print(f"  cached in {path} (reused by the next run; --fresh makes it again)")
+    return data
+
+
 def reset(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -158,9 +260,33 @@ def reset(url: str) -> None:
     migrations.upgrade(url)
 
 
-def populate(url: str, count: int, seed: int) -> float:
-    rng = random.Random(seed)
-    rows = generate(rng, count)
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _copy_bands(conn: Connection, data: dict[str, Any]) -> None:
+    """story_band has 32 rows a story (3.2 million at 100,000): COPY on PostgreSQL, the
+    driver's executemany on SQLite."""
+    triples = (
+        (story_id, band, value)
+        for story_id, hashes in enumerate(data["bands"], start=1)
+        for band, value in enumerate(hashes)
+    )
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY story_band (story_id, band, hash) FROM STDIN") as copy:
+            for triple in triples:
+                copy.write_row(triple)
+        cursor.close()
+    else:
+        conn.connection.driver_connection.executemany(  # type: ignore[union-attr]
+            "INSERT INTO story_band (story_id, band, hash) VALUES (?, ?, ?)", triples
+        )
+
+
+def populate(url: str, data: dict[str, Any]) -> float:
+    rows = data["rows"]
     engine = create_engine(url)
     began = time.perf_counter()
     with engine.begin() as conn:
@@ -171,31 +297,30 @@ def populate(url: str, count: int, seed: int) -> float:
                 "CURRENT_TIMESTAMP)"
             )
         )
-        for row in rows:
-            if row["decided_at"] is not None:
-                row["decided_by_id"] = 1
-        conn.execute(insert(Story), rows)
+        for chunk in _chunks(rows, 5_000):
+            conn.execute(insert(Story), chunk)
         conn.execute(
             insert(Tag), [{"id": i, "name": f"标签{i}", "created_at": NOW} for i in range(1, 21)]
         )
         conn.execute(
-            insert(StoryTag),
-            [{"story_id": r["id"], "tag_id": rng.randint(1, 20)} for r in rows[::3]],
+            insert(StoryTag), [{"story_id": s, "tag_id": t} for s, t in data["story_tags"]]
         )
         conn.execute(
             insert(Volume),
             [{"id": 1, "slug": "bench", "title": "基准卷", "created_at": NOW, "updated_at": NOW}],
         )
-        accepted = [r["id"] for r in rows if r["status"] == StoryStatus.accepted][:500]
         conn.execute(
             insert(VolumeEntry),
-            [{"volume_id": 1, "story_id": sid, "position": i} for i, sid in enumerate(accepted)],
+            [
+                {"volume_id": 1, "story_id": sid, "position": i}
+                for i, sid in enumerate(data["accepted"])
+            ],
         )
         conn.execute(
             insert(PrivacyFlag),
             [
                 {
-                    "story_id": r["id"],
+                    "story_id": sid,
                     "kind": PrivacyKind.person_name,
                     "text": "王奶奶",
                     "start": 0,
@@ -203,35 +328,25 @@ def populate(url: str, count: int, seed: int) -> float:
                     "status": FlagStatus.open,
                     "created_at": NOW,
                 }
-                for r in rows[::7]
+                for sid in data["flagged"]
             ],
         )
-        bands = []
-        for r in rows:
-            if r["id"] <= REAL_SIGNATURES:  # type: ignore[operator]
-                hashes = duplicates.band_hashes(
-                    duplicates.shingles(str(r["title"]), str(r["body"]))
-                )
-            else:
-                hashes = [rng.getrandbits(64) - 2**63 for _ in range(duplicates.BANDS)]
-            bands += [{"story_id": r["id"], "band": b, "hash": h} for b, h in enumerate(hashes)]
-        for start in range(0, len(bands), 50_000):
-            conn.execute(insert(StoryBand), bands[start : start + 50_000])
+        _copy_bands(conn, data)
         if url.startswith("postgresql"):
             conn.execute(text("SELECT setval('story_id_seq', (SELECT max(id) FROM story))"))
         inserted = time.perf_counter()
-        search.index_rows(
-            conn,
-            [(r["id"], r["title"], r["body"], r["pen_name"], r["organisation"]) for r in rows],
-        )
+        # The site's own index writer, given the words segmented when the data was generated.
+        for chunk in _chunks(data["words"], 5_000):
+            search.write_index(conn, [(story_id, words.split()) for story_id, words in chunk])
         indexed = time.perf_counter()
     # What autovacuum does on a live server: statistics, and the GIN pending list merged.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
     engine.dispose()
     print(
-        f"  generated and inserted {count} stories in {inserted - began:.1f} s, "
-        f"indexed (jieba) in {indexed - inserted:.1f} s"
+        f"  inserted {len(rows)} stories in {inserted - began:.1f} s, "
+        f"wrote the search index in {indexed - inserted:.1f} s, "
+        f"analyzed in {time.perf_counter() - indexed:.1f} s"
     )
     return indexed - began
 
@@ -328,8 +443,15 @@ def measure(url: str, runs: int, limit_ms: float) -> None:
     print(f"  slowest median: {worst:.1f} ms ({verdict} {limit_ms:.0f} ms)")
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog=USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument("--stories", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
@@ -340,21 +462,43 @@ def main() -> None:
         "--backend", choices=("both", "sqlite", "postgresql"), default="both",
         help="which databases (PostgreSQL needs TEST_DATABASE_URL)",
     )  # fmt: skip
+    parser.add_argument(
+        "--cache", type=Path, default=CACHE,
+        help=f"folder of the generated data (default {CACHE.relative_to(HERE.parent)})",
+    )  # fmt: skip
+    parser.add_argument("--fresh", action="store_true", help="generate again, ignore the cache")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1,
+        help="processes segmenting the stories with jieba when generating (default: the cores)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.big:
         args.stories = max(args.stories, 100_000)
     limit_ms = 150.0 if args.stories > 10_000 else 100.0
     targets = []
-    with tempfile.TemporaryDirectory() as folder:
-        if args.backend != "postgresql":
-            targets.append(("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}"))
-        if os.environ.get("TEST_DATABASE_URL") and args.backend != "sqlite":
+    if args.backend != "postgresql":
+        targets.append(("SQLite", "sqlite"))
+    if args.backend != "sqlite":
+        if os.environ.get("TEST_DATABASE_URL"):
             targets.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
+        elif args.backend == "postgresql":
+            parser.error("--backend postgresql needs TEST_DATABASE_URL (see .ci/run)")
+    print(f"{args.stories} stories, {args.runs} runs a query; {_load()}")
+    data = dataset(args.cache, args.stories, args.seed, max(1, args.jobs), args.fresh)
+    with tempfile.TemporaryDirectory() as folder:
         for name, url in targets:
+            if url == "sqlite":
+                url = f"sqlite:///{Path(folder) / 'bench.db'}"
             print(f"{name}: {args.stories} stories")
             reset(url)
-            populate(url, args.stories, args.seed)
+            populate(url, data)
+            print(f"  {_load()} before the queries")
+            cpu = time.process_time()
             measure(url, args.runs, limit_ms)
+            print(
+                f"  {_load()} after; this process's CPU time for the queries: "
+                f"{time.process_time() - cpu:.1f} s"
+            )
 
 
 if __name__ == "__main__":
