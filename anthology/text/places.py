@@ -21,7 +21,10 @@ _SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡"
 _NUMERAL = r"(?:[0-9]{1,5}(?:-[0-9]{1,5})?|[一二三四五六七八九十百零〇两]{1,4})"
 _UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排)"
 # House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组.
-_NUMBERS = re.compile(rf"(?:{_NUMERAL}{_UNITS}|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9]))+")
+_NUMBERS = re.compile(
+    rf"(?:{_NUMERAL}{_UNITS}|[A-H](?:座|栋|幢|区)|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9])"
+    r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-]))+"
+)  # 3栋2单元501室, A座1203, 12-3-501
 # Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
 _NOT_PLACE = frozenset(
     "家里 心里 这里 那里 哪里 夜里 城里 屋里 手里 眼里 嘴里 梦里 公里 千里 万里 故里 邻里 "
@@ -149,10 +152,11 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
 # and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
 # the strong suffixes (幸福新村12号); a name of one to four characters is required.
 _STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
-_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "苑", "园", "庭", "府", "邸",
+_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "名都", "苑", "园", "庭", "府", "邸",
             "城", "湾", "里", "坊", "居")  # fmt: skip
 _ESTATE = re.compile(
-    rf"(?P<suffix>{'|'.join(_ESTATES)})(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区))*)"
+    rf"(?P<suffix>{'|'.join(_ESTATES)})"
+    rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区)*)"
     rf"(?P<numbers>{_NUMBERS.pattern})"
 )
 _BUILDING = re.compile("栋|幢|号楼|单元|室|座")
