@@ -48,8 +48,11 @@ _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX}
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def _han(word: str, longest: int = 6) -> bool:
-    return bool(re.fullmatch(rf"[\u4e00-\u9fff]{{1,{longest}}}", word))
+    return len(word) <= longest and _HAN_RUN.fullmatch(word) is not None
 
 
 def _region(token: Token) -> bool:
@@ -152,8 +155,8 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
 # and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
 # the strong suffixes (幸福新村12号); a name of one to four characters is required.
 _STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
-_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "名都", "苑", "园", "庭", "府", "邸",
-            "城", "湾", "里", "坊", "居")  # fmt: skip
+_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "名都",
+            "苑", "园", "庭", "府", "邸", "城", "湾", "里", "坊", "居")  # fmt: skip
 _ESTATE = re.compile(
     rf"(?P<suffix>{'|'.join(_ESTATES)})"
     rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区)*)"
@@ -176,11 +179,13 @@ def _word(chars: str) -> bool:
     return any(_common_word(chars[:n]) for n in range(2, len(chars) + 1))
 
 
-def _estate_name_start(text: str, suffix: int, barriers: set[int]) -> int:
+def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
     """Where the estate's name begins: up to four characters back from its suffix, never past a
     function character, a region word (西湖区) or a verb or pronoun (走进, 我们)."""
     position = suffix
-    while position > 0 and suffix - position < 4 and position not in barriers:
+    while position > 0 and suffix - position < 4:
+        if position in ends and _barrier(ends[position]):
+            break
         char = text[position - 1]
         if not _han(char, 1) or (
             char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix])
@@ -192,7 +197,7 @@ def _estate_name_start(text: str, suffix: int, barriers: set[int]) -> int:
 
 def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    barriers: set[int] | None = None
+    ends: dict[int, Token] = {}
     for match in _ESTATE.finditer(text):
         suffix = match.group("suffix")
         if not (
@@ -201,15 +206,14 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             or suffix in _STRONG_ESTATES
         ):
             continue  # 公园3号门, 幼儿园2楼
-        if barriers is None:
-            barriers = {t.end for t in tokens if _barrier(t)}
-        start = _estate_name_start(text, match.start(), barriers)
+        if not ends:
+            ends = {t.end: t for t in tokens}
+        start = _estate_name_start(text, match.start(), ends)
         if (
             start == match.start()
             or text[start : match.start("suffix") + len(suffix)] in _NOT_PLACE
         ):
             continue  # 我们小区5栋, 家里3号楼
-        ends = {t.end: t for t in tokens}
         while (before := ends.get(start)) is not None and (_region(before) or _place(before)):
             start = before.start  # 杭州市西湖区 + 翠苑...
         spans.append((start, match.end()))
