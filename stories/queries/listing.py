@@ -154,7 +154,11 @@ def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[An
         matching = search.matching_ids(dialect, where.q)
         if matching is not None:
             ids = matching.columns(literal_column("story_id")).subquery()
-            query = query.where(col(Story.id).in_(select(ids.c.story_id)))
+            # SQLite would fetch each matching story by its id, reading past the body (its
+            # overflow pages) to the columns after it; `id + 0` keeps it on the covering
+            # indexes, which hold the id too (a common word matches most stories).
+            story_id = col(Story.id) + 0 if dialect == "sqlite" else col(Story.id)
+            query = query.where(story_id.in_(select(ids.c.story_id)))
     return query
 
 

@@ -180,8 +180,10 @@ def matching_ids(dialect: str, query: str) -> TextClause | None:
         return None
     if dialect == "postgresql":
         expression = " & ".join(_tsquery_lexeme(word) for word in words)
+        # OFFSET 0 keeps the match a set computed once (a hashed subplan): PostgreSQL has no
+        # statistics for most words and would otherwise test the stories one by one.
         return text(
-            "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery)"
+            "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery) OFFSET 0"
         ).bindparams(tsquery=expression)
     expression = " ".join('"' + word.replace('"', '""') + '"' for word in words)
     return text("SELECT rowid AS story_id FROM story_fts WHERE story_fts MATCH :fts").bindparams(
