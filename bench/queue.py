@@ -78,17 +78,22 @@ USAGE = """\
 how to run it (from the checkout, after `make setup`):
   .venv/bin/python bench/queue.py                       10,000 stories, SQLite (+ PostgreSQL)
   .venv/bin/python bench/queue.py --big                 100,000 stories, the 150 ms target
-  .venv/bin/python bench/queue.py --big --backend sqlite
+  .venv/bin/python bench/queue.py --big --backend sqlite --runs 10
 
 PostgreSQL is measured when TEST_DATABASE_URL names a database this may empty, e.g.
-  pg_ctlcluster 15 main start   (then make the role and database as .ci/run does)
-  TEST_DATABASE_URL=postgresql+psycopg://stories:stories@127.0.0.1:5432/stories_test \\
+  pg_ctlcluster 15 main start   (the role `stories` as .ci/run makes it), then
+  su postgres -c "psql -c 'CREATE DATABASE stories_bench OWNER stories'"
+  TEST_DATABASE_URL=postgresql+psycopg://stories:stories@127.0.0.1:5432/stories_bench \\
       .venv/bin/python bench/queue.py --big --backend postgresql
 
 The generated stories (text, MinHash bands, jieba's index words) are made once and cached in
-bench/output/cache/queue-<stories>-<seed>-v<N>.pickle (100,000 stories: a few minutes on two
-cores; later runs read the file in seconds and only load the databases: bulk executemany, COPY
-for PostgreSQL's 3.2 million band rows). --fresh makes the file again.
+bench/output/cache/queue-<stories>-<seed>-v<N>.pickle (100,000 stories: about 8 minutes of CPU,
+spread over --jobs processes). A loaded database is reused: SQLite's is kept as
+bench/output/cache/queue-<...>.sqlite and copied for each run, PostgreSQL's is recognised by its
+bench_dataset table; either is upgraded to the newest migration first (new indexes count).
+Loading from the file (bulk executemany, COPY for the 3.2 million band rows, the GIN index built
+once) takes a few minutes at 100,000 stories; --fresh makes the file and the databases again.
+Use a database of its own for --big (a smaller run empties it and loads its own stories).
 
 Timings depend on the machine being quiet: the load average is printed before and after the
 queries, with the process's CPU time. Run it on an otherwise idle machine for the figures.
@@ -540,7 +545,7 @@ def main() -> None:
                 url = f"sqlite:///{Path(folder) / 'bench.db'}"
                 if cached_db.exists() and not args.fresh:
                     shutil.copyfile(cached_db, Path(folder) / "bench.db")
-            if _holds(url, key):
+            if not args.fresh and _holds(url, key):
                 migrations.upgrade(url)  # indexes added since the data was loaded
                 _analyze(url)
                 print(f"  reused the loaded database ({key}), upgraded to the newest migration")
