@@ -9,7 +9,8 @@ and "my work" counts and the pages read the story rows. On SQLite the columns af
 (status, dates, assignment) sit behind the body's overflow pages; on PostgreSQL the counts were
 a sequential scan. These indexes hold every column the counts, filters and sorts read (and the
 id), so both databases answer from the index alone: the counts, the newest-first and by-date
-pages (submitted), the by-activity page and the by-title page.
+pages (submitted), the by-activity page and the by-title page, the "my work" counts of revised
+and assigned stories.
 """
 
 from collections.abc import Sequence
@@ -37,6 +38,9 @@ INDEXES = {
     "ix_story_queue_title": [
         "title", "status", "revised_by_author_at", "assigned_to_id", "submitted_at", "id",
     ],
+    # The "my work" counts: revised by the author, assigned to me.
+    "ix_story_queue_revised": ["revised_by_author_at", "status", "assigned_to_id", "id"],
+    "ix_story_queue_assigned": ["assigned_to_id", "status", "revised_by_author_at", "id"],
 }  # fmt: skip
 
 
