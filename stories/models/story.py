@@ -54,8 +54,14 @@ class Story(SQLModel, table=True):
             "ix_story_queue_title", "title", "status", "revised_by_author_at", "assigned_to_id",
             "submitted_at", "id",
         ),
-        Index("ix_story_queue_revised", "revised_by_author_at", "status", "assigned_to_id", "id"),
-        Index("ix_story_queue_assigned", "assigned_to_id", "status", "revised_by_author_at", "id"),
+        Index(
+            "ix_story_queue_revised", "revised_by_author_at", "status", "assigned_to_id",
+            "service_field", "province", "submitted_at", "id",
+        ),
+        Index(
+            "ix_story_queue_assigned", "assigned_to_id", "status", "revised_by_author_at",
+            "service_field", "province", "submitted_at", "id",
+        ),
     )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)

@@ -189,11 +189,13 @@ def status_counts(session: Session, where: QueueFilter) -> dict[str, int]:
 def work_counts(session: Session, where: QueueFilter) -> dict[str, int]:
     """How many stories each "my work" view holds (with the other filters applied).
 
-    Four counts over index ranges rather than one pass testing every condition on every story
-    (five times cheaper at 100,000 stories). "needs" is the union of the four views, counted in
-    disjoint parts: every revised story, every other new one, the others waiting on me, and the
-    flagged ones in review assigned to someone else or nobody."""
+    On SQLite, four counts over index ranges rather than one pass testing every condition on
+    every story (much cheaper at 100,000 stories). "needs" is the union of the four views,
+    counted in disjoint parts: every revised story, every other new one, the others waiting on
+    me, and the flagged ones in review assigned to someone else or nobody."""
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _work_counts_in_one_pass(session, where, dialect)
     me = where.me if where.me is not None else -1  # no account has the id -1
 
     def count(*conditions: Any, columns: tuple[Any, ...] = (func.count(),)) -> tuple[int, ...]:
@@ -227,6 +229,18 @@ def work_counts(session: Session, where: QueueFilter) -> dict[str, int]:
         "mine": mine if where.me is not None else 0,
         "flagged": flagged,
     }
+
+
+def _work_counts_in_one_pass(session: Session, where: QueueFilter, dialect: str) -> dict[str, int]:
+    """PostgreSQL: the five counts in one index-only pass, so a search's matches are computed
+    once (SQLite evaluates the conditions on every story far more slowly than it counts ranges)."""
+    columns = [
+        func.coalesce(func.sum(case((work_condition(view, where.me, dialect), 1), else_=0)), 0)
+        for view in WORK_VIEWS
+    ]
+    query = _filtered(select(*columns).select_from(Story), where, dialect)  # type: ignore[arg-type]
+    row = session.execute(query).one()
+    return {view: int(value or 0) for view, value in zip(WORK_VIEWS, row, strict=True)}
 
 
 def _selection(where: QueueFilter, dialect: str) -> Select[Any]:

@@ -39,8 +39,14 @@ INDEXES = {
         "title", "status", "revised_by_author_at", "assigned_to_id", "submitted_at", "id",
     ],
     # The "my work" counts: revised by the author, assigned to me.
-    "ix_story_queue_revised": ["revised_by_author_at", "status", "assigned_to_id", "id"],
-    "ix_story_queue_assigned": ["assigned_to_id", "status", "revised_by_author_at", "id"],
+    "ix_story_queue_revised": [
+        "revised_by_author_at", "status", "assigned_to_id", "service_field", "province",
+        "submitted_at", "id",
+    ],
+    "ix_story_queue_assigned": [
+        "assigned_to_id", "status", "revised_by_author_at", "service_field", "province",
+        "submitted_at", "id",
+    ],
 }  # fmt: skip
 
 
