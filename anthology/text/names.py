@@ -27,17 +27,13 @@ _SURNAMES = (
     "包宁尚符舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳管柴鲍华喻祁蒲房滕屈饶牟艾尤穆"
     "卓古吉缪简车项麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟应臧闵苟邬边卞姬栾隋商刁沙荣"
 )
+# Compound surnames (复姓) still in use. Those that are also everyday words or place names
+# (东方, 长孙, 百里, 西门, 南宫, 闻人) count only when jieba or the sentence calls them a person.
+_WORD_COMPOUNDS = ("东方", "长孙", "百里", "西门", "南宫", "闻人")
 COMPOUND_SURNAMES = _COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "慕容",
-    "令狐",
-    "司徒",
-    "夏侯",
+    *"欧阳 司马 上官 诸葛 皇甫 慕容 令狐 司徒 夏侯 尉迟 公孙 宇文 申屠 澹台 公冶 端木 轩辕 "
+    "呼延 钟离 万俟 赫连 拓跋 完颜 淳于 东郭 左丘 独孤 公羊".split(),
+    *_WORD_COMPOUNDS,
 )
 _KIN_SUFFIXES = (
     "阿姨|大爷|奶奶|爷爷|大妈|大娘|大伯|大叔|叔叔|婶婶|婶子|阿婆|婆婆|阿公|伯伯|大姐|大哥|姐姐|"
@@ -80,6 +76,8 @@ _PERSON_AFTER = re.compile(
 _GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
 _HAN_1_2 = re.compile(r"[\u4e00-\u9fff]{1,2}")
 _HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2}")
 
 _jieba_lock = threading.Lock()
 
@@ -218,11 +216,14 @@ def _common_word(word: str) -> bool:
     return tag not in (None, "nr", "t") and posseg.dt.tokenizer.FREQ.get(word, 0) > 0
 
 
+common_word = _common_word  # also read by anthology.text.places
+
 _GIVEN_NAME_NOT = ("p", "c", "u", "r", "d", "v", "x", "q", "m", "t", "f", "s")
 
 
 def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
-    """Full names jieba cut in two: 周 / 欣怡, 欧阳 / 丽华, 张 / 婷婷, 谢 / 桂兰."""
+    """Full names jieba cut in two: 周 / 欣怡, 张 / 婷婷, 谢 / 桂兰 (when the sentence calls 桂兰,
+    a dictionary word, a person: 谢桂兰说)."""
     found: list[Flag] = []
     for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         given = following.word
@@ -231,22 +232,85 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
         before = tokens[index - 1].word if index else ""
         if before.endswith(token.word[:1]):
             continue  # 一张 / 张收: a doubled measure word
-        if token.word in _COMPOUND_SURNAMES:
-            hit = not following.flag.startswith(_GIVEN_NAME_NOT) or following.flag == "nr"
-        elif len(token.word) == 1 and token.word in _SURNAMES:
-            hit = (
-                following.flag == "nr"  # 罗 / 秀英
-                or (token.flag == "nr" and not following.flag.startswith(_GIVEN_NAME_NOT))
-                or (len(given) == 2 and given[0] == given[1])  # 张 / 婷婷
-                or (len(given) == 2 and following.flag.startswith(_GIVEN_TAGS)
-                    and given not in _NAME_STOPWORDS and not _common_word(given))
-            )  # fmt: skip
-        else:
-            continue
+        if len(token.word) != 1 or token.word not in _SURNAMES:
+            continue  # compound surnames: _compound_names
+        hit = (
+            following.flag == "nr"  # 罗 / 秀英
+            or (token.flag == "nr" and not following.flag.startswith(_GIVEN_NAME_NOT))
+            or (len(given) == 2 and given[0] == given[1])  # 张 / 婷婷
+            or (len(given) == 2 and following.flag.startswith(_GIVEN_TAGS)
+                and given not in _NAME_STOPWORDS and (not _common_word(given)
+                or _said_to_be_person(text, token.start, following.end)))  # 谢 / 桂兰 说
+        )  # fmt: skip
         if hit:
             found.append(
                 Flag("person_name", token.start, following.end, text[token.start : following.end])
             )
+    return found
+
+
+# Characters that end a given name after a compound surname (上官婉清提醒, 夏侯婷说, 申屠明说).
+_NOT_GIVEN_CHARS = frozenset(
+    "的了在是和与及把被从到向给对着过也都就还又很我你他她它们这那个有没不为以于而但并或其此每各该"
+    "住说去来要会能让叫请跟找问"
+)
+# Words newer than jieba's dictionary that a compound surname's last character starts.
+_NEWER = frozenset({"官网", "官微", "官博"})
+_KIN_OR_TITLE = re.compile(rf"(?:{_KIN_SUFFIXES}|{_TITLES}|[姐哥嫂])")
+
+
+def _given_char(token: Token) -> bool:
+    """A one-character word that may be part of a given name (婉 dg, 清 a, 婷 x, 阳 nr)."""
+    flag = token.flag
+    return (
+        _HAN_CHAR.fullmatch(token.word) is not None
+        and token.word not in _NOT_GIVEN_CHARS
+        and (flag.endswith("g") or flag[0] not in "pcurdvmqtf")
+    )
+
+
+def _compound_names(text: str, tokens: list[Token]) -> list[Flag]:
+    """A compound surname and a given name of one or two characters, whatever jieba made of the
+    given name: 上官 / 婉 / 清, 宇文 / 浩然, 夏侯 / 婷. Not 上官 / 网 (上 官网), nor a name followed
+    by a kin word or title (上官老师: the patterns below), nor 东方 / 航空."""
+    found: list[Flag] = []
+    for index, token in enumerate(tokens[:-1]):
+        surname = token.word[-2:]
+        if surname not in _COMPOUND_SURNAMES or not set(token.word[:-2]) <= _NOT_GIVEN_CHARS:
+            continue
+        start = token.end - 2
+        following = tokens[index + 1]
+        bridge = text[start + 1 : start + 3]  # 上官网: 上 官网, 上官场: 上 官场
+        if _KIN_OR_TITLE.match(text, following.start) or _common_word(bridge) or bridge in _NEWER:
+            continue
+        if len(following.word) == 2 and _HAN_NAME.fullmatch(following.word):
+            first, second = following.word
+            if second in _NOT_GIVEN_CHARS and first not in _NOT_GIVEN_CHARS:  # 申屠 / 明说
+                following = Token(first, "nr", following.start, following.start + 1)
+            elif following.flag[0] in "pcurdvmqtf" and following.flag != "nr":
+                continue
+            given = [following]
+        elif _given_char(following):
+            given = [following]
+            after = tokens[index + 2] if index + 2 < len(tokens) else None
+            if (
+                after is not None
+                and _given_char(after)
+                and not _KIN_OR_TITLE.match(text, after.start)
+            ):
+                given.append(after)
+        else:
+            continue
+        end = given[-1].end
+        if text[start:end].endswith(_PLACE_ENDINGS):
+            continue  # 欧阳 / 村: a place
+        if surname in _WORD_COMPOUNDS and not (
+            token.flag == "nr"
+            or any(part.flag == "nr" for part in given)
+            or _said_to_be_person(text, start, end)
+        ):
+            continue
+        found.append(Flag("person_name", start, end, text[start:end]))
     return found
 
 
@@ -271,10 +335,13 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
         if not _HAN_ONLY.fullmatch(word) or before.endswith(word[0]):
             continue  # 一张 / 张收: a doubled measure word, not a surname
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
+        if word.startswith(_WORD_COMPOUNDS) and len(word) == 4:  # 东方明珠, 东方卫视
+            surname = _said_to_be_person(text, token.start, token.end)
         nickname = len(word) == 2 and word[0] in "小老阿" and word[1] in _SURNAMES
         if surname or nickname:
             found.append(Flag("person_name", token.start, token.end, word))
     found += _split_names(text, tokens)
+    found += _compound_names(text, tokens)
     for pattern in (_KIN_NAME, _TITLE_NAME, _SIBLING_NAME, _AH_NAME):
         for match in pattern.finditer(text):
             if match.start() in starts:

