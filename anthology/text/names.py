@@ -182,6 +182,17 @@ def _compound_names(text: str, tokens: list[Token]) -> list[Flag]:
     by a kin word or title (上官老师: the patterns below), nor 东方 / 航空."""
     found: list[Flag] = []
     for index, token in enumerate(tokens[:-1]):
+        following = tokens[index + 1]
+        if (
+            len(token.word) == 3
+            and token.word[:2] in _COMPOUND_SURNAMES
+            and token.flag == "nr"
+            and _given_char(following)
+            and not following.word.endswith(_PLACE_ENDINGS)
+        ):  # 欧阳明 / 远: a two-character given name cut short
+            found.append(Flag("person_name", token.start, following.end,
+                              text[token.start : following.end]))  # fmt: skip
+            continue
         surname = token.word[-2:]
         if surname not in _COMPOUND_SURNAMES or not set(token.word[:-2]) <= _NOT_GIVEN_CHARS:
             continue
@@ -228,7 +239,123 @@ def _said_to_be_person(text: str, start: int, end: int) -> bool:
     )
 
 
+# Well-known writers and leaders: a story quoting them names no one it must protect.
+_PUBLIC_FIGURES = frozenset(
+    "鲁迅 毛泽东 周恩来 邓小平 孙中山 刘少奇 朱德 江泽民 胡锦涛 习近平 雷锋 焦裕禄 孔子 孟子 老子 庄子 "
+    "李白 杜甫 白居易 苏轼 李清照 曹雪芹 巴金 老舍 茅盾 冰心 郭沫若 朱自清 沈从文 钱钟书 张爱玲 "
+    "林徽因 胡适 莫言 余华 路遥 史铁生 金庸 琼瑶 三毛 季羡林 杨绛 汪曾祺 海子 顾城 徐志摩".split()
+)
+_CLAUSE_BREAK = "，。！？；：“”‘’、（）()《》\n 　,.!?;:"
+# Evidence that a word is a person (for forms that are also words or that jieba does not tag):
+# a role before it (学生阿杰, 戒毒康复人员小马, 流动儿童小雨, 叫他福叔), or, as the subject of its
+# clause, a kin word or role after it (建军是张大妈的小儿子, 强哥是工地上的班组长, 小杰和爸爸).
+_ROLE_BEFORE = (
+    "学生", "儿童", "人员", "女孩", "男孩", "孩子", "少年", "少女", "居民", "患者", "工友",
+    "室友", "叫他", "叫她", "喊他", "喊她", "称他", "称她", "老乡", "病友", "学员", "案主",
+)  # fmt: skip
+_KIN = (
+    "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴|父亲|母亲|爸爸|妈妈|哥哥|姐姐|弟弟|妹妹|侄子|"
+    "侄女|儿媳|女婿|爷爷|奶奶|外婆|外公"
+)
+_SUBJECT_AFTER = re.compile(
+    rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
+    r"(?:长|员|工|师|者|生|友|手|保姆))(?:[，。！？；]|$)"
+    rf"|[和跟](?:{_KIN}))"
+)
+# Person words that are no one's name (老人是张大妈的父亲).
+_GENERIC_PERSONS = frozenset(
+    "老人 孩子 女儿 儿子 丈夫 妻子 母亲 父亲 爸爸 妈妈 老伴 家人 病人 患者 邻居 同学 朋友 学生 "
+    "女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 哥哥 姐姐".split()
+)
+_FAMILIAR = re.compile(r"阿[\u4e00-\u9fff]|小[\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
+_NOT_FAMILIAR = frozenset(
+    "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
+)
+_NOT_SIBLING_FIRST = frozenset("大二三四五六七表堂师帅老小亲舅姑姨伯叔兄弟阿嫂哥姐这那我你他她")
+
+
+def _clause_start(text: str, start: int) -> bool:
+    return start == 0 or text[start - 1] in _CLAUSE_BREAK
+
+
+def _person_context(text: str, start: int, end: int) -> bool:
+    return (
+        _said_to_be_person(text, start, end)
+        or text[max(0, start - 3) : start].endswith(_ROLE_BEFORE)
+        or (_clause_start(text, start) and bool(_SUBJECT_AFTER.match(text, end)))
+    )
+
+
+def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
+    """阿芬, 小杰, 强哥, 福叔 as one token; a plain given name (建军) or a three-character name jieba
+    cut (林子 / 涵) when the sentence treats it as a person."""
+    found: list[Flag] = []
+    for index, token in enumerate(tokens):
+        word = token.word
+        if len(word) == 2 and _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS:
+            if word[0] in "阿小":
+                if word[1] in _NOT_FAMILIAR or (_common_word(word) and word[0] == "阿"):
+                    continue
+                hit = (word[0] == "阿" and token.flag == "nr") or _person_context(
+                    text, token.start, token.end
+                )
+            else:
+                if word[0] in _NOT_SIBLING_FIRST or word[0] in _NOT_GIVEN_CHARS:
+                    continue
+                hit = (token.flag == "nr" or not _common_word(word)) and _person_context(
+                    text, token.start, token.end
+                )
+        elif (
+            len(word) == 2
+            and _HAN_NAME.fullmatch(word)
+            and token.flag.startswith(("n", "nr", "nz"))
+            and word not in _GENERIC_PERSONS
+            and not word.endswith(_PLACE_ENDINGS)
+        ):
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            three = (
+                word[0] in _SURNAMES
+                and following is not None
+                and _HAN_CHAR.fullmatch(following.word) is not None
+                and following.word not in _NOT_GIVEN_CHARS
+                and not following.word.endswith(_PLACE_ENDINGS)
+                and following.flag not in ("m", "q", "f", "u", "p", "c", "r")
+                and _clause_start(text, token.start)
+                and _SUBJECT_VERB.match(text, following.end) is not None
+            )
+            if three:  # 林子 / 涵 总是
+                found.append(Flag("person_name", token.start, following.end,
+                                  text[token.start : following.end]))  # fmt: skip
+                continue
+            hit = _clause_start(text, token.start) and bool(_SUBJECT_AFTER.match(text, token.end))
+        else:
+            continue
+        if hit:
+            found.append(Flag("person_name", token.start, token.end, word))
+    return found
+
+
+# What follows a clause's subject: 林子涵总是..., 王子涵今年...
+_SUBJECT_VERB = re.compile(r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就)")
+
+
+def _public(flag: Flag) -> bool:
+    return flag.text in _PUBLIC_FIGURES
+
+
+def _measure(text: str, start: int) -> bool:
+    """张 after 这, 那, 一, 两 ... is a measure word (这张卡), not a surname."""
+    return text[start] == "张" and start > 0 and text[start - 1] in "这那一两几每哪半整0123456789"
+
+
 def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
+    found = [
+        f for f in _name_candidates(text, tokens) if not _public(f) and not _measure(text, f.start)
+    ]
+    return found
+
+
+def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
     starts = {t.start for t in tokens}
     ends = {t.end for t in tokens}
     found: list[Flag] = []
@@ -249,6 +376,7 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
             found.append(Flag("person_name", token.start, token.end, word))
     found += _split_names(text, tokens)
     found += _compound_names(text, tokens)
+    found += _familiar_names(text, tokens)
     for pattern in (_KIN_NAME, _TITLE_NAME, _SIBLING_NAME, _AH_NAME):
         for match in pattern.finditer(text):
             if match.start() in starts:
