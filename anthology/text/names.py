@@ -241,7 +241,8 @@ def _said_to_be_person(text: str, start: int, end: int) -> bool:
 
 # Well-known writers and leaders: a story quoting them names no one it must protect.
 _PUBLIC_FIGURES = frozenset(
-    "鲁迅 毛泽东 周恩来 邓小平 孙中山 刘少奇 朱德 江泽民 胡锦涛 习近平 雷锋 焦裕禄 孔子 孟子 老子 庄子 "
+    "鲁迅 毛泽东 周恩来 邓小平 孙中山 刘少奇 朱德 江泽民 胡锦涛 习近平 雷锋 焦裕禄 孔子 孟子 "
+    "老子 庄子 "
     "李白 杜甫 白居易 苏轼 李清照 曹雪芹 巴金 老舍 茅盾 冰心 郭沫若 朱自清 沈从文 钱钟书 张爱玲 "
     "林徽因 胡适 莫言 余华 路遥 史铁生 金庸 琼瑶 三毛 季羡林 杨绛 汪曾祺 海子 顾城 徐志摩".split()
 )
@@ -265,7 +266,8 @@ _SUBJECT_AFTER = re.compile(
 # Person words that are no one's name (老人是张大妈的父亲).
 _GENERIC_PERSONS = frozenset(
     "老人 孩子 女儿 儿子 丈夫 妻子 母亲 父亲 爸爸 妈妈 老伴 家人 病人 患者 邻居 同学 朋友 学生 "
-    "女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 哥哥 姐姐".split()
+    "女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 哥哥 "
+    "姐姐".split()
 )
 _FAMILIAR = re.compile(r"阿[\u4e00-\u9fff]|小[\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
 _NOT_FAMILIAR = frozenset(
@@ -287,8 +289,8 @@ def _person_context(text: str, start: int, end: int) -> bool:
 
 
 def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
-    """阿芬, 小杰, 强哥, 福叔 as one token; a plain given name (建军) or a three-character name jieba
-    cut (林子 / 涵) when the sentence treats it as a person."""
+    """阿芬, 小杰, 强哥, 福叔 as one token; a plain given name (建军) or a three-character name
+    jieba cut (林子 / 涵) when the sentence treats it as a person."""
     found: list[Flag] = []
     for index, token in enumerate(tokens):
         word = token.word

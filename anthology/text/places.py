@@ -19,10 +19,13 @@ from anthology.text.names import common_word as _common_word
 _STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
 _SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡", "镇", "村"})
 _NUMERAL = r"(?:[0-9]{1,5}(?:-[0-9]{1,5})?|[一二三四五六七八九十百零〇两]{1,4})"
-_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排)"
-# House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组.
+_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排|房|寝室|社)"
+# House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组,
+# 2号附6号楼, 第九片, 第三村民组, 3号楼东单元201, 2层东户, 417房, 314寝室.
 _NUMBERS = re.compile(
-    rf"(?:{_NUMERAL}{_UNITS}|[A-H](?:座|栋|幢|区)|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9])"
+    rf"(?:附?{_NUMERAL}{_UNITS}|第{_NUMERAL}(?:片|村民小组|村民组|组|社)"
+    r"|[A-Z](?:座|栋|幢|区|单元)"
+    r"|(?<=[单元楼层号门座栋幢])(?:[0-9]{2,5}(?:寝室|房|室)?(?![0-9])|[东西南北中](?:单元|户))"
     r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-]))+"
 )  # 3栋2单元501室, A座1203, 12-3-501
 # Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
@@ -110,6 +113,9 @@ def _segment(tokens: list[Token], j: int, started: bool) -> tuple[int, str]:
         return j + 1, "region"
     if started and token.word in _SHORT_PLACE:
         return j + 1, "region" if token.word in ("区", "县", "乡", "镇") else "place"
+    after = tokens[j + 1].word if j + 1 < len(tokens) else ""
+    if started and after in ("区", "县", "乡", "镇") and _name_part(token):
+        return j + 2, "region"  # 清苑 + 区: jieba took 清苑 for an estate
     if _place(token):
         return j + 1, "place"
     # Up to three name parts closed by a place word: 阳光 + 社区, 幸福 + 里 + 小区, 竹 + 核乡.
