@@ -48,6 +48,7 @@ _SEG_SUFFIX = "|".join(
 )
 _WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
+_SUFFIX = re.compile(_SEG_SUFFIX)
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
@@ -161,11 +162,12 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
 # and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
 # the strong suffixes (幸福新村12号); a name of one to four characters is required.
 _STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
-_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "名都",
+_ESTATES = (*_STRONG_ESTATES, "工业区", "工业园", "家属大院", "家属院", "大院", "山庄", "广场", "华庭", "华府", "名苑", "名都",
             "苑", "园", "庭", "府", "邸", "城", "湾", "里", "坊", "居")  # fmt: skip
 _ESTATE = re.compile(
     rf"(?P<suffix>{'|'.join(_ESTATES)})"
-    rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区)*)"
+    rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区"
+    r"|(?:学生|职工|员工)?(?:宿舍楼|宿舍|公寓楼|家属楼))*)"
     rf"(?P<numbers>{_NUMBERS.pattern})"
 )
 _BUILDING = re.compile("栋|幢|号楼|单元|室|座")
@@ -234,10 +236,31 @@ def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
         stop = max([stop, *(f.end for f in touching)])
         found = [f for f in found if f not in touching]
         found.append(Flag("address", start, stop, text[start:stop]))
-    return sorted(found, key=lambda f: f.start)
+    merged: list[Flag] = []
+    for flag in sorted(found, key=lambda f: f.start):
+        if merged and merged[-1].end >= flag.start:  # 雁滩路3188号 + 城市花园11号楼
+            start, stop = merged[-1].start, max(merged[-1].end, flag.end)
+            merged[-1] = Flag("address", start, stop, text[start:stop])
+        else:
+            merged.append(flag)
+    return merged
+
+
+def _named_estate(text: str, tokens: list[Token], first: int | None, stop: int) -> int:
+    """After a street, an estate named without a suffix and its building: 五四北路 + 泰禾红树林 +
+    2号楼1702, 长延堡街道 + 紫薇田园都市 + K区22号楼 (up to three name words, six characters)."""
+    best = stop
+    for token in tokens[first : first + 3] if first is not None else ():
+        if not _name_part(token) or token.end - stop > 6:
+            break
+        numbers = _NUMBERS.match(text, token.end)
+        if numbers and _BUILDING.search(numbers.group()):
+            best = token.end
+    return best
 
 
 def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
+    by_start: dict[int, int] | None = None
     found: list[Flag] = []
     i = 0
     while i < len(tokens):
@@ -258,7 +281,10 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
                 stop, places = tokens[k - 1].end, 1
                 end = k
         while regions and places < 9 and (segment := _SEGMENT.match(text, stop)):
-            word = segment.group()
+            longer = _SUFFIX.match(text, segment.end())  # 八街 + 坊12门: the longer name
+            if longer and _NUMBERS.match(text, longer.end()):
+                segment = longer
+            word = text[stop : segment.end()]
             if word.endswith(_WEAK_SUFFIXES) and not _NUMBERS.match(text, segment.end()):
                 break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
             regional = word.endswith("街道") or (
@@ -267,6 +293,11 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             regions, places = regions + regional, places + (not regional)
             stop = segment.end()
         numbers = _NUMBERS.match(text, stop)
+        if not numbers and regions:
+            if by_start is None:
+                by_start = {t.start: n for n, t in enumerate(tokens)}
+            stop = _named_estate(text, tokens, by_start.get(stop), stop)
+            numbers = _NUMBERS.match(text, stop)
         if numbers:
             stop = numbers.end()
         detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
