@@ -252,7 +252,7 @@ _CLAUSE_BREAK = "，。！？；：“”‘’、（）()《》\n 　,.!?;:"
 # clause, a kin word or role after it (建军是张大妈的小儿子, 强哥是工地上的班组长, 小杰和爸爸).
 _ROLE_BEFORE = (
     "学生", "儿童", "人员", "女孩", "男孩", "孩子", "少年", "少女", "居民", "患者", "工友",
-    "室友", "叫他", "叫她", "喊他", "喊她", "称他", "称她", "老乡", "病友", "学员", "案主",
+    "室友", "对象", "叫他", "叫她", "喊他", "喊她", "称他", "称她", "老乡", "病友", "学员", "案主",
 )  # fmt: skip
 _KIN = (
     "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴|父亲|母亲|爸爸|妈妈|哥哥|姐姐|弟弟|妹妹|侄子|"
@@ -262,6 +262,10 @@ _SUBJECT_AFTER = re.compile(
     rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
     r"(?:长|员|工|师|者|生|友|手|保姆))(?:[，。！？；]|$)"
     rf"|[和跟](?:{_KIN}))"
+)
+# A plain given name needs a kin word: 建军是张大妈的小儿子 (not 会计是村里的老党员).
+_KIN_AFTER = re.compile(
+    rf"是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN})(?:[，。！？；]|$)"
 )
 # Person words that are no one's name (老人是张大妈的父亲).
 _GENERIC_PERSONS = frozenset(
@@ -293,6 +297,11 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
     jieba cut (林子 / 涵) when the sentence treats it as a person."""
     found: list[Flag] = []
     for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if len(token.word) == 1 and following is not None and len(following.word) == 1:
+            pair = token.word + following.word  # 顺 / 叔
+            if _FAMILIAR.fullmatch(pair):
+                token = Token(pair, "x", token.start, following.end)
         word = token.word
         if len(word) == 2 and _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS:
             if word[0] in "阿小":
@@ -329,7 +338,7 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 found.append(Flag("person_name", token.start, following.end,
                                   text[token.start : following.end]))  # fmt: skip
                 continue
-            hit = _clause_start(text, token.start) and bool(_SUBJECT_AFTER.match(text, token.end))
+            hit = _clause_start(text, token.start) and bool(_KIN_AFTER.match(text, token.end))
         else:
             continue
         if hit:
