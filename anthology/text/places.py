@@ -162,7 +162,8 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
 # and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
 # the strong suffixes (幸福新村12号); a name of one to four characters is required.
 _STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
-_ESTATES = (*_STRONG_ESTATES, "工业区", "工业园", "家属大院", "家属院", "大院", "山庄", "广场", "华庭", "华府", "名苑", "名都",
+_ESTATES = (*_STRONG_ESTATES, "工业区", "工业园", "家属大院", "家属院", "大院",
+            "山庄", "广场", "华庭", "华府", "名苑", "名都",
             "苑", "园", "庭", "府", "邸", "城", "湾", "里", "坊", "居")  # fmt: skip
 _ESTATE = re.compile(
     rf"(?P<suffix>{'|'.join(_ESTATES)})"
