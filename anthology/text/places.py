@@ -34,7 +34,7 @@ _NOT_PLACE = frozenset(
     "里里 道路 思路 出路 走路 马路 一路 半路 上路 网路 线路 电路 套路 销路 门路 后路 "
     "老庄 农庄 山庄 钱庄 饭庄 布庄 村庄 港湾 海湾 小街 大区 地区 社区 市区 郊区 城区 "
     "景区 园区 山区 牧区 灾区 辖区 片区 误区 专区 小区 城市 都市 超市 门市 夜市 集市 股市 菜市 "
-    "上市".split()
+    "上市 工业区 工业园 大院 宿舍楼".split()
 )
 # Once an address has begun, jieba's words may straddle its parts (安定 / 区内 / 官营 / 镇): the
 # rest is read character by character as short named parts, each closed by a suffix. Characters
@@ -196,7 +196,7 @@ def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
         if position in ends and _barrier(ends[position]):
             break
         char = text[position - 1]
-        if not _han(char, 1) or (
+        if not _han(char, 1) or char in "省市县镇乡" or (
             char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix])
         ):
             break  # 从翠苑: 从 is no part of the name; 和平里: 和 is
@@ -204,9 +204,25 @@ def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
     return position
 
 
+_REGION_CHARS = "省市县区镇乡"
+
+
+def _region_before(text: str, end: int, starts: dict[int, Token]) -> int | None:
+    """The start of a region name ending at `end` whose last character jieba glued to the next
+    word (太和 / 镇龙归): a noun of two to five characters from a word's start."""
+    if end < 3 or text[end - 1] not in _REGION_CHARS:
+        return None
+    for start in range(end - 2, max(end - 6, -1), -1):
+        token = starts.get(start)
+        if token is not None and _name_part(token) and _han(text[start:end]):
+            return start
+    return None
+
+
 def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     ends: dict[int, Token] = {}
+    starts: dict[int, Token] = {}
     for match in _ESTATE.finditer(text):
         suffix = match.group("suffix")
         if not (
@@ -217,14 +233,21 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             continue  # 公园3号门, 幼儿园2楼
         if not ends:
             ends = {t.end: t for t in tokens}
+            starts = {t.start: t for t in tokens}
         start = _estate_name_start(text, match.start(), ends)
         if (
             start == match.start()
             or text[start : match.start("suffix") + len(suffix)] in _NOT_PLACE
         ):
             continue  # 我们小区5栋, 家里3号楼
-        while (before := ends.get(start)) is not None and (_region(before) or _place(before)):
-            start = before.start  # 杭州市西湖区 + 翠苑...
+        while True:  # 杭州市西湖区 + 翠苑..., 太和镇 (jieba: 太和 / 镇龙 / 归) + 龙归工业园...
+            before = ends.get(start)
+            if before is not None and (_region(before) or _place(before)):
+                start = before.start
+            elif (back := _region_before(text, start, starts)) is not None:
+                start = back
+            else:
+                break
         spans.append((start, match.end()))
     return spans
 
