@@ -196,8 +196,10 @@ def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
         if position in ends and _barrier(ends[position]):
             break
         char = text[position - 1]
-        if not _han(char, 1) or char in "省市县镇乡" or (
-            char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix])
+        if (
+            not _han(char, 1)
+            or char in "省市县镇乡"
+            or (char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix]))
         ):
             break  # 从翠苑: 从 is no part of the name; 和平里: 和 is
         position -= 1
