@@ -297,13 +297,18 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
     jieba cut (林子 / 涵) when the sentence treats it as a person."""
     found: list[Flag] = []
     for index, token in enumerate(tokens):
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        if len(token.word) == 1 and following is not None and len(following.word) == 1:
-            pair = token.word + following.word  # 顺 / 叔
-            if _FAMILIAR.fullmatch(pair):
-                token = Token(pair, "x", token.start, following.end)
         word = token.word
-        if len(word) == 2 and _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS:
+        if len(word) == 1:
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is None or len(following.word) != 1:
+                continue
+            word = token.word + following.word  # 顺 / 叔
+            if not _FAMILIAR.fullmatch(word):
+                continue
+            token = Token(word, "x", token.start, following.end)
+        elif len(word) != 2:
+            continue
+        if _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS:
             if word[0] in "阿小":
                 if word[1] in _NOT_FAMILIAR or (_common_word(word) and word[0] == "阿"):
                     continue
@@ -317,7 +322,7 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                     text, token.start, token.end
                 )
         elif (
-            len(word) == 2
+            _clause_start(text, token.start)
             and _HAN_NAME.fullmatch(word)
             and token.flag.startswith(("n", "nr", "nz"))
             and word not in _GENERIC_PERSONS
@@ -331,14 +336,13 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 and following.word not in _NOT_GIVEN_CHARS
                 and not following.word.endswith(_PLACE_ENDINGS)
                 and following.flag not in ("m", "q", "f", "u", "p", "c", "r")
-                and _clause_start(text, token.start)
                 and _SUBJECT_VERB.match(text, following.end) is not None
             )
             if three:  # 林子 / 涵 总是
                 found.append(Flag("person_name", token.start, following.end,
                                   text[token.start : following.end]))  # fmt: skip
                 continue
-            hit = _clause_start(text, token.start) and bool(_KIN_AFTER.match(text, token.end))
+            hit = bool(_KIN_AFTER.match(text, token.end))
         else:
             continue
         if hit:
