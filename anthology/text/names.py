@@ -76,6 +76,8 @@ _PERSON_AFTER = re.compile(
 _GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
 _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2}")
+_HAN_GIVEN = re.compile(r"[\u4e00-\u9fff]{1,2}")
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 _jieba_lock = threading.Lock()
 
@@ -134,7 +136,7 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         given = following.word
-        if not re.fullmatch(r"[\u4e00-\u9fff]{1,2}", given) or given.endswith(_PLACE_ENDINGS):
+        if not _HAN_GIVEN.fullmatch(given) or given.endswith(_PLACE_ENDINGS):
             continue
         before = tokens[index - 1].word if index else ""
         if before.endswith(token.word[:1]):
@@ -302,13 +304,17 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             if following is None or len(following.word) != 1:
                 continue
+            if word not in "阿小" and following.word not in "哥叔姐嫂婶":
+                continue
             word = token.word + following.word  # 顺 / 叔
             if not _FAMILIAR.fullmatch(word):
                 continue
             token = Token(word, "x", token.start, following.end)
         elif len(word) != 2:
             continue
-        if _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS:
+        if (word[0] in "阿小" or word[1] in "哥叔姐嫂婶") and (
+            _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS
+        ):
             if word[0] in "阿小":
                 if word[1] in _NOT_FAMILIAR or (_common_word(word) and word[0] == "阿"):
                     continue
@@ -381,7 +387,7 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
             continue
         if word.endswith(_PLACE_ENDINGS):  # 武侯区, 幸福村: places
             continue
-        if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or before.endswith(word[0]):
+        if not _HAN_WORD.fullmatch(word) or before.endswith(word[0]):
             continue  # 一张 / 张收: a doubled measure word, not a surname
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
         if word.startswith(_WORD_COMPOUNDS) and len(word) == 4:  # 东方明珠, 东方卫视
