@@ -275,7 +275,7 @@ _GENERIC_PERSONS = frozenset(
     "女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 哥哥 "
     "姐姐".split()
 )
-_FAMILIAR = re.compile(r"阿[\u4e00-\u9fff]|小[\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
+_FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
 _NOT_FAMILIAR = frozenset(
     "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
 )
@@ -304,20 +304,24 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             if following is None or len(following.word) != 1:
                 continue
-            if word not in "阿小" and following.word not in "哥叔姐嫂婶":
+            if word not in "阿小老" and following.word not in "哥叔姐嫂婶":
                 continue
+            if word in "阿小老" and following.flag[0] in "avdupcrmq":
+                continue  # 老 / 旧, 小 / 心
             word = token.word + following.word  # 顺 / 叔
             if not _FAMILIAR.fullmatch(word):
                 continue
             token = Token(word, "x", token.start, following.end)
         elif len(word) != 2:
             continue
-        if (word[0] in "阿小" or word[1] in "哥叔姐嫂婶") and (
+        if (word[0] in "阿小老" or word[1] in "哥叔姐嫂婶") and (
             _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS
         ):
-            if word[0] in "阿小":
-                if word[1] in _NOT_FAMILIAR or (_common_word(word) and word[0] == "阿"):
-                    continue
+            if word[0] in "阿小老":
+                if word[1] in _NOT_FAMILIAR or (_common_word(word) and word[0] != "小"):
+                    continue  # 阿姨, 老师, 老家
+                if word[0] == "老" and not token.flag.startswith(("n", "x")):
+                    continue  # 老旧
                 hit = (word[0] == "阿" and token.flag == "nr") or _person_context(
                     text, token.start, token.end
                 )

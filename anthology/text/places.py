@@ -319,7 +319,7 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             regions, places = regions + regional, places + (not regional)
             stop = segment.end()
         numbers = _NUMBERS.match(text, stop)
-        if not numbers and regions:
+        if not numbers and regions and regions + places >= 2:  # not 老校区 + 宿舍楼5栋
             if by_start is None:
                 by_start = {t.start: n for n, t in enumerate(tokens)}
             stop = _named_estate(text, tokens, by_start.get(stop), stop)
