@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from anthology.text.flags import Flag
+from anthology.text.flags import Flag, Token
 
 # Common surnames. Single-character surnames that are also everyday function words
 # (和, 向, 于, 连, 时, 常, 成, 文, 安, 明, 路, 全) are left out of the patterns.
@@ -65,10 +64,7 @@ _TITLE_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{
 _SIBLING_NAME = re.compile(rf"[{_SURNAMES}][姐哥嫂](?![妹夫们弟子姐哥])")
 _AH_NAME = re.compile(r"阿[\u4e00-\u9fff][姐哥妹](?![妹夫们弟子姐哥])")
 # A common word such as 小马 or 老高 is a person when the sentence says so.
-_PERSON_BEFORE = (
-    "同事", "叫", "叫做", "名叫", "同学", "志愿者", "社工", "朋友", "邻居", "督导",
-    "和", "跟", "找",
-)  # fmt: skip
+_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找".split())
 _PERSON_AFTER = re.compile(
     r"(?:的(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外婆|孩子|女儿|儿子|丈夫|妻子|家人|家)"
     r"|说|告诉|笑|回答|问|陪|带着)"
@@ -80,16 +76,6 @@ _HAN_GIVEN = re.compile(r"[\u4e00-\u9fff]{1,2}")
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 _jieba_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Token:
-    """A word of the text as jieba cut and tagged it, with its position."""
-
-    word: str
-    flag: str
-    start: int
-    end: int
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +136,9 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
             or (len(given) == 2 and following.flag.startswith(_GIVEN_TAGS)
                 and given not in _NAME_STOPWORDS and (not _common_word(given)
                 or _said_to_be_person(text, token.start, following.end)))  # 谢 / 桂兰 说
+            or (len(given) == 2 and not following.flag.startswith(_GIVEN_NAME_NOT)
+                and given not in _NAME_STOPWORDS and _clause_start(text, token.start)
+                and bool(_PERSON_AFTER.match(text, following.end)))  # 张 / 欣怡 说
         )  # fmt: skip
         if hit:
             found.append(
@@ -241,25 +230,15 @@ def _said_to_be_person(text: str, start: int, end: int) -> bool:
     )
 
 
-# Well-known writers and leaders: a story quoting them names no one it must protect.
-_PUBLIC_FIGURES = frozenset(
-    "鲁迅 毛泽东 周恩来 邓小平 孙中山 刘少奇 朱德 江泽民 胡锦涛 习近平 雷锋 焦裕禄 孔子 孟子 "
-    "老子 庄子 "
-    "李白 杜甫 白居易 苏轼 李清照 曹雪芹 巴金 老舍 茅盾 冰心 郭沫若 朱自清 沈从文 钱钟书 张爱玲 "
-    "林徽因 胡适 莫言 余华 路遥 史铁生 金庸 琼瑶 三毛 季羡林 杨绛 汪曾祺 海子 顾城 徐志摩".split()
-)
 _CLAUSE_BREAK = "，。！？；：“”‘’、（）()《》\n 　,.!?;:"
-# Evidence that a word is a person (for forms that are also words or that jieba does not tag):
-# a role before it (学生阿杰, 戒毒康复人员小马, 流动儿童小雨, 叫他福叔), or, as the subject of its
-# clause, a kin word or role after it (建军是张大妈的小儿子, 强哥是工地上的班组长, 小杰和爸爸).
-_ROLE_BEFORE = (
-    "学生", "儿童", "人员", "女孩", "男孩", "孩子", "少年", "少女", "居民", "患者", "工友",
-    "室友", "对象", "叫他", "叫她", "喊他", "喊她", "称他", "称她", "老乡", "病友", "学员", "案主",
-)  # fmt: skip
-_KIN = (
-    "儿子|女儿|孙子|孙女|外孙|外孙女|丈夫|妻子|老伴|父亲|母亲|爸爸|妈妈|哥哥|姐姐|弟弟|妹妹|侄子|"
-    "侄女|儿媳|女婿|爷爷|奶奶|外婆|外公"
+# Evidence that a word jieba did not tag is a person: a role before it (学生阿杰, 叫他福叔), or as
+# its clause's subject a kin word or role after it (强哥是工地上的班组长, 小杰和爸爸).
+_ROLE_BEFORE = tuple(
+    "学生 儿童 人员 女孩 男孩 孩子 少年 少女 居民 患者 工友 室友 对象 叫他 叫她 喊他 "
+    "喊她 称他 称她 老乡 病友 学员 案主".split()
 )
+_KIN = "|".join("儿子 女儿 孙子 孙女 外孙 外孙女 丈夫 妻子 老伴 父亲 母亲 爸爸 妈妈 哥哥 姐姐 弟弟 "
+                "妹妹 侄子 侄女 儿媳 女婿 爷爷 奶奶 外婆 外公".split())  # fmt: skip
 _SUBJECT_AFTER = re.compile(
     rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
     r"(?:长|员|工|师|者|生|友|手|保姆))(?:[，。！？；]|$)"
@@ -271,14 +250,18 @@ _KIN_AFTER = re.compile(
 )
 # Person words that are no one's name (老人是张大妈的父亲).
 _GENERIC_PERSONS = frozenset(
-    "老人 孩子 女儿 儿子 丈夫 妻子 母亲 父亲 爸爸 妈妈 老伴 家人 病人 患者 邻居 同学 朋友 学生 "
-    "女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 哥哥 "
-    "姐姐".split()
+    "老人 孩子 女儿 儿子 丈夫 妻子 母亲 父亲 爸爸 妈妈 老伴 家人 病人 患者 邻居 同学 朋友 "
+    "学生 女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 "
+    "哥哥 姐姐".split()
 )
 _FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
 _NOT_FAMILIAR = frozenset(
     "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
 )
+# What follows a clause's subject (林子涵总是..., 王子涵今年...); what ends a name after 叫.
+_SUBJECT_VERB = re.compile(r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就)")
+_CLAUSE_END = re.compile(r"[，。！？；、]|$")
+_MEASURES = frozenset(c + "张" for c in "这那一两几每哪半整0123456789")
 _NOT_SIBLING_FIRST = frozenset("大二三四五六七表堂师帅老小亲舅姑姨伯叔兄弟阿嫂哥姐这那我你他她")
 
 
@@ -295,8 +278,7 @@ def _person_context(text: str, start: int, end: int) -> bool:
 
 
 def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
-    """阿芬, 小杰, 强哥, 福叔 as one token; a plain given name (建军) or a three-character name
-    jieba cut (林子 / 涵) when the sentence treats it as a person."""
+    """阿芬, 小杰, 强哥, 顺 / 叔; 建军, 林子 / 涵 when the sentence treats them as people."""
     found: list[Flag] = []
     for index, token in enumerate(tokens):
         word = token.word
@@ -352,32 +334,36 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 found.append(Flag("person_name", token.start, following.end,
                                   text[token.start : following.end]))  # fmt: skip
                 continue
-            hit = bool(_KIN_AFTER.match(text, token.end))
+            hit = word not in _NAME_STOPWORDS and (
+                bool(_KIN_AFTER.match(text, token.end))  # 建军是张大妈的小儿子
+                or (token.flag.startswith("nr") and bool(_PERSON_AFTER.match(text, token.end)))
+            )  # 秀英说
         else:
             continue
         if hit:
             found.append(Flag("person_name", token.start, token.end, word))
+    return found + _called(text, tokens)
+
+
+def _called(text: str, tokens: list[Token]) -> list[Flag]:
+    """A name after 叫 that ends its clause: 她叫美华，孩子叫浩 / 宇。"""
+    found: list[Flag] = []
+    for index, token in enumerate(tokens[1:], 1):
+        if tokens[index - 1].word[-1:] != "叫" and tokens[index - 1].word not in ("叫做", "名叫"):
+            continue
+        parts = tokens[index : index + 2] if len(token.word) == 1 else [token]
+        end, word = parts[-1].end, text[token.start : parts[-1].end]
+        if (_HAN_NAME.fullmatch(word) and word not in _NAME_STOPWORDS | _GENERIC_PERSONS
+                and all(p.flag.startswith(("nr", "ns", "nz")) for p in parts)
+                and _CLAUSE_END.match(text, end)):  # fmt: skip
+            found.append(Flag("person_name", token.start, end, word))
     return found
-
-
-# What follows a clause's subject: 林子涵总是..., 王子涵今年...
-_SUBJECT_VERB = re.compile(r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就)")
-
-
-def _public(flag: Flag) -> bool:
-    return flag.text in _PUBLIC_FIGURES
-
-
-def _measure(text: str, start: int) -> bool:
-    """张 after 这, 那, 一, 两 ... is a measure word (这张卡), not a surname."""
-    return text[start] == "张" and start > 0 and text[start - 1] in "这那一两几每哪半整0123456789"
 
 
 def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
-    found = [
-        f for f in _name_candidates(text, tokens) if not _public(f) and not _measure(text, f.start)
-    ]
-    return found
+    """Names of people; 张 after 这, 一, 两 ... is a measure word (这张卡), not a surname."""
+    found = _name_candidates(text, tokens)
+    return [f for f in found if text[max(0, f.start - 1) : f.start + 1] not in _MEASURES]
 
 
 def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
