@@ -1,6 +1,7 @@
 """Personal data written as numbers and handles: resident ID numbers (date and check digit), bank
 cards (issuer prefix and Luhn), mobile and landline numbers, e-mail addresses, labelled WeChat and
 QQ IDs, licence plates. Patterns plus checks, no word segmentation: fast enough for a whole volume.
+A number labelled as an ID (身份证号是) or a card (银行卡, 账号) counts even when its check fails.
 """
 
 from __future__ import annotations

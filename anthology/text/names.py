@@ -1,10 +1,10 @@
 """Names of people in Chinese text, found with jieba's part-of-speech tagging and patterns.
 
-Words tagged as names that start with a common or a compound surname (欧阳, 诸葛); full names
-jieba cut in two (周 / 欣怡, 欧阳 / 丽华, 张 / 婷婷); kin words, titles and forms of address after
-a surname (张阿姨, 王某某, 黄主任, 李科长, 刘姐, 阿芳姐); 小李, 老周, and 小马 or 老高 when the
-sentence calls them people (同事小马, 小马的父亲). Also the tokenizer (`words`) and the place
-suffixes that anthology.text.places reads addresses with.
+Words tagged as names that start with a common or a compound surname; full names jieba cut
+up (周 / 欣怡, 欧阳明 / 远, 林子 / 涵); kin words, titles and forms of address after a surname
+(张阿姨, 黄主任, 刘姐); 小李, 老周; familiar forms and given names when the sentence calls them
+people (同事小马, 学生阿杰, 强哥是班组长, 建军是张大妈的儿子, 秀英说). Also the tokenizer
+(`words`) and the place suffixes that anthology.text.places reads addresses with.
 """
 
 from __future__ import annotations
