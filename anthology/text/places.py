@@ -290,6 +290,12 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     i = 0
     while i < len(tokens):
+        token = tokens[i]
+        if not _han(token.word) or (
+            len(token.word) == 1 and token.word != "村" and not token.flag.startswith(_NOUNISH)
+        ):
+            i += 1  # punctuation, numbers, 的 / 在 / 了: no address starts there
+            continue
         end, counts = _address_at(tokens, i)
         regions, places = divmod(counts, 10)
         if end == i:
