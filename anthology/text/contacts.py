@@ -1,6 +1,7 @@
 """Personal data written as numbers and handles: resident ID numbers (date and check digit), bank
 cards (issuer prefix and Luhn), mobile and landline numbers, e-mail addresses, labelled WeChat and
 QQ IDs, licence plates. Patterns plus checks, no word segmentation: fast enough for a whole volume.
+A number labelled as an ID (身份证号是) or a card (银行卡, 账号) counts even when its check fails.
 """
 
 from __future__ import annotations
@@ -56,6 +57,20 @@ _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋�
 _PLATE = re.compile(
     rf"[{_PROVINCE_ABBR}][A-HJ-NP-Z][·•\s]?[A-HJ-NP-Z0-9]{{5,6}}" + _NOT_ALNUM_AFTER
 )
+# A number the sentence labels as an ID or a card reveals a person even when it was typed wrong or
+# made up for the story: an ID number with a real region prefix and birth date but a failed check
+# digit, a 16-19 digit number after 卡/银行卡/账号 that fails Luhn. Bare numbers keep the checks.
+_ID_LABEL = re.compile(
+    r"(?:身份证|身份证件|证件)(?:号码|号)?\s*(?:是|为|：|:)?\s*"
+    r"([1-9]\d{5}(?:18|19|20)\d{9}[\dXx])" + _NOT_ALNUM_AFTER
+)
+_CARD_LABEL = re.compile(
+    r"(?:卡|账号|帐号|账户)(?:号码|号)?\s*(?:是|为|：|:)?\s*(\d{16,19})" + _NOT_ALNUM_AFTER
+)
+_PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 "
+    "65 71 81 82".split()
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -73,6 +88,18 @@ def id_number_valid(digits: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == digits[17]
+
+
+def id_number_plausible(digits: str) -> bool:
+    """A region prefix and a real birth date, whatever the check character says."""
+    digits = digits.upper()
+    if digits[:2] not in _PROVINCE_CODES:
+        return False
+    try:
+        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return False
+    return 1880 <= born.year and born <= date.today()
 
 
 def luhn_valid(digits: str) -> bool:
@@ -100,6 +127,13 @@ def contact_flags(text: str) -> list[Flag]:
     for match in _ID_NUMBER.finditer(text):
         if id_number_valid(re.sub(r"\s", "", match.group())):
             add("id_number", match)
+    for match in _ID_LABEL.finditer(text):
+        if id_number_plausible(match.group(1)):
+            add("id_number", match, 1)
+    for match in _CARD_LABEL.finditer(text):
+        digits = match.group(1)
+        if len(set(digits)) > 2 and not (len(digits) == 18 and id_number_plausible(digits)):
+            add("bank_card", match, 1)
     for match in _BANK_CARD.finditer(text):
         digits = _digits(match.group())
         if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn_valid(digits):

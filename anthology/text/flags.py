@@ -30,6 +30,16 @@ class Flag:
     text: str
 
 
+@dataclass(frozen=True)
+class Token:
+    """A word of the text as jieba cut and tagged it, with its position (anthology.text.names)."""
+
+    word: str
+    flag: str
+    start: int
+    end: int
+
+
 _PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
 
 

@@ -1,10 +1,10 @@
 """Names of people in Chinese text, found with jieba's part-of-speech tagging and patterns.
 
-Words tagged as names that start with a common or a compound surname (欧阳, 诸葛); full names
-jieba cut in two (周 / 欣怡, 欧阳 / 丽华, 张 / 婷婷); kin words, titles and forms of address after
-a surname (张阿姨, 王某某, 黄主任, 李科长, 刘姐, 阿芳姐); 小李, 老周, and 小马 or 老高 when the
-sentence calls them people (同事小马, 小马的父亲). Also the tokenizer (`words`) and the place
-suffixes that anthology.text.places reads addresses with.
+Words tagged as names that start with a common or a compound surname; full names jieba cut
+up (周 / 欣怡, 欧阳明 / 远, 林子 / 涵); kin words, titles and forms of address after a surname
+(张阿姨, 黄主任, 刘姐); 小李, 老周; familiar forms and given names when the sentence calls them
+people (同事小马, 学生阿杰, 强哥是班组长, 建军是张大妈的儿子, 秀英说). Also the tokenizer
+(`words`) and the place suffixes that anthology.text.places reads addresses with.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from anthology.text.flags import Flag
+from anthology.text.flags import Flag, Token
 
 # Common surnames. Single-character surnames that are also everyday function words
 # (和, 向, 于, 连, 时, 常, 成, 文, 安, 明, 路, 全) are left out of the patterns.
@@ -46,7 +45,7 @@ _NAME_STOPWORDS = frozenset(
     "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
     "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
     "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平 贺卡 高中生 "
-    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声".split()
+    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子".split()
 )
 
 REGION_SUFFIXES = ("省", "自治区", "市", "自治州", "州", "盟", "地区", "区", "县", "旗", "镇", "乡")
@@ -65,31 +64,18 @@ _TITLE_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{
 _SIBLING_NAME = re.compile(rf"[{_SURNAMES}][姐哥嫂](?![妹夫们弟子姐哥])")
 _AH_NAME = re.compile(r"阿[\u4e00-\u9fff][姐哥妹](?![妹夫们弟子姐哥])")
 # A common word such as 小马 or 老高 is a person when the sentence says so.
-_PERSON_BEFORE = (
-    "同事", "叫", "叫做", "名叫", "同学", "志愿者", "社工", "朋友", "邻居", "督导",
-    "和", "跟", "找",
-)  # fmt: skip
+_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找".split())
 _PERSON_AFTER = re.compile(
     r"(?:的(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外婆|孩子|女儿|儿子|丈夫|妻子|家人|家)"
     r"|说|告诉|笑|回答|问|陪|带着)"
 )
 _GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
-_HAN_1_2 = re.compile(r"[\u4e00-\u9fff]{1,2}")
-_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2}")
+_HAN_GIVEN = re.compile(r"[\u4e00-\u9fff]{1,2}")
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 _jieba_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Token:
-    """A word of the text as jieba cut and tagged it, with its position."""
-
-    word: str
-    flag: str
-    start: int
-    end: int
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +213,7 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         given = following.word
-        if not _HAN_1_2.fullmatch(given) or given.endswith(_PLACE_ENDINGS):
+        if not _HAN_GIVEN.fullmatch(given) or given.endswith(_PLACE_ENDINGS):
             continue
         before = tokens[index - 1].word if index else ""
         if before.endswith(token.word[:1]):
@@ -241,6 +227,9 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
             or (len(given) == 2 and following.flag.startswith(_GIVEN_TAGS)
                 and given not in _NAME_STOPWORDS and (not _common_word(given)
                 or _said_to_be_person(text, token.start, following.end)))  # 谢 / 桂兰 说
+            or (len(given) == 2 and not following.flag.startswith(_GIVEN_NAME_NOT)
+                and given not in _NAME_STOPWORDS and _clause_start(text, token.start)
+                and bool(_PERSON_AFTER.match(text, following.end)))  # 张 / 欣怡 说
         )  # fmt: skip
         if hit:
             found.append(
@@ -275,6 +264,17 @@ def _compound_names(text: str, tokens: list[Token]) -> list[Flag]:
     by a kin word or title (上官老师: the patterns below), nor 东方 / 航空."""
     found: list[Flag] = []
     for index, token in enumerate(tokens[:-1]):
+        following = tokens[index + 1]
+        if (
+            len(token.word) == 3
+            and token.word[:2] in _COMPOUND_SURNAMES
+            and token.flag == "nr"
+            and _given_char(following)
+            and not following.word.endswith(_PLACE_ENDINGS)
+        ):  # 欧阳明 / 远: a two-character given name cut short
+            found.append(Flag("person_name", token.start, following.end,
+                              text[token.start : following.end]))  # fmt: skip
+            continue
         surname = token.word[-2:]
         if surname not in _COMPOUND_SURNAMES or not set(token.word[:-2]) <= _NOT_GIVEN_CHARS:
             continue
@@ -321,7 +321,143 @@ def _said_to_be_person(text: str, start: int, end: int) -> bool:
     )
 
 
+_CLAUSE_BREAK = "，。！？；：“”‘’、（）()《》\n 　,.!?;:"
+# Evidence that a word jieba did not tag is a person: a role before it (学生阿杰, 叫他福叔), or as
+# its clause's subject a kin word or role after it (强哥是工地上的班组长, 小杰和爸爸).
+_ROLE_BEFORE = tuple(
+    "学生 儿童 人员 女孩 男孩 孩子 少年 少女 居民 患者 工友 室友 对象 叫他 叫她 喊他 "
+    "喊她 称他 称她 老乡 病友 学员 案主".split()
+)
+_KIN = "|".join("儿子 女儿 孙子 孙女 外孙 外孙女 丈夫 妻子 老伴 父亲 母亲 爸爸 妈妈 哥哥 姐姐 弟弟 "
+                "妹妹 侄子 侄女 儿媳 女婿 爷爷 奶奶 外婆 外公".split())  # fmt: skip
+_SUBJECT_AFTER = re.compile(
+    rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
+    r"(?:长|员|工|师|者|生|友|手|保姆))(?:[，。！？；]|$)"
+    rf"|[和跟](?:{_KIN}))"
+)
+# A plain given name needs a kin word: 建军是张大妈的小儿子 (not 会计是村里的老党员).
+_KIN_AFTER = re.compile(
+    rf"是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN})(?:[，。！？；]|$)"
+)
+# Person words that are no one's name (老人是张大妈的父亲).
+_GENERIC_PERSONS = frozenset(
+    "老人 孩子 女儿 儿子 丈夫 妻子 母亲 父亲 爸爸 妈妈 老伴 家人 病人 患者 邻居 同学 朋友 "
+    "学生 女孩 男孩 社工 老师 医生 志愿者 工人 居民 村民 大家 别人 对方 自己 家长 妹妹 弟弟 "
+    "哥哥 姐姐".split()
+)
+_FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
+_NOT_FAMILIAR = frozenset(
+    "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
+)
+# What follows a clause's subject (林子涵总是..., 王子涵今年...); what ends a name after 叫.
+_SUBJECT_VERB = re.compile(r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就)")
+_CLAUSE_END = re.compile(r"[，。！？；、]|$")
+_MEASURES = frozenset(c + "张" for c in "这那一两几每哪半整0123456789")
+_NOT_SIBLING_FIRST = frozenset("大二三四五六七表堂师帅老小亲舅姑姨伯叔兄弟阿嫂哥姐这那我你他她")
+
+
+def _clause_start(text: str, start: int) -> bool:
+    return start == 0 or text[start - 1] in _CLAUSE_BREAK
+
+
+def _person_context(text: str, start: int, end: int) -> bool:
+    return (
+        _said_to_be_person(text, start, end)
+        or text[max(0, start - 3) : start].endswith(_ROLE_BEFORE)
+        or (_clause_start(text, start) and bool(_SUBJECT_AFTER.match(text, end)))
+    )
+
+
+def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
+    """阿芬, 小杰, 强哥, 顺 / 叔; 建军, 林子 / 涵 when the sentence treats them as people."""
+    found: list[Flag] = []
+    for index, token in enumerate(tokens):
+        word = token.word
+        if len(word) == 1:
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is None or len(following.word) != 1:
+                continue
+            if word not in "阿小老" and following.word not in "哥叔姐嫂婶":
+                continue
+            if word in "阿小老" and following.flag[0] in "avdupcrmq":
+                continue  # 老 / 旧, 小 / 心
+            word = token.word + following.word  # 顺 / 叔
+            if not _FAMILIAR.fullmatch(word):
+                continue
+            token = Token(word, "x", token.start, following.end)
+        elif len(word) != 2:
+            continue
+        if (word[0] in "阿小老" or word[1] in "哥叔姐嫂婶") and (
+            _FAMILIAR.fullmatch(word) and word not in _NAME_STOPWORDS
+        ):
+            if word[0] in "阿小老":
+                if word[1] in _NOT_FAMILIAR or (_common_word(word) and word[0] != "小"):
+                    continue  # 阿姨, 老师, 老家
+                if word[0] == "老" and not token.flag.startswith(("n", "x")):
+                    continue  # 老旧
+                hit = (word[0] == "阿" and token.flag == "nr") or _person_context(
+                    text, token.start, token.end
+                )
+            else:
+                if word[0] in _NOT_SIBLING_FIRST or word[0] in _NOT_GIVEN_CHARS:
+                    continue
+                hit = (token.flag == "nr" or not _common_word(word)) and _person_context(
+                    text, token.start, token.end
+                )
+        elif (
+            _clause_start(text, token.start)
+            and _HAN_NAME.fullmatch(word)
+            and token.flag.startswith(("n", "nr", "nz"))
+            and word not in _GENERIC_PERSONS
+            and not word.endswith(_PLACE_ENDINGS)
+        ):
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            three = (
+                word[0] in _SURNAMES
+                and following is not None
+                and _HAN_CHAR.fullmatch(following.word) is not None
+                and following.word not in _NOT_GIVEN_CHARS
+                and not following.word.endswith(_PLACE_ENDINGS)
+                and following.flag not in ("m", "q", "f", "u", "p", "c", "r")
+                and _SUBJECT_VERB.match(text, following.end) is not None
+            )
+            if three:  # 林子 / 涵 总是
+                found.append(Flag("person_name", token.start, following.end,
+                                  text[token.start : following.end]))  # fmt: skip
+                continue
+            hit = word not in _NAME_STOPWORDS and (
+                bool(_KIN_AFTER.match(text, token.end))  # 建军是张大妈的小儿子
+                or (token.flag.startswith("nr") and bool(_PERSON_AFTER.match(text, token.end)))
+            )  # 秀英说
+        else:
+            continue
+        if hit:
+            found.append(Flag("person_name", token.start, token.end, word))
+    return found + _called(text, tokens)
+
+
+def _called(text: str, tokens: list[Token]) -> list[Flag]:
+    """A name after 叫 that ends its clause: 她叫美华，孩子叫浩 / 宇。"""
+    found: list[Flag] = []
+    for index, token in enumerate(tokens[1:], 1):
+        if tokens[index - 1].word[-1:] != "叫" and tokens[index - 1].word not in ("叫做", "名叫"):
+            continue
+        parts = tokens[index : index + 2] if len(token.word) == 1 else [token]
+        end, word = parts[-1].end, text[token.start : parts[-1].end]
+        if (_HAN_NAME.fullmatch(word) and word not in _NAME_STOPWORDS | _GENERIC_PERSONS
+                and all(p.flag.startswith(("nr", "ns", "nz")) for p in parts)
+                and _CLAUSE_END.match(text, end)):  # fmt: skip
+            found.append(Flag("person_name", token.start, end, word))
+    return found
+
+
 def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
+    """Names of people; 张 after 这, 一, 两 ... is a measure word (这张卡), not a surname."""
+    found = _name_candidates(text, tokens)
+    return [f for f in found if text[max(0, f.start - 1) : f.start + 1] not in _MEASURES]
+
+
+def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
     starts = {t.start for t in tokens}
     ends = {t.end for t in tokens}
     found: list[Flag] = []
@@ -332,7 +468,7 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
             continue
         if word.endswith(_PLACE_ENDINGS):  # 武侯区, 幸福村: places
             continue
-        if not _HAN_ONLY.fullmatch(word) or before.endswith(word[0]):
+        if not _HAN_WORD.fullmatch(word) or before.endswith(word[0]):
             continue  # 一张 / 张收: a doubled measure word, not a surname
         surname = word.startswith(_COMPOUND_SURNAMES) or word[0] in _SURNAMES
         if word.startswith(_WORD_COMPOUNDS) and len(word) == 4:  # 东方明珠, 东方卫视
@@ -342,6 +478,7 @@ def name_flags(text: str, tokens: list[Token]) -> list[Flag]:
             found.append(Flag("person_name", token.start, token.end, word))
     found += _split_names(text, tokens)
     found += _compound_names(text, tokens)
+    found += _familiar_names(text, tokens)
     for pattern in (_KIN_NAME, _TITLE_NAME, _SIBLING_NAME, _AH_NAME):
         for match in pattern.finditer(text):
             if match.start() in starts:

@@ -19,10 +19,13 @@ from anthology.text.names import common_word as _common_word
 _STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
 _SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡", "镇", "村"})
 _NUMERAL = r"(?:[0-9]{1,5}(?:-[0-9]{1,5})?|[一二三四五六七八九十百零〇两]{1,4})"
-_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排)"
-# House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组.
+_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排|房|寝室|社)"
+# House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组,
+# 2号附6号楼, 第九片, 第三村民组, 3号楼东单元201, 2层东户, 417房, 314寝室.
 _NUMBERS = re.compile(
-    rf"(?:{_NUMERAL}{_UNITS}|[A-H](?:座|栋|幢|区)|(?<=[单元楼层号门座栋幢])[0-9]{{2,5}}(?![0-9])"
+    rf"(?:附?{_NUMERAL}{_UNITS}|第{_NUMERAL}(?:片|村民小组|村民组|组|社)"
+    r"|[A-Z](?:座|栋|幢|区|单元)"
+    r"|(?<=[单元楼层号门座栋幢])(?:[0-9]{2,5}(?:寝室|房|室)?(?![0-9])|[东西南北中](?:单元|户))"
     r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-]))+"
 )  # 3栋2单元501室, A座1203, 12-3-501
 # Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
@@ -31,7 +34,7 @@ _NOT_PLACE = frozenset(
     "里里 道路 思路 出路 走路 马路 一路 半路 上路 网路 线路 电路 套路 销路 门路 后路 "
     "老庄 农庄 山庄 钱庄 饭庄 布庄 村庄 港湾 海湾 小街 大区 地区 社区 市区 郊区 城区 "
     "景区 园区 山区 牧区 灾区 辖区 片区 误区 专区 小区 城市 都市 超市 门市 夜市 集市 股市 菜市 "
-    "上市".split()
+    "上市 工业区 工业园 大院 宿舍楼".split()
 )
 # Once an address has begun, jieba's words may straddle its parts (安定 / 区内 / 官营 / 镇): the
 # rest is read character by character as short named parts, each closed by a suffix. Characters
@@ -45,6 +48,7 @@ _SEG_SUFFIX = "|".join(
 )
 _WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
+_SUFFIX = re.compile(_SEG_SUFFIX)
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
@@ -110,6 +114,9 @@ def _segment(tokens: list[Token], j: int, started: bool) -> tuple[int, str]:
         return j + 1, "region"
     if started and token.word in _SHORT_PLACE:
         return j + 1, "region" if token.word in ("区", "县", "乡", "镇") else "place"
+    after = tokens[j + 1].word if j + 1 < len(tokens) else ""
+    if started and after in ("区", "县", "乡", "镇") and _name_part(token):
+        return j + 2, "region"  # 清苑 + 区: jieba took 清苑 for an estate
     if _place(token):
         return j + 1, "place"
     # Up to three name parts closed by a place word: 阳光 + 社区, 幸福 + 里 + 小区, 竹 + 核乡.
@@ -155,11 +162,13 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
 # and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
 # the strong suffixes (幸福新村12号); a name of one to four characters is required.
 _STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
-_ESTATES = (*_STRONG_ESTATES, "山庄", "广场", "华庭", "华府", "名苑", "名都",
+_ESTATES = (*_STRONG_ESTATES, "工业区", "工业园", "家属大院", "家属院", "大院",
+            "山庄", "广场", "华庭", "华府", "名苑", "名都",
             "苑", "园", "庭", "府", "邸", "城", "湾", "里", "坊", "居")  # fmt: skip
 _ESTATE = re.compile(
     rf"(?P<suffix>{'|'.join(_ESTATES)})"
-    rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区)*)"
+    rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区"
+    r"|(?:学生|职工|员工)?(?:宿舍楼|宿舍|公寓楼|家属楼))*)"
     rf"(?P<numbers>{_NUMBERS.pattern})"
 )
 _BUILDING = re.compile("栋|幢|号楼|单元|室|座")
@@ -187,17 +196,35 @@ def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
         if position in ends and _barrier(ends[position]):
             break
         char = text[position - 1]
-        if not _han(char, 1) or (
-            char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix])
+        if (
+            not _han(char, 1)
+            or char in "省市县镇乡"
+            or (char in _FUNCTION_CHARS and not _word(text[position - 1 : suffix]))
         ):
             break  # 从翠苑: 从 is no part of the name; 和平里: 和 is
         position -= 1
     return position
 
 
+_REGION_CHARS = "省市县区镇乡"
+
+
+def _region_before(text: str, end: int, starts: dict[int, Token]) -> int | None:
+    """The start of a region name ending at `end` whose last character jieba glued to the next
+    word (太和 / 镇龙归): a noun of two to five characters from a word's start."""
+    if end < 3 or text[end - 1] not in _REGION_CHARS:
+        return None
+    for start in range(end - 2, max(end - 6, -1), -1):
+        token = starts.get(start)
+        if token is not None and _name_part(token) and _han(text[start:end]):
+            return start
+    return None
+
+
 def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     ends: dict[int, Token] = {}
+    starts: dict[int, Token] = {}
     for match in _ESTATE.finditer(text):
         suffix = match.group("suffix")
         if not (
@@ -208,14 +235,21 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             continue  # 公园3号门, 幼儿园2楼
         if not ends:
             ends = {t.end: t for t in tokens}
+            starts = {t.start: t for t in tokens}
         start = _estate_name_start(text, match.start(), ends)
         if (
             start == match.start()
             or text[start : match.start("suffix") + len(suffix)] in _NOT_PLACE
         ):
             continue  # 我们小区5栋, 家里3号楼
-        while (before := ends.get(start)) is not None and (_region(before) or _place(before)):
-            start = before.start  # 杭州市西湖区 + 翠苑...
+        while True:  # 杭州市西湖区 + 翠苑..., 太和镇 (jieba: 太和 / 镇龙 / 归) + 龙归工业园...
+            before = ends.get(start)
+            if before is not None and (_region(before) or _place(before)):
+                start = before.start
+            elif (back := _region_before(text, start, starts)) is not None:
+                start = back
+            else:
+                break
         spans.append((start, match.end()))
     return spans
 
@@ -228,13 +262,40 @@ def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
         stop = max([stop, *(f.end for f in touching)])
         found = [f for f in found if f not in touching]
         found.append(Flag("address", start, stop, text[start:stop]))
-    return sorted(found, key=lambda f: f.start)
+    merged: list[Flag] = []
+    for flag in sorted(found, key=lambda f: f.start):
+        if merged and merged[-1].end >= flag.start:  # 雁滩路3188号 + 城市花园11号楼
+            start, stop = merged[-1].start, max(merged[-1].end, flag.end)
+            merged[-1] = Flag("address", start, stop, text[start:stop])
+        else:
+            merged.append(flag)
+    return merged
+
+
+def _named_estate(text: str, tokens: list[Token], first: int | None, stop: int) -> int:
+    """After a street, an estate named without a suffix and its building: 五四北路 + 泰禾红树林 +
+    2号楼1702, 长延堡街道 + 紫薇田园都市 + K区22号楼 (up to three name words, six characters)."""
+    best = stop
+    for token in tokens[first : first + 3] if first is not None else ():
+        if not _name_part(token) or token.end - stop > 6:
+            break
+        numbers = _NUMBERS.match(text, token.end)
+        if numbers and _BUILDING.search(numbers.group()):
+            best = token.end
+    return best
 
 
 def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
+    by_start: dict[int, int] | None = None
     found: list[Flag] = []
     i = 0
     while i < len(tokens):
+        token = tokens[i]
+        if not _han(token.word) or (
+            len(token.word) == 1 and token.word != "村" and not token.flag.startswith(_NOUNISH)
+        ):
+            i += 1  # punctuation, numbers, 的 / 在 / 了: no address starts there
+            continue
         end, counts = _address_at(tokens, i)
         regions, places = divmod(counts, 10)
         if end == i:
@@ -252,7 +313,10 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
                 stop, places = tokens[k - 1].end, 1
                 end = k
         while regions and places < 9 and (segment := _SEGMENT.match(text, stop)):
-            word = segment.group()
+            longer = _SUFFIX.match(text, segment.end())  # 八街 + 坊12门: the longer name
+            if longer and _NUMBERS.match(text, longer.end()):
+                segment = longer
+            word = text[stop : segment.end()]
             if word.endswith(_WEAK_SUFFIXES) and not _NUMBERS.match(text, segment.end()):
                 break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
             regional = word.endswith("街道") or (
@@ -261,6 +325,11 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             regions, places = regions + regional, places + (not regional)
             stop = segment.end()
         numbers = _NUMBERS.match(text, stop)
+        if not numbers and regions and regions + places >= 2:  # not 老校区 + 宿舍楼5栋
+            if by_start is None:
+                by_start = {t.start: n for n, t in enumerate(tokens)}
+            stop = _named_estate(text, tokens, by_start.get(stop), stop)
+            numbers = _NUMBERS.match(text, stop)
         if numbers:
             stop = numbers.end()
         detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
