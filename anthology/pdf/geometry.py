@@ -61,3 +61,12 @@ def geometry(meta: VolumeMeta) -> Geometry:
         sink=round(round(28 * h / 260 / pitch_mm) * pitch_mm, 6),
         image_max=round(h * 0.5),
     )
+
+
+def trim_label(meta: VolumeMeta) -> str:
+    """开本 as GB/T 12450 writes it, the paper format (787 mm×1092 mm 1/16); a custom trim
+    without a paper format gives its trimmed size."""
+    if meta.paper is not None:
+        return meta.paper.label
+    t = meta.trim
+    return f"{t.width_mm:g} mm×{t.height_mm:g} mm"

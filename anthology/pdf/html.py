@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from anthology.fonts.families import ResolvedFonts
-from anthology.pdf.geometry import Geometry, geometry
+from anthology.pdf.geometry import Geometry, geometry, trim_label
 from anthology.pdf.inks import print_pictures
 from anthology.resources import TEMPLATES
 from anthology.sources.figures import book_pictures, figures
@@ -281,15 +281,6 @@ def css(
             proof=_css_string(proof),
         )
     )
-
-
-def trim_label(meta: VolumeMeta) -> str:
-    """开本 as GB/T 12450 writes it, the paper format (787 mm×1092 mm 1/16); a custom trim
-    without a paper format gives its trimmed size."""
-    if meta.paper is not None:
-        return meta.paper.label
-    t = meta.trim
-    return f"{t.width_mm:g} mm×{t.height_mm:g} mm"
 
 
 def provisional_figures(meta: VolumeMeta) -> dict[str, str]:

@@ -6,6 +6,7 @@ configured Python-Markdown instance and sanitized by nh3 with a fixed allow-list
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -103,3 +104,35 @@ def render(text: str, pictures: _pictures.Pictures = None) -> str:
     # bring back the bidi overrides and control characters that clean_text removed.
     html = clean_text(sanitize(md.convert(clean_text(text))))
     return _pictures.resolve(html, pictures)
+
+
+# -- a story's text seen by an author: its length (字数), Markdown back to plain lines --
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|figcaption)>|<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def _visible_text(markdown: str) -> str:
+    """The text a reader sees, one block per line (the HTML comes from the sanitizer)."""
+    rendered = _BLOCK_END.sub("\n", render(markdown))
+    return html.unescape(_TAG.sub("", rendered))
+
+
+def length(markdown: str) -> int:
+    """Characters a reader sees, without white space and pictures (the Chinese 字数)."""
+    return len(_SPACE.sub("", _visible_text(markdown)))
+
+
+def plain_length(text: str) -> int:
+    """The same count for typed plain text (which renders to exactly its own characters)."""
+    return len(_SPACE.sub("", clean_text(text)))
+
+
+def to_plain(markdown: str) -> str:
+    """Markdown -> plain text with one paragraph per line, for the author's revision textarea.
+
+    Formatting (headings, bold, pictures) is not kept; authors who need it upload a Word file.
+    """
+    lines = (line.strip() for line in _visible_text(markdown).split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -3,7 +3,7 @@ village, number, building, unit and room (广东省广州市天河区石牌街�
 宜昌路450弄6号401室, 大寨村三组). A region alone (浙江省, 朝阳区) or a place word alone (社区) is
 not flagged: an address needs a region and a place, two places, or a place and a number.
 
-Works on the tagged words of anthology.text.names.words; numbers and units after the last word
+Works on the tagged words of anthology.text.words.words; numbers and units after the last word
 are read character by character, since jieba cuts them in many ways (3栋 / 3 + 栋 / 450 + 弄).
 """
 
@@ -14,7 +14,7 @@ import re
 from anthology.text.flags import Flag
 from anthology.text.names import COMPOUND_SURNAMES as _COMPOUND_SURNAMES
 from anthology.text.names import PLACE_SUFFIXES, REGION_SUFFIXES, Token
-from anthology.text.names import common_word as _common_word
+from anthology.text.words import common_word as _common_word
 
 _STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
 _SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡", "镇", "村"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from anthology.text import names, pictures, places
+from anthology.text import names, pictures, places, words
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
 from anthology.text.flags import KINDS, PHONE_KINDS, Flag, without_overlaps
 
@@ -22,7 +22,7 @@ def detect(text: str) -> list[Flag]:
     """All personal data found in `text`, without overlaps, in text order."""
     if not text:
         return []
-    tokens = names.words(text)
+    tokens = words.words(text)
     candidates = contact_flags(text) + places.address_flags(text, tokens)
     candidates += [f for f in names.name_flags(text, tokens) if f.text not in _PUBLIC_FIGURES]
     return without_overlaps(candidates)

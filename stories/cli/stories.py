@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 from sqlmodel import Session, select
 
-from anthology.text import plain
+from anthology.text.markdown import length as text_length
 from stories import db
 from stories.models import Consent, Story
 from stories.operations import OperationError, export, flags, submission, volumes
@@ -54,7 +54,7 @@ def show_story(story_id: int, text: bool, private: bool) -> None:
             ("place", f"{story.province} {story.city}".strip()),
             ("service field", story.service_field.value),
             ("years in practice", story.years_in_practice),
-            ("characters", plain.length(story.body)),
+            ("characters", text_length(story.body)),
             ("submitted", story.submitted_at.isoformat() if story.submitted_at else ""),
             ("decided", story.decided_at.isoformat() if story.decided_at else ""),
             ("editor message", story.editor_message),
@@ -71,7 +71,7 @@ def show_story(story_id: int, text: bool, private: bool) -> None:
         for revision in submission.revisions(session, story_id):
             click.echo(
                 f"revision {revision.number}: {revision.source.value}, "
-                f"{revision.created_at.isoformat()}, {plain.length(revision.body)} characters"
+                f"{revision.created_at.isoformat()}, {text_length(revision.body)} characters"
                 + (f", {revision.note}" if revision.note else "")
             )
         if text:

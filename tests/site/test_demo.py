@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import func, select
 
-from anthology.text import plain
+from anthology.text.markdown import length as text_length
 from anthology.text.markdown import render
 from stories import db, demo
 from stories.models import Consent, Decision, ServiceField, Story, StoryRevision, StoryStatus, User
@@ -34,7 +34,7 @@ def test_demo_book_is_a_version_1_stories_file() -> None:
         assert set(entry) == STORY_KEYS, entry["id"]  # never real names or contact data
         ServiceField(entry["service_field"])
         assert "虚构" in entry["organisation"]
-        assert 600 <= plain.length(entry["body"]) <= 1500, entry["title"]
+        assert 600 <= text_length(entry["body"]) <= 1500, entry["title"]
         assert render(entry["body"]).count("<p>") >= 6
         assert set(entry["consents"]) == {"licence", "people"}
         assert entry["privacy"] == {"unresolved_flags": 0, "override_reason": None}

@@ -94,7 +94,7 @@ def test_control_bidi_nul_and_line_endings_are_cleaned(app: Flask, client: Flask
     ["普通的一段话。", "a * b # c <d> & e ~ f : g | h", "第一行\r\n\r\n  第二行  \n\t第三行"],
 )
 def test_typed_text_counts_the_same_before_and_after_rendering(text: str) -> None:
-    from anthology.text import plain
-    from anthology.text.markdown import plain_to_markdown
+    from anthology.text.markdown import length as text_length
+    from anthology.text.markdown import plain_length, plain_to_markdown
 
-    assert plain.plain_length(text) == plain.length(plain_to_markdown(text))
+    assert plain_length(text) == text_length(plain_to_markdown(text))

@@ -109,7 +109,7 @@ def test_full_addresses_and_names_in_one_text() -> None:
 
 
 def test_the_fast_viterbi_search_tags_exactly_as_jiebas_own() -> None:
-    """names.Viterbi replaces jieba.posseg's search over the tags of unknown words: the same
+    """words.Viterbi replaces jieba.posseg's search over the tags of unknown words: the same
     score and the same tags for every run of Han characters of the labelled sentences, the demo
     stories and 1,000 random strings of the model's characters (ties included)."""
     import random
@@ -118,11 +118,11 @@ def test_the_fast_viterbi_search_tags_exactly_as_jiebas_own() -> None:
 
     import jieba.posseg as posseg
 
-    from anthology.text import names
+    from anthology.text import words
 
-    names.words("张阿姨")  # loads jieba and puts the fast search in place
+    words.words("张阿姨")  # loads jieba and puts the fast search in place
     fast = posseg.viterbi
-    assert isinstance(fast, names.Viterbi)
+    assert isinstance(fast, words.Viterbi)
     texts = [str(case["text"]) for case in CASES]
     demo = Path(__file__).parents[2] / "content" / "demo" / "stories.json"
     texts += re.findall(r"[\u4e00-\u9fff]+", demo.read_text("utf-8"))[:400]

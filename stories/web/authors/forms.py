@@ -20,8 +20,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from anthology.text import pictures as references
-from anthology.text import plain
-from anthology.text.markdown import clean_text, plain_to_markdown
+from anthology.text.markdown import clean_text, plain_length, plain_to_markdown
+from anthology.text.markdown import length as text_length
 from anthology.text.privacy import Flag
 from stories import i18n, labels
 from stories.models import ServiceField
@@ -219,8 +219,8 @@ class TextFields(FlaskForm):
         """Characters without white space; typed text is counted without rendering it."""
         word = self.word_markdown()
         if word is not None:
-            return plain.length(word)
-        return plain.plain_length(self.body.data or "")
+            return text_length(word)
+        return plain_length(self.body.data or "")
 
 
 class StoryForm(TextFields):

@@ -26,8 +26,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
-from anthology.text import plain
-from anthology.text.markdown import clean_text, render
+from anthology.text.markdown import clean_text, render, to_plain
 from anthology.text.privacy import Flag
 from stories import db, labels, pictures
 from stories.jobs import scans
@@ -199,7 +198,7 @@ def drop_upload(form: TextFields) -> None:
     """The author goes back to typing: the Word text becomes plain lines in the textarea."""
     word = form.word_markdown()
     if word is not None and not (form.body.data or "").strip():
-        form.body.data = plain.to_plain(word)
+        form.body.data = to_plain(word)
     keep = form.picture_references()  # the Word file's pictures stay with the story
     form.docx_markdown.data = ""
     for found in keep:

@@ -24,8 +24,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from anthology.text import pictures as references
-from anthology.text import plain
-from anthology.text.markdown import render
+from anthology.text.markdown import render, to_plain
 from stories import db, i18n
 from stories.labels import status_label
 from stories.models import Story, StoryStatus
@@ -185,7 +184,7 @@ def revise(code: str) -> Response | tuple[str, int]:
     view = _view(story, code)
     if form is None:
         form = RevisionForm(
-            title=story.title, body=plain.to_plain(story.body), version=str(story.version)
+            title=story.title, body=to_plain(story.body), version=str(story.version)
         )
         # The typed text cannot hold pictures: the story's pictures come along as added ones.
         kept = "\n\n".join(
