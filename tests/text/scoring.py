@@ -12,7 +12,12 @@
   with the detector of issue 17's second pass (addresses P 0.57 R 0.57, names P 0.86 R 0.68,
   identifiers P 1.00 R 0.83), then used in the third pass to find the classes of miss it showed
   (address tails and adjacent parts, familiar forms and given names, labelled ID and card numbers
-  whose checks fail, public figures), so it is seen too: a regression check, not a measure.
+  whose checks fail, public figures), so it is seen too: a regression check, not a measure;
+- privacy_blind5.json (80 sentences): written blind by a third hand on 2026-12-01, never opened
+  while the detector was changed, measured once untuned with the detector after issue 17's third
+  pass: addresses P 0.79 R 0.79, names P 0.88 R 0.83, identifiers P 1.00 R 1.00 (at the start of
+  that day: addresses 0.68 / 0.68, names 0.84 / 0.75, identifiers 1.00 / 1.00). The issue's
+  targets are not met on it; tests/text/test_privacy.py holds it as a strict xfail.
 An unseen batch is the only honest measure of the targets; `python -m tests.text.scoring FILE ...`
 scores the files named instead (in tests/text/data/).
 """
@@ -102,6 +107,7 @@ SETS = (
     "privacy_blind2.json",
     "privacy_blind3.json",
     "privacy_blind4.json",
+    "privacy_blind5.json",
 )
 
 if __name__ == "__main__":

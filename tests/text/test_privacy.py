@@ -14,6 +14,13 @@ CASES = load("privacy_cases.json")
 # tests/text/scoring.py; blind4 was measured untuned once, then used for tuning), so they hold the
 # issue's targets as regression checks only; an unseen batch is the honest measure.
 BLIND = ("privacy_blind.json", "privacy_blind2.json", "privacy_blind3.json", "privacy_blind4.json")
+# The untuned batch (measured once, never used to change the detector): short of the targets.
+UNTUNED = pytest.param(
+    "privacy_blind5.json",
+    marks=pytest.mark.xfail(
+        strict=True, reason="untuned fifth batch: addresses P/R 0.79, names P 0.88 R 0.83"
+    ),
+)
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,7 +39,7 @@ def test_detector_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> No
     assert table["overall"].recall >= 0.9, report
 
 
-@pytest.mark.parametrize("name", BLIND)
+@pytest.mark.parametrize("name", [*BLIND, UNTUNED])
 def test_detector_on_the_blind_batches(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The issue's targets on the batches written apart from the detector."""
     cases = load(name)
