@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from anthology import cover, epub, pdf, resources
-from anthology.cover.screen import prepend_front
+from anthology.cover.screen import front_words, prepend_front
 from anthology.epub.validator import ValidatorUnavailable, check
 from anthology.errors import BuildError, BuildWarning, ContentError
 from anthology.fonts.families import ResolvedFonts, harfbuzz_warning, resolve
@@ -207,7 +207,7 @@ def render(
             printed = result if fmt == "print" else printed
             pages = result.pages
             if fmt == "screen" and front is not None:
-                pages = prepend_front(result.path, front)
+                pages = prepend_front(result.path, front, front_words(gathered.manuscript.meta))
             size = result.path.stat().st_size
             rows.append((fmt, out_dir / result.path.name, pages, size, result.seconds))
         if printed is None and {"epub", "cover"} & set(gathered.formats):

@@ -72,6 +72,11 @@ class StoryRef:
     title: str  # typeset, in 《》
     page: str | None = None  # known page (chunked build); None: target-counter (single pass)
 
+    @property
+    def href(self) -> str:
+        """The screen PDF's link to the story (in another chunk when the page is known)."""
+        return f"{TOC_LINK_SCHEME}{self.id}" if self.page is not None else f"#{self.id}"
+
 
 @dataclass(frozen=True)
 class Person:

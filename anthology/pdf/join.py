@@ -5,8 +5,8 @@ The front-matter PDF is the base: its catalog carries the PDF/X output intent an
 chunk whose first folio is one more than the pages before it (a right-hand start after a
 recto). For `screen`, the chunks' structure trees are grafted under the
 front's Document element (StructParents renumbered), their named destinations are kept, the
-TOC's `chapter:` links become GoTo links to named destinations, and the outline is rebuilt from
-the real chapter pages.
+TOC's and the contributors list's `chapter:` links become GoTo links to named destinations, and
+the outline is rebuilt from the real chapter pages.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def join(
                                  f"but follows page {folio - 1}")  # fmt: skip
     if variant == "screen":
         _write_dests(out, dests)
-        _fix_links(out, front_count)
+        _fix_links(out)
         _outline(out, manuscript, chapter_pages, body_start, front_count)
     if tagged:
         out.Root.StructTreeRoot.ParentTreeNextKey = next_key
@@ -183,9 +183,10 @@ def _write_dests(out: pikepdf.Pdf, dests: dict[str, Array]) -> None:
     out.Root.Names.Dests = tree.obj
 
 
-def _fix_links(out: pikepdf.Pdf, front_count: int) -> None:
-    """The TOC's `chapter:ID` links (the target was in another chunk) -> named destinations."""
-    for page in out.pages[:front_count]:
+def _fix_links(out: pikepdf.Pdf) -> None:
+    """The `chapter:ID` links (the TOC's, the contributors list's: the target was in another
+    chunk) -> named destinations."""
+    for page in out.pages:
         for annot in page.obj.get("/Annots", []):
             action = annot.get("/A")
             if action is None or "/URI" not in action:

@@ -3,19 +3,23 @@
 - Running heads and folios (margin boxes) are pagination artifacts (`/Artifact` marked content
   with `/Type /Pagination` and `/Subtype /Header` or `/Footer`), not content outside the
   structure tree, so a screen reader does not read them on every page.
+- Dot leaders (the TOC's and the contributors list's) are layout artifacts: a reader hears the
+  title and the page number, not a row of dots, and each entry's content is painted in the
+  order the structure tree reads it (title, then number).
 - Footnotes are `Note` elements with an `ID`; the footnote call in the text is a `Reference`
   and the note's own number a `Lbl`.
 - Table header cells carry `/Scope` (`/Column`, or `/Row` for `<th scope="row">`).
 - Figure `BBox`es are in PDF user space (points from the bottom-left corner), not CSS px.
 - A link is annotated once, by the element that has the `href` (WeasyPrint annotates every box
-  inside it too: 4-5 annotations per TOC entry), and a TOC entry's annotation is described in
-  words: 《题目》，第7页, with the Print flag.
+  inside it too: 4-5 annotations per TOC entry), and a TOC entry's or a contributor's story's
+  annotation is described in words: 《题目》，第7页, with the Print flag.
 
 WeasyPrint internals touched (70.0): `document.draw_page`, `pdf.stream.Stream.marked`,
 `pdf.tags._build_box_tree` (wrapped; it recurses through the module's name), `pdf.add_tags`,
 `pdf.add_links`, `anchors.gather_anchors` (its `parent_link` argument; it recurses through the
 module's name) and `document.gather_anchors`; boxes' `element`, `element_tag`, `children`,
-`link_annotation`, `content_box_x/y`, `width`, `height`, margin boxes' `at_keyword`.
+`link_annotation`, `content_box_x/y`, `width`, `height`, `is_leader`, `descendants()`, margin
+boxes' `at_keyword`, the stream's `_tags` (None when the PDF is not tagged).
 """
 
 from __future__ import annotations
@@ -53,6 +57,11 @@ def install() -> None:
                 kind = "Header" if child.at_keyword.startswith("@top") else "Footer"
                 for box in child.descendants():
                     box._anthology_artifact = kind
+            elif pdf_stream._tags is not None:  # the screen PDF: look for leaders
+                for box in child.descendants():
+                    if box.is_leader:
+                        for dot in box.descendants():
+                            dot._anthology_artifact = "Layout"
         return original_draw_page(page_box, pdf_stream)
 
     @contextmanager
@@ -62,7 +71,9 @@ def install() -> None:
             with original_marked(self, box, tag):
                 yield
             return
-        properties = pydyf.Dictionary({"Type": "/Pagination", "Subtype": f"/{kind}"})
+        properties = pydyf.Dictionary(
+            {"Type": "/Layout"} if kind == "Layout" else {"Type": "/Pagination", "Subtype": f"/{kind}"}
+        )
         pydyf.Stream.begin_marked_content(self, "Artifact", properties)
         try:
             yield
@@ -70,7 +81,7 @@ def install() -> None:
             pydyf.Stream.end_marked_content(self)
 
     def build_box_tree(box, parent, pdf_, page_number, nums, annotations, tags_):
-        if isinstance(box, boxes.MarginBox):
+        if isinstance(box, boxes.MarginBox) or box.is_leader:
             return  # drawn as artifacts: nothing of them in the structure tree
         tag = box.element_tag if box.element is not None else ""
         for element in original_tree(box, parent, pdf_, page_number, nums, annotations, tags_):
@@ -138,18 +149,20 @@ def _retag(element, box, tag: str, page_number: int, pydyf, boxes) -> None:
 
 
 def describe(box) -> str:
-    """Words for a link annotation: a TOC entry's title and page (《题目》，第7页), else the
-    link's own text; "" keeps WeasyPrint's."""
+    """Words for a link annotation: a TOC entry's or a contributor's story's title and page
+    (《题目》，第7页), else the link's own text; "" keeps WeasyPrint's."""
     element = box.element
     if element is None:
         return ""
     title = ""
+    if "contributor-story" in (element.get("class") or "").split():
+        title = "".join(element.itertext()).strip()  # set in 《》 already
     for child in element.iter():
         if "toc-text" in (child.get("class") or "").split():
-            title = "".join(child.itertext()).strip()
+            title = "《" + "".join(child.itertext()).strip() + "》"
     if title:
         number = _NUMBER.search("".join(_texts(box)))
-        return f"《{title}》，第{number.group(1)}页" if number else f"《{title}》"
+        return f"{title}，第{number.group(1)}页" if number else title
     return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
 
 
