@@ -1,5 +1,6 @@
-"""The screen PDF's structure (issue 13): pagination artifacts, notes, header scopes, one
-described link per TOC entry; in a one-pass and a chunked build alike (pikepdf reads them)."""
+"""The screen PDF's structure (issue 13): the cover a described Figure, pagination and leader
+artifacts, notes, header scopes, one described link per TOC entry and per contributor's story;
+in a one-pass and a chunked build alike (pikepdf reads them)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from pypdf import PdfReader
 
-from anthology.pdf import write_pdf
+from anthology import build
 from anthology.sources import load_manuscript
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,12 +21,19 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", params=["one pass", "chunks"])
-def screen(request, tmp_path_factory):
+def screen_path(request, tmp_path_factory):
+    """The screen PDF as `build.py` writes it (the cover's front before the title page)."""
     out = tmp_path_factory.mktemp("screen")
-    chunks = {"chunk_pages": 5, "workers": 2, "cache_dir": out / "cache"}
-    options = chunks if request.param == "chunks" else {}
-    result = write_pdf(load_manuscript(DEMO), out / "demo-screen.pdf", "screen", **options)
-    return pikepdf.open(result.path)
+    chunks = ["--chunk-pages", "5" if request.param == "chunks" else "0", "--workers", "2"]
+    code = build.main([str(DEMO), "--format", "screen", "--out", str(out), "--no-cache", "-q",
+                       *chunks])  # fmt: skip
+    assert code == 0
+    return out / "demo-screen.pdf"
+
+
+@pytest.fixture(scope="module")
+def screen(screen_path):
+    return pikepdf.open(screen_path)
 
 
 def _marked_content(page):
@@ -56,6 +65,113 @@ def _elements(pdf):
         yield from walk(top)
 
 
+def _paint(page):
+    """The page's marked content in paint order: ("mc", MCID) or ("artifact", /Type), once
+    each, for the sequences that show text or draw."""
+    stack, out = [], []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == "BDC":
+            properties = operands[1]
+            if str(operands[0]) == "/Artifact":
+                stack.append(("artifact", str(properties.get("/Type", ""))))
+            else:
+                stack.append(("mc", int(properties.MCID)) if "/MCID" in properties else None)
+        elif op == "BMC":
+            stack.append(("artifact", "") if str(operands[0]) == "/Artifact" else None)
+        elif op == "EMC" and stack:
+            stack.pop()
+        elif op in ("Tj", "TJ", "Do") and stack and stack[-1] is not None:
+            if stack[-1][0] == "artifact" or stack[-1] not in out:
+                out.append(stack[-1])
+    return out
+
+
+def _mcids(element, page):
+    """The MCIDs on `page` under a structure element, in the tree's reading order."""
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, int):
+            if element.Pg.objgen == page.objgen:
+                yield kid
+        elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
+            if kid.get("/Pg", element.Pg).objgen == page.objgen:
+                yield int(kid.MCID)
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield from _mcids(kid, page)
+
+
+def _front(label: str) -> bool:
+    """A front-matter page (folio in lower-case roman numerals)."""
+    return re.fullmatch(r"[ivxlcdm]+", label) is not None
+
+
+def _links(pdf):
+    """(page index, link annotation, the Link element that owns it)."""
+    owners = {}
+    for element in _elements(pdf):
+        if str(element.S) == "/Link":
+            for kid in element.K if isinstance(element.K, pikepdf.Array) else [element.K]:
+                if isinstance(kid, pikepdf.Dictionary) and str(kid.get("/Type")) == "/OBJR":
+                    owners[kid.Obj.objgen] = element
+    for index, page in enumerate(pdf.pages):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") == "/Link":
+                yield index, annot, owners.get(annot.objgen)
+
+
+def test_the_cover_is_a_figure_described_by_the_words_on_the_front(screen):
+    meta = load_manuscript(DEMO).meta
+    document = screen.Root.StructTreeRoot.K
+    document = document[0] if isinstance(document, pikepdf.Array) else document
+    figure = document.K[0]  # the first thing a screen reader meets
+    cover = screen.pages[0].obj
+    assert str(figure.S) == "/Figure" and figure.Pg.objgen == cover.objgen
+    alt = str(figure.Alt)
+    assert alt.startswith("封面：")
+    for words in (meta.title, meta.subtitle, meta.series, meta.publisher, *meta.editors):
+        assert words and words in alt
+    assert [float(v) for v in figure.A.BBox] == [float(v) for v in cover.MediaBox]
+    # The page paints the picture as that Figure's marked content, and nothing else.
+    assert _paint(cover) == [("mc", 0)]
+    assert list(_mcids(figure, cover)) == [0]
+    nums = screen.Root.StructTreeRoot.ParentTree.Nums
+    mapped = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert mapped[int(cover.StructParents)][0].objgen == figure.objgen
+    assert int(screen.Root.StructTreeRoot.ParentTreeNextKey) == max(mapped) + 1
+    assert PdfReader(screen.filename).page_labels[:2] == ["封面", "i"]
+
+
+def test_leaders_are_artifacts_and_each_entry_reads_title_then_number(screen):
+    """A TOC or contributors-list entry paints its title, the dot leader (a layout artifact)
+    and its page number, in the order the structure tree reads them; on the TOC's pages the
+    whole page paints in the tree's order (what a reading-order check compares)."""
+    labels = PdfReader(screen.filename).page_labels
+    entries = 0
+    toc_pages = set()
+    for index, annot, link in _links(screen):
+        page = screen.pages[index].obj
+        words = re.fullmatch(r"《.+》，第([0-9]+|[ivxlcdm]+)页", str(annot.Contents))
+        assert words and link is not None
+        mcids = list(_mcids(link, page))
+        assert len(mcids) >= 2  # the title's text, then the number
+        painted = _paint(page)
+        at = [painted.index(("mc", mcid)) for mcid in mcids]
+        assert at == sorted(at), str(annot.Contents)
+        between = painted[at[-2] + 1 : at[-1]]
+        assert between and all(kind == ("artifact", "/Layout") for kind in between)
+        entries += 1
+        if _front(labels[index]):  # the TOC (the contributors list is in the back matter)
+            toc_pages.add(index)
+    assert entries >= 30 and toc_pages
+    document = screen.Root.StructTreeRoot.K
+    document = document[0] if isinstance(document, pikepdf.Array) else document
+    for index in toc_pages:
+        page = screen.pages[index].obj
+        painted = [mcid for kind, mcid in _paint(page) if kind == "mc"]
+        assert painted == list(_mcids(document, page))
+
+
 def test_running_heads_and_folios_are_pagination_artifacts(screen):
     artifacts = 0
     parent_tree = screen.Root.StructTreeRoot.ParentTree.Nums
@@ -63,6 +179,8 @@ def test_running_heads_and_folios_are_pagination_artifacts(screen):
     for page in screen.pages:
         for tag, properties in _marked_content(page):
             if tag == "/Artifact" and properties is not None:
+                if str(properties.get("/Type")) == "/Layout":
+                    continue  # a dot leader (test_leaders_are_artifacts_...)
                 assert str(properties.get("/Type")) == "/Pagination"
                 assert str(properties.get("/Subtype")) in ("/Header", "/Footer")
                 artifacts += 1
@@ -83,20 +201,31 @@ def test_footnotes_are_notes_and_header_cells_have_a_scope(screen):
     assert headers and all(str(h.A.Scope) in ("/Column", "/Row") for h in headers)
 
 
-def test_one_described_link_per_toc_entry(screen):
+def test_one_described_link_per_toc_entry_and_contributors_story(screen):
     manuscript = load_manuscript(DEMO)
-    links = [
-        annot
-        for page in screen.pages
-        for annot in page.obj.get("/Annots", [])
-        if annot.get("/Subtype") == "/Link"
+    labels = PdfReader(screen.filename).page_labels
+    index = {page.objgen: i for i, page in enumerate(p.obj for p in screen.pages)}
+    dests = pikepdf.NameTree(screen.Root.Names.Dests)
+    links = list(_links(screen))
+    described = [str(annot.get("/Contents", "")) for _, annot, _ in links]
+    pairs = [
+        (_front(labels[at]), words) for (at, _, _), words in zip(links, described, strict=True)
     ]
-    toc = [str(a.Contents) for a in links if str(a.get("/Contents", "")).startswith("《")]
+    toc = [words for front, words in pairs if front]
+    listed = [words for front, words in pairs if not front]
     contributors = manuscript.show_contributors and bool(manuscript.contributors)
     entries = len(manuscript.chapters()) + len(manuscript.parts()) + contributors
-    assert len(links) == len(toc) == len(set(toc)) == entries  # the demo links nothing else
-    assert "《钥匙挂在门后》，第7页" in toc
-    assert all(re.fullmatch(r"《.+》，第([0-9]+|[ivxlcdm]+)页", words) for words in toc)
+    assert len(toc) == len(set(toc)) == entries
+    assert len(listed) == sum(len(c.story_ids) for c in manuscript.contributors)
+    assert "《钥匙挂在门后》，第7页" in toc and "《钥匙挂在门后》，第7页" in listed
+    assert set(listed) <= set(toc)  # a story's page is the same in both
+    for (_, annot, _), words in zip(links, described, strict=True):
+        label = re.fullmatch(r"《.+》，第([0-9]+|[ivxlcdm]+)页", words)
+        assert label, words
+        # The link leads to the page it names (a named destination, as WeasyPrint writes).
+        dest = annot.get("/Dest", annot.get("/A", {}).get("/D"))
+        target = dests[str(dest)] if isinstance(dest, pikepdf.String) else dest
+        assert labels[index[target[0].objgen]] == label.group(1), words
 
 
 def test_list_items_are_in_lists(screen):

@@ -72,7 +72,9 @@ def install() -> None:
                 yield
             return
         properties = pydyf.Dictionary(
-            {"Type": "/Layout"} if kind == "Layout" else {"Type": "/Pagination", "Subtype": f"/{kind}"}
+            {"Type": "/Layout"}
+            if kind == "Layout"
+            else {"Type": "/Pagination", "Subtype": f"/{kind}"}
         )
         pydyf.Stream.begin_marked_content(self, "Artifact", properties)
         try:
