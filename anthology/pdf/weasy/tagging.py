@@ -6,9 +6,13 @@
 - Dot leaders (the TOC's and the contributors list's) are layout artifacts: a reader hears the
   title and the page number, not a row of dots, and each entry's content is painted in the
   order the structure tree reads it (title, then number).
+- A float among blocks (the contributors list's names) is painted where the tree has it, not
+  before the text around it as CSS paints floats (they do not overlap it: the same picture),
+  so the page paints in the structure's reading order.
 - Footnotes are `Note` elements with an `ID`; the footnote call in the text is a `Reference`
   and the note's own number a `Lbl`.
 - Table header cells carry `/Scope` (`/Column`, or `/Row` for `<th scope="row">`).
+- A Link's text sits in Spans when the Link holds elements too (no mixed content).
 - Figure `BBox`es are in PDF user space (points from the bottom-left corner), not CSS px.
 - A link is annotated once, by the element that has the `href` (WeasyPrint annotates every box
   inside it too: 4-5 annotations per TOC entry), and a TOC entry's or a contributor's story's
@@ -17,7 +21,8 @@
 WeasyPrint internals touched (70.0): `document.draw_page`, `pdf.stream.Stream.marked`,
 `pdf.tags._build_box_tree` (wrapped; it recurses through the module's name), `pdf.add_tags`,
 `pdf.add_links`, `anchors.gather_anchors` (its `parent_link` argument; it recurses through the
-module's name) and `document.gather_anchors`; boxes' `element`, `element_tag`, `children`,
+module's name), `document.gather_anchors` and `stacking._dispatch` (called through the module's
+name; it asks `box.is_floated()`); boxes' `element`, `element_tag`, `children`,
 `link_annotation`, `content_box_x/y`, `width`, `height`, `is_leader`, `descendants()`, margin
 boxes' `at_keyword`, the stream's `_tags` (None when the PDF is not tagged).
 """
@@ -40,7 +45,7 @@ def install() -> None:
     if _installed:
         return
     import pydyf
-    from weasyprint import anchors, document, pdf
+    from weasyprint import anchors, document, pdf, stacking
     from weasyprint.formatting_structure import boxes
     from weasyprint.pdf import stream, tags
 
@@ -50,6 +55,7 @@ def install() -> None:
     original_add_tags = pdf.add_tags
     original_add_links = pdf.add_links
     original_gather = anchors.gather_anchors
+    original_dispatch = stacking._dispatch
 
     def draw_page(page_box, pdf_stream):
         for child in page_box.children:
@@ -57,12 +63,27 @@ def install() -> None:
                 kind = "Header" if child.at_keyword.startswith("@top") else "Footer"
                 for box in child.descendants():
                     box._anthology_artifact = kind
-            elif pdf_stream._tags is not None:  # the screen PDF: look for leaders
+            elif pdf_stream._tags is not None:  # the screen PDF: leaders and floats
                 for box in child.descendants():
                     if box.is_leader:
                         for dot in box.descendants():
                             dot._anthology_artifact = "Layout"
+                    elif isinstance(box, boxes.BlockContainerBox) and _blocks_only(box, boxes):
+                        for float_ in box.children:
+                            if isinstance(float_, boxes.BlockBox) and float_.is_floated():
+                                float_._anthology_in_order = True
         return original_draw_page(page_box, pdf_stream)
+
+    def dispatch(box, *args):
+        # A float among blocks (the contributors list's names) painted where the tree has
+        # it, as a block: CSS paints floats before the text around them.
+        if not getattr(box, "_anthology_in_order", False):
+            return original_dispatch(box, *args)
+        box.is_floated = _never  # the copies drawn keep it; the laid-out box does not
+        try:
+            return original_dispatch(box, *args)
+        finally:
+            del box.is_floated
 
     @contextmanager
     def marked(self, box, tag):
@@ -88,6 +109,8 @@ def install() -> None:
         tag = box.element_tag if box.element is not None else ""
         for element in original_tree(box, parent, pdf_, page_number, nums, annotations, tags_):
             _retag(element, box, tag, page_number, pydyf, boxes)
+            if element.get("S") == "/Link":
+                _unmix(element, box, pdf_.page_references[page_number], pdf_, nums, pydyf)
             yield element
 
     def add_tags(pdf_, document_, pdf_version, page_streams):
@@ -121,8 +144,38 @@ def install() -> None:
     pdf.add_tags = add_tags
     pdf.add_links = add_links
     anchors.gather_anchors = gather_anchors
+    stacking._dispatch = dispatch
     document.gather_anchors = gather_anchors
     _installed = True
+
+
+def _never() -> bool:
+    return False
+
+
+def _blocks_only(box, boxes) -> bool:
+    return bool(box.children) and not any(isinstance(c, boxes.LineBox) for c in box.children)
+
+
+def _unmix(link, box, page, pdf_, nums, pydyf) -> None:
+    """A Link holding both text (MCIDs) and elements (a title whose 《“ pair is compressed, a
+    ::after) gets each piece of its text in a Span, so its kids read in one list, in order."""
+    kids = link["K"]
+    elements = sum(not isinstance(kid, int) for kid in kids) - bool(box.link_annotation)
+    if elements <= 0 or all(not isinstance(kid, int) for kid in kids):
+        return
+    unmixed = pydyf.Array()
+    for kid in kids:
+        if isinstance(kid, int):
+            span = pydyf.Dictionary(
+                {"Type": "/StructElem", "S": "/Span", "K": pydyf.Array([kid]), "Pg": page,
+                 "P": link.reference}
+            )  # fmt: skip
+            pdf_.add_object(span)
+            nums[kid] = span.reference
+            kid = span.reference
+        unmixed.append(kid)
+    link["K"] = unmixed
 
 
 def _retag(element, box, tag: str, page_number: int, pydyf, boxes) -> None:
