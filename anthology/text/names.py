@@ -34,7 +34,7 @@ COMPOUND_SURNAMES = _COMPOUND_SURNAMES = (
 )
 _KIN_SUFFIXES = (
     "阿姨|大爷|奶奶|爷爷|大妈|大娘|大伯|大叔|叔叔|婶婶|婶子|阿婆|婆婆|阿公|伯伯|大姐|大哥|姐姐|"
-    "哥哥|老师|医生|护士|主任|书记|师傅|女士|先生|老人|老汉|阿伯|某某|某"
+    "哥哥|老师|医生|护士|主任|书记|师傅|女士|先生|老人|老汉|阿伯"
 )
 _KIN_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_KIN_SUFFIXES})")
 _NICKNAME = re.compile(rf"[小老阿][{_SURNAMES}]")
@@ -68,6 +68,11 @@ _PERSON_AFTER = re.compile(
     r"|说|告诉|笑|回答|问|陪|带着)"
 )
 _GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
+# Characters common in given names: a word made of them, said to speak, is a person (建华说).
+_GIVEN_CHARS = frozenset(
+    "建国华军民强伟勇刚志明海平春秀英兰芳桂珍凤玲霞红丽娟敏静燕萍琴慧淑芬梅艳莉婷欣怡"
+    "浩宇轩涛磊鹏杰俊辉斌峰超亮鑫晨玉翠娥莲荣福贵德顺有成林文彬卫东"
+)
 _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2}")
 _HAN_GIVEN = re.compile(r"[\u4e00-\u9fff]{1,2}")
@@ -83,8 +88,8 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         given = following.word
-        if not _HAN_GIVEN.fullmatch(given) or given.endswith(_PLACE_ENDINGS):
-            continue
+        if not _HAN_GIVEN.fullmatch(given) or given.endswith(_PLACE_ENDINGS) or "某" in given:
+            continue  # 陈某某: already anonymised
         before = tokens[index - 1].word if index else ""
         if before.endswith(token.word[:1]):
             continue  # 一张 / 张收: a doubled measure word
@@ -216,11 +221,14 @@ _GENERIC_PERSONS = frozenset(
     "哥哥 姐姐".split()
 )
 _FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
+_BIG_NAME = re.compile(rf"大[{_SURNAMES}]|[大二三四][丫妞娃柱]")  # 大刘, 二丫: with context
 _NOT_FAMILIAR = frozenset(
     "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
 )
 # What follows a clause's subject (林子涵总是..., 王子涵今年...); what ends a name after 叫.
-_SUBJECT_VERB = re.compile(r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就)")
+_SUBJECT_VERB = re.compile(
+    r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就|这学期|最近|平时|后来)"
+)
 _CLAUSE_END = re.compile(r"[，。！？；、]|$")
 _MEASURES = frozenset(c + "张" for c in "这那一两几每哪半整0123456789")
 _NOT_SIBLING_FIRST = frozenset("大二三四五六七表堂师帅老小亲舅姑姨伯叔兄弟阿嫂哥姐这那我你他她")
@@ -248,6 +256,9 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
             if following is None or len(following.word) != 1:
                 continue
             if word not in "阿小老" and following.word not in "哥叔姐嫂婶":
+                big = word + following.word
+                if _BIG_NAME.fullmatch(big) and _person_context(text, token.start, following.end):
+                    found.append(Flag("person_name", token.start, following.end, big))
                 continue
             if word in "阿小老" and following.flag[0] in "avdupcrmq":
                 continue  # 老 / 旧, 小 / 心
@@ -265,15 +276,23 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                     continue  # 阿姨, 老师, 老家
                 if word[0] == "老" and not token.flag.startswith(("n", "x")):
                     continue  # 老旧
-                hit = (word[0] == "阿" and token.flag == "nr") or _person_context(
-                    text, token.start, token.end
-                )
+                hit = (
+                    (word[0] == "阿" and token.flag == "nr")
+                    or _person_context(text, token.start, token.end)
+                    or (
+                        token.flag == "nr"
+                        and _clause_start(text, token.start)
+                        and _SUBJECT_VERB.match(text, token.end) is not None
+                    )
+                )  # 小宇这学期 ...
             else:
                 if word[0] in _NOT_SIBLING_FIRST or word[0] in _NOT_GIVEN_CHARS:
                     continue
                 hit = (token.flag == "nr" or not _common_word(word)) and _person_context(
                     text, token.start, token.end
                 )
+        elif _BIG_NAME.fullmatch(word):
+            hit = _person_context(text, token.start, token.end)  # 大刘是外展队的志愿者
         elif (
             _clause_start(text, token.start)
             and _HAN_NAME.fullmatch(word)
@@ -297,8 +316,11 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 continue
             hit = word not in _NAME_STOPWORDS and (
                 bool(_KIN_AFTER.match(text, token.end))  # 建军是张大妈的小儿子
-                or (token.flag.startswith("nr") and bool(_PERSON_AFTER.match(text, token.end)))
-            )  # 秀英说
+                or (
+                    (token.flag.startswith("nr") or set(word) <= _GIVEN_CHARS)
+                    and bool(_PERSON_AFTER.match(text, token.end))
+                )
+            )  # 秀英说, 建华说
         else:
             continue
         if hit:
@@ -348,7 +370,7 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
             found.append(Flag("person_name", token.start, token.end, word))
     found += _split_names(text, tokens)
     found += _compound_names(text, tokens)
-    found += _familiar_names(text, tokens)
+    found += _familiar_names(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
     for pattern in (_KIN_NAME, _TITLE_NAME, _SIBLING_NAME, _AH_NAME):
         for match in pattern.finditer(text):
             if match.start() in starts:
@@ -358,4 +380,58 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
             continue
         if not _common_word(match.group()) or _said_to_be_person(text, *match.span()):
             found.append(Flag("person_name", match.start(), match.end(), match.group()))
+    return found
+
+
+# A form's person field: 服务对象杨淑芬，..., 姓名：王秀兰 (a surname and one or two characters
+# that end the field).
+_LABELLED = re.compile(
+    r"(?:服务对象|案主|姓名|联系人|监护人|申请人|求助人|当事人|受助人)[：:\s]?"
+    rf"((?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}?)"
+    r"(?=[，。；、,;（(\s]|$|[男女]，)"
+)
+
+
+def _labelled_names(text: str) -> list[Flag]:
+    return [Flag("person_name", *m.span(1), m.group(1)) for m in _LABELLED.finditer(text)]
+
+
+# Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people, written without a surname
+# (阿依古丽, 买买提, 扎西, 卓玛, 巴特尔, 阿呷), as their usual parts.
+_MINORITY_STEMS = (
+    "阿依 古丽 古力 买买提 麦麦提 艾力 艾尼 艾买提 阿不都 阿卜杜 热依 热合曼 迪丽 努尔 吐尔逊 "
+    "依明 帕提 阿孜 克里木 阿迪 热娜 米娜 阿布 玉苏普 阿力木 夏提 祖丽 再努 木拉提 伊力 依力 "
+    "扎西 卓玛 次仁 达瓦 央金 格桑 拉姆 德吉 多吉 旺堆 平措 尼玛 白玛 洛桑 丹增 才让 仁青 索朗 "
+    "顿珠 曲珍 边巴 普布 旦增 措姆 巴桑 次旦 益西 桑吉 卓嘎 央宗 多杰 嘉措 加措 强巴 "
+    "巴特尔 其其格 斯琴 乌云 苏和 额尔敦 宝音 图雅 那仁 娜仁 呼和 朝鲁 孟和 巴雅尔 萨仁 高娃 "
+    "阿拉坦 敖登 格日勒 乌力吉 特木尔 巴图 其木格 毕力格 "
+    "阿呷 阿果 木呷 吉克 沙马 阿牛 日火 莫色 曲比 俄木 吉伍 阿各 海来"
+).split()
+_MINORITY = re.compile(
+    rf"(?:{'|'.join(sorted(_MINORITY_STEMS, key=len, reverse=True))}){{1,3}}[江汗罕娜丽]?"
+)
+_NAMED_TAGS = ("nr", "nz", "ns")
+
+
+def _minority_names(text: str, tokens: list[Token]) -> list[Flag]:
+    """Said to be a person, or a word jieba does not know as another word: 阿依古丽一家, 扎西今年."""
+    if not _MINORITY.search(text):
+        return []
+    by_start = {t.start: t for t in tokens}
+    ends = {t.end for t in tokens}
+    found: list[Flag] = []
+    for match in _MINORITY.finditer(text):
+        start, end = match.span()
+        token = by_start.get(start)
+        if token is None or end not in ends:
+            continue  # 乌云密布, 格桑花
+        word = match.group()
+        known = not _common_word(word) and (len(word) >= 3 or token.flag.startswith(_NAMED_TAGS))
+        if (
+            (known and _SUBJECT_VERB.match(text, end))
+            or _person_context(text, start, end)
+            or (known and token.flag.startswith("nr"))
+            or text.startswith("一家", end)
+        ):
+            found.append(Flag("person_name", start, end, word))
     return found

@@ -24,8 +24,30 @@ def detect(text: str) -> list[Flag]:
         return []
     tokens = words.words(text)
     candidates = contact_flags(text) + places.address_flags(text, tokens)
-    candidates += [f for f in names.name_flags(text, tokens) if f.text not in _PUBLIC_FIGURES]
+    people = [f for f in names.name_flags(text, tokens) if f.text not in _PUBLIC_FIGURES]
+    candidates += _not_titles_or_institutions(text, people)
     return without_overlaps(candidates)
+
+
+_TITLE = re.compile(r"《([^《》\n]{1,40})》")
+# A name followed by one of these names a school, a hospital, a firm (东方红小学, 张明律师事务所), not the person.
+_INSTITUTION = re.compile(
+    "小学|中学|大学|学校|学院|幼儿园|医院|卫生院|诊所|公司|集团|银行|酒店|饭店|"
+    "纪念馆|博物馆|图书馆|事务所|基金会|研究院"
+)
+
+
+def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
+    """Drop the names inside a book's or a film's title (《你好，李焕英》, 《司马光砸缸》) and the
+    same names elsewhere in the text (演司马光的男孩: a character), and institutions' names."""
+    titles = [m.span(1) for m in _TITLE.finditer(text)] if "《" in text else []
+    characters = {
+        f.text for f in people if any(start <= f.start and f.end <= end for start, end in titles)
+    }
+    return [
+        f for f in people
+        if f.text not in characters and not _INSTITUTION.match(text, f.end)
+    ]  # fmt: skip
 
 
 # Well-known writers and leaders: a story quoting them names no one it must protect.
