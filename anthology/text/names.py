@@ -43,7 +43,7 @@ _NAME_STOPWORDS = frozenset(
     "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
     "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
     "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平 贺卡 高中生 "
-    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子".split()
+    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子 文明 白云 乌云".split()
 )
 
 REGION_SUFFIXES = ("省", "自治区", "市", "自治州", "州", "盟", "地区", "区", "县", "旗", "镇", "乡")
@@ -207,7 +207,7 @@ _KIN = "|".join("儿子 女儿 孙子 孙女 外孙 外孙女 丈夫 妻子 老�
                 "妹妹 侄子 侄女 儿媳 女婿 爷爷 奶奶 外婆 外公".split())  # fmt: skip
 _SUBJECT_AFTER = re.compile(
     rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
-    r"(?:长|员|工|师|者|生|友|手|保姆))(?:[，。！？；]|$)"
+    r"(?:长|员|工|师|者|生|友|手|机|匠|保姆))(?:[，。！？；]|$)"
     rf"|[和跟](?:{_KIN}))"
 )
 # A plain given name needs a kin word: 建军是张大妈的小儿子 (not 会计是村里的老党员).
@@ -316,11 +316,13 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 continue
             hit = word not in _NAME_STOPWORDS and (
                 bool(_KIN_AFTER.match(text, token.end))  # 建军是张大妈的小儿子
+                or (token.flag.startswith("nr") and bool(_PERSON_AFTER.match(text, token.end)))
                 or (
-                    (token.flag.startswith("nr") or set(word) <= _GIVEN_CHARS)
-                    and bool(_PERSON_AFTER.match(text, token.end))
+                    set(word) <= _GIVEN_CHARS
+                    and following is not None
+                    and following.word in ("说", "告诉")
                 )
-            )  # 秀英说, 建华说
+            )  # 秀英说, 建华说 (not 海军 / 说来)
         else:
             continue
         if hit:
@@ -370,7 +372,7 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
             found.append(Flag("person_name", token.start, token.end, word))
     found += _split_names(text, tokens)
     found += _compound_names(text, tokens)
-    found += _familiar_names(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
+    found += _familiar_names(text, tokens)
     for pattern in (_KIN_NAME, _TITLE_NAME, _SIBLING_NAME, _AH_NAME):
         for match in pattern.finditer(text):
             if match.start() in starts:
@@ -383,55 +385,7 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
     return found
 
 
-# A form's person field: 服务对象杨淑芬，..., 姓名：王秀兰 (a surname and one or two characters
-# that end the field).
-_LABELLED = re.compile(
-    r"(?:服务对象|案主|姓名|联系人|监护人|申请人|求助人|当事人|受助人)[：:\s]?"
-    rf"((?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}}?)"
-    r"(?=[，。；、,;（(\s]|$|[男女]，)"
-)
-
-
-def _labelled_names(text: str) -> list[Flag]:
-    return [Flag("person_name", *m.span(1), m.group(1)) for m in _LABELLED.finditer(text)]
-
-
-# Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people, written without a surname
-# (阿依古丽, 买买提, 扎西, 卓玛, 巴特尔, 阿呷), as their usual parts.
-_MINORITY_STEMS = (
-    "阿依 古丽 古力 买买提 麦麦提 艾力 艾尼 艾买提 阿不都 阿卜杜 热依 热合曼 迪丽 努尔 吐尔逊 "
-    "依明 帕提 阿孜 克里木 阿迪 热娜 米娜 阿布 玉苏普 阿力木 夏提 祖丽 再努 木拉提 伊力 依力 "
-    "扎西 卓玛 次仁 达瓦 央金 格桑 拉姆 德吉 多吉 旺堆 平措 尼玛 白玛 洛桑 丹增 才让 仁青 索朗 "
-    "顿珠 曲珍 边巴 普布 旦增 措姆 巴桑 次旦 益西 桑吉 卓嘎 央宗 多杰 嘉措 加措 强巴 "
-    "巴特尔 其其格 斯琴 乌云 苏和 额尔敦 宝音 图雅 那仁 娜仁 呼和 朝鲁 孟和 巴雅尔 萨仁 高娃 "
-    "阿拉坦 敖登 格日勒 乌力吉 特木尔 巴图 其木格 毕力格 "
-    "阿呷 阿果 木呷 吉克 沙马 阿牛 日火 莫色 曲比 俄木 吉伍 阿各 海来"
-).split()
-_MINORITY = re.compile(
-    rf"(?:{'|'.join(sorted(_MINORITY_STEMS, key=len, reverse=True))}){{1,3}}[江汗罕娜丽]?"
-)
-_NAMED_TAGS = ("nr", "nz", "ns")
-
-
-def _minority_names(text: str, tokens: list[Token]) -> list[Flag]:
-    """Said to be a person, or a word jieba does not know as another word: 阿依古丽一家, 扎西今年."""
-    if not _MINORITY.search(text):
-        return []
-    by_start = {t.start: t for t in tokens}
-    ends = {t.end for t in tokens}
-    found: list[Flag] = []
-    for match in _MINORITY.finditer(text):
-        start, end = match.span()
-        token = by_start.get(start)
-        if token is None or end not in ends:
-            continue  # 乌云密布, 格桑花
-        word = match.group()
-        known = not _common_word(word) and (len(word) >= 3 or token.flag.startswith(_NAMED_TAGS))
-        if (
-            (known and _SUBJECT_VERB.match(text, end))
-            or _person_context(text, start, end)
-            or (known and token.flag.startswith("nr"))
-            or text.startswith("一家", end)
-        ):
-            found.append(Flag("person_name", start, end, word))
-    return found
+# Read by anthology.text.privacy (names told by their form: form fields, minority given names).
+SURNAME = rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])"
+SUBJECT_VERB = _SUBJECT_VERB
+person_context = _person_context

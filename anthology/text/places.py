@@ -52,6 +52,7 @@ _SEG_SUFFIX = "|".join(
 _WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
 _SUFFIX = re.compile(_SEG_SUFFIX)
+_VILLAGE_GROUP = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{0,3}}?[社组](?={_NUMERAL}号)")
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
@@ -344,8 +345,8 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             )
             regions, places = regions + regional, places + (not regional)
             stop = segment.end()
-        if regions and text[stop : stop + 1] in ("社", "组") and _NUMBERS.match(text, stop + 1):
-            stop += 1  # 马家湾 + 社7号: the village group closing the named part
+        if regions and (group := _VILLAGE_GROUP.match(text, stop)):
+            stop = group.end()  # 马家湾 + 社7号, 好谷村 + 阿且社12号: the village group
         numbers = _NUMBERS.match(text, stop)
         if not numbers and regions and regions + places >= 2:  # not 老校区 + 宿舍楼5栋
             if by_start is None:
