@@ -28,7 +28,7 @@ _NUMBERS = re.compile(
     r"|(?<=[单元楼层号门座栋幢])(?:[0-9]{2,5}(?:寝室|房|室)?(?![0-9])|[东西南北中](?:单元|户))"
     r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-])"
     r"|(?<=号)(?:之[一二三四五六七八九十0-9]{1,2}|[前后东西南北副]楼)"  # 113号之二, 11号后楼
-    r"|(?<=号)(?:学生|职工|员工|教工)?(?:宿舍楼|宿舍|公寓楼|家属楼)"  # 18号员工宿舍B栋508
+    r"|(?<=号)[\u4e00-\u9fff]{0,2}?(?:宿舍楼|宿舍|公寓楼|家属楼)"  # 18号员工宿舍B栋508
     rf"(?=[A-Z](?:座|栋|幢|单元)|{_NUMERAL}(?:号楼|栋|幢|座|单元)))+"
 )  # 3栋2单元501室, A座1203, 12-3-501
 # Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
@@ -258,16 +258,20 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
-# Building, unit and room with no name before them: 同一小区的9号楼1单元1102, 住到了3栋2单元501室.
-_BARE_BUILDING = re.compile(rf"(?<![0-9A-Za-z\-]){_NUMERAL}(?:号楼|栋|幢|座)")
-_UNIT_OR_ROOM = re.compile(r"单元|室|[楼栋幢座单元][0-9]{3,4}$")
+# Two of building, unit and room with no name before them: 同一小区的9号楼1单元1102, 2单元501.
+_BARE_BUILDING = re.compile(rf"(?<![0-9A-Za-z\-第]){_NUMERAL}(?:号楼|栋|幢|座|单元)")
+_LEVELS = (
+    re.compile("号楼|栋|幢|座"),
+    re.compile("单元"),
+    re.compile(r"室|[楼栋幢座元][0-9]{3,4}$"),
+)
 
 
 def _bare_buildings(text: str) -> list[Flag]:
     found = []
     for match in _BARE_BUILDING.finditer(text):
         numbers = _NUMBERS.match(text, match.start())
-        if numbers and _UNIT_OR_ROOM.search(numbers.group()):
+        if numbers and sum(bool(level.search(numbers.group())) for level in _LEVELS) >= 2:
             found.append(Flag("address", match.start(), numbers.end(), numbers.group()))
     return found
 
