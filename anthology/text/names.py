@@ -207,7 +207,7 @@ _KIN = "|".join("儿子 女儿 孙子 孙女 外孙 外孙女 丈夫 妻子 老�
                 "妹妹 侄子 侄女 儿媳 女婿 爷爷 奶奶 外婆 外公".split())  # fmt: skip
 _SUBJECT_AFTER = re.compile(
     rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
-    r"(?:长|员|工|师|者|生|友|手|机|匠|保姆))(?:[，。！？；]|$)"
+    r"(?:长|员|工|师|者|生|友|手|机|匠|保姆|孩子|女孩|男孩|姑娘))(?:[，。！？；]|$)"
     rf"|[和跟](?:{_KIN}))"
 )
 # A plain given name needs a kin word: 建军是张大妈的小儿子 (not 会计是村里的老党员).
@@ -388,4 +388,5 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
 # Read by anthology.text.privacy (names told by their form: form fields, minority given names).
 SURNAME = rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])"
 SUBJECT_VERB = _SUBJECT_VERB
+KIN_OR_TITLE = _KIN_OR_TITLE
 person_context = _person_context

@@ -48,7 +48,8 @@ def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
     }
     return [
         f for f in people
-        if f.text not in characters and not _INSTITUTION.match(text, f.end)
+        if f.text not in characters
+        and not (_INSTITUTION.match(text, f.end) and not names.KIN_OR_TITLE.search(f.text, 1))
         and not f.text.endswith("某")  # 王某: already anonymised
     ]  # fmt: skip
 
@@ -107,7 +108,9 @@ def _minority_names(text: str, tokens: list[Token]) -> list[Flag]:
             continue  # 乌云密布, 格桑花
         word = match.group()
         named = token.flag.startswith(_NAMED_TAGS)  # 扎西/ns: a dictionary word, as a name
-        known = named or len(word) >= 3  # a two-character word (n): not a name alone
+        known = (
+            named or len(word) >= 3 or token.end < end
+        )  # 次 / 仁: no word to jieba  # a two-character word (n): not a name alone
         if known and (
             token.flag.startswith("nr")
             or names.SUBJECT_VERB.match(text, end)
