@@ -34,7 +34,7 @@ COMPOUND_SURNAMES = _COMPOUND_SURNAMES = (
 )
 _KIN_SUFFIXES = (
     "阿姨|大爷|奶奶|爷爷|大妈|大娘|大伯|大叔|叔叔|婶婶|婶子|阿婆|婆婆|阿公|伯伯|大姐|大哥|姐姐|"
-    "哥哥|老师|医生|护士|主任|书记|师傅|女士|先生|老人|老汉|阿伯|某某|某"
+    "哥哥|老师|医生|护士|主任|书记|师傅|女士|先生|老人|老汉|阿伯"
 )
 _KIN_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_KIN_SUFFIXES})")
 _NICKNAME = re.compile(rf"[小老阿][{_SURNAMES}]")
@@ -43,7 +43,7 @@ _NAME_STOPWORDS = frozenset(
     "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
     "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
     "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平 贺卡 高中生 "
-    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子".split()
+    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子 文明 白云 乌云".split()
 )
 
 REGION_SUFFIXES = ("省", "自治区", "市", "自治州", "州", "盟", "地区", "区", "县", "旗", "镇", "乡")
@@ -68,6 +68,11 @@ _PERSON_AFTER = re.compile(
     r"|说|告诉|笑|回答|问|陪|带着)"
 )
 _GIVEN_TAGS = ("nr", "ns", "nz", "z", "ng")
+# Characters common in given names: a word made of them, said to speak, is a person (建华说).
+_GIVEN_CHARS = frozenset(
+    "建国华军民强伟勇刚志明海平春秀英兰芳桂珍凤玲霞红丽娟敏静燕萍琴慧淑芬梅艳莉婷欣怡"
+    "浩宇轩涛磊鹏杰俊辉斌峰超亮鑫晨玉翠娥莲荣福贵德顺有成林文彬卫东"
+)
 _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2}")
 _HAN_GIVEN = re.compile(r"[\u4e00-\u9fff]{1,2}")
@@ -83,8 +88,8 @@ def _split_names(text: str, tokens: list[Token]) -> list[Flag]:
     found: list[Flag] = []
     for index, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         given = following.word
-        if not _HAN_GIVEN.fullmatch(given) or given.endswith(_PLACE_ENDINGS):
-            continue
+        if not _HAN_GIVEN.fullmatch(given) or given.endswith(_PLACE_ENDINGS) or "某" in given:
+            continue  # 陈某某: already anonymised
         before = tokens[index - 1].word if index else ""
         if before.endswith(token.word[:1]):
             continue  # 一张 / 张收: a doubled measure word
@@ -202,7 +207,7 @@ _KIN = "|".join("儿子 女儿 孙子 孙女 外孙 外孙女 丈夫 妻子 老�
                 "妹妹 侄子 侄女 儿媳 女婿 爷爷 奶奶 外婆 外公".split())  # fmt: skip
 _SUBJECT_AFTER = re.compile(
     rf"(?:是[^，。！？；\s]{{0,12}}?的(?:小|大|二|三)?(?:{_KIN}|[^，。！？；的\s]{{0,3}}"
-    r"(?:长|员|工|师|者|生|友|手|保姆))(?:[，。！？；]|$)"
+    r"(?:长|员|工|师|者|生|友|手|机|匠|保姆|孩子|女孩|男孩|姑娘))(?:[，。！？；]|$)"
     rf"|[和跟](?:{_KIN}))"
 )
 # A plain given name needs a kin word: 建军是张大妈的小儿子 (not 会计是村里的老党员).
@@ -216,11 +221,14 @@ _GENERIC_PERSONS = frozenset(
     "哥哥 姐姐".split()
 )
 _FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
+_BIG_NAME = re.compile(rf"大[{_SURNAMES}]|[大二三四][丫妞娃柱]")  # 大刘, 二丫: with context
 _NOT_FAMILIAR = frozenset(
     "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
 )
 # What follows a clause's subject (林子涵总是..., 王子涵今年...); what ends a name after 叫.
-_SUBJECT_VERB = re.compile(r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就)")
+_SUBJECT_VERB = re.compile(
+    r"(?:总是|总|今年|一直|说|告诉|从小|每天|常常|经常|已经|刚|才|也|就|这学期|最近|平时|后来)"
+)
 _CLAUSE_END = re.compile(r"[，。！？；、]|$")
 _MEASURES = frozenset(c + "张" for c in "这那一两几每哪半整0123456789")
 _NOT_SIBLING_FIRST = frozenset("大二三四五六七表堂师帅老小亲舅姑姨伯叔兄弟阿嫂哥姐这那我你他她")
@@ -248,6 +256,9 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
             if following is None or len(following.word) != 1:
                 continue
             if word not in "阿小老" and following.word not in "哥叔姐嫂婶":
+                big = word + following.word
+                if _BIG_NAME.fullmatch(big) and _person_context(text, token.start, following.end):
+                    found.append(Flag("person_name", token.start, following.end, big))
                 continue
             if word in "阿小老" and following.flag[0] in "avdupcrmq":
                 continue  # 老 / 旧, 小 / 心
@@ -265,15 +276,23 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                     continue  # 阿姨, 老师, 老家
                 if word[0] == "老" and not token.flag.startswith(("n", "x")):
                     continue  # 老旧
-                hit = (word[0] == "阿" and token.flag == "nr") or _person_context(
-                    text, token.start, token.end
-                )
+                hit = (
+                    (word[0] == "阿" and token.flag == "nr")
+                    or _person_context(text, token.start, token.end)
+                    or (
+                        token.flag == "nr"
+                        and _clause_start(text, token.start)
+                        and _SUBJECT_VERB.match(text, token.end) is not None
+                    )
+                )  # 小宇这学期 ...
             else:
                 if word[0] in _NOT_SIBLING_FIRST or word[0] in _NOT_GIVEN_CHARS:
                     continue
                 hit = (token.flag == "nr" or not _common_word(word)) and _person_context(
                     text, token.start, token.end
                 )
+        elif _BIG_NAME.fullmatch(word):
+            hit = _person_context(text, token.start, token.end)  # 大刘是外展队的志愿者
         elif (
             _clause_start(text, token.start)
             and _HAN_NAME.fullmatch(word)
@@ -298,7 +317,12 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
             hit = word not in _NAME_STOPWORDS and (
                 bool(_KIN_AFTER.match(text, token.end))  # 建军是张大妈的小儿子
                 or (token.flag.startswith("nr") and bool(_PERSON_AFTER.match(text, token.end)))
-            )  # 秀英说
+                or (
+                    set(word) <= _GIVEN_CHARS
+                    and following is not None
+                    and following.word in ("说", "告诉")
+                )
+            )  # 秀英说, 建华说 (not 海军 / 说来)
         else:
             continue
         if hit:
@@ -359,3 +383,10 @@ def _name_candidates(text: str, tokens: list[Token]) -> list[Flag]:
         if not _common_word(match.group()) or _said_to_be_person(text, *match.span()):
             found.append(Flag("person_name", match.start(), match.end(), match.group()))
     return found
+
+
+# Read by anthology.text.privacy (names told by their form: form fields, minority given names).
+SURNAME = rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])"
+SUBJECT_VERB = _SUBJECT_VERB
+KIN_OR_TITLE = _KIN_OR_TITLE
+person_context = _person_context

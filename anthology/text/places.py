@@ -26,7 +26,11 @@ _NUMBERS = re.compile(
     rf"(?:附?{_NUMERAL}{_UNITS}|第{_NUMERAL}(?:片|村民小组|村民组|组|社)"
     r"|[A-Z](?:座|栋|幢|区|单元)"
     r"|(?<=[单元楼层号门座栋幢])(?:[0-9]{2,5}(?:寝室|房|室)?(?![0-9])|[东西南北中](?:单元|户))"
-    r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-]))+"
+    r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-])"
+    # 113号之二, 11号后楼, 5号亭子间, 3号后厢房
+    r"|(?<=号)(?:之[一二三四五六七八九十0-9]{1,2}|[前后东西南北副]楼|[前后东西]?厢房|亭子间|阁楼)"
+    r"|(?<=号)[\u4e00-\u9fff]{0,2}?(?:宿舍楼|宿舍|公寓楼|家属楼)"  # 18号员工宿舍B栋508
+    rf"(?=[A-Z](?:座|栋|幢|单元)|{_NUMERAL}(?:号楼|栋|幢|座|单元)))+"
 )  # 3栋2单元501室, A座1203, 12-3-501
 # Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
 _NOT_PLACE = frozenset(
@@ -49,6 +53,7 @@ _SEG_SUFFIX = "|".join(
 _WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
 _SUFFIX = re.compile(_SEG_SUFFIX)
+_VILLAGE_GROUP = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{0,3}}?[社组](?={_NUMERAL}号)")
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
@@ -254,8 +259,28 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
+# Two of building, unit and room with no name before them: 同一小区的9号楼1单元1102, 2单元501.
+_BARE_BUILDING = re.compile(rf"(?<![0-9A-Za-z\-第]){_NUMERAL}(?:号楼|栋|幢|座|单元)")
+_LEVELS = (
+    re.compile("号楼|栋|幢|座"),
+    re.compile("单元"),
+    re.compile(r"室|[楼栋幢座元][0-9]{3,4}$"),
+)
+
+
+def _bare_buildings(text: str) -> list[Flag]:
+    found = []
+    for match in _BARE_BUILDING.finditer(text):
+        numbers = _NUMBERS.match(text, match.start())
+        if numbers and sum(bool(level.search(numbers.group())) for level in _LEVELS) >= 2:
+            found.append(Flag("address", match.start(), numbers.end(), numbers.group()))
+    return found
+
+
 def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
     found = _street_addresses(text, tokens)
+    found += [f for f in _bare_buildings(text) if all(f.end <= g.start or f.start >= g.end
+                                                       for g in found)]  # fmt: skip
     for start, stop in _estate_spans(text, tokens):
         touching = [f for f in found if f.start <= stop and f.end >= start]
         start = min([start, *(f.start for f in touching)])
@@ -317,13 +342,16 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             if longer and _NUMBERS.match(text, longer.end()):
                 segment = longer
             word = text[stop : segment.end()]
-            if word.endswith(_WEAK_SUFFIXES) and not _NUMBERS.match(text, segment.end()):
+            weak = word.endswith(_WEAK_SUFFIXES) and not word.endswith("街道")  # 米市 + 巷街道
+            if weak and not _NUMBERS.match(text, segment.end()):
                 break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
             regional = word.endswith("街道") or (
                 word.endswith(REGION_SUFFIXES) and not word.endswith(PLACE_SUFFIXES)
             )
             regions, places = regions + regional, places + (not regional)
             stop = segment.end()
+        if regions and (group := _VILLAGE_GROUP.match(text, stop)):
+            stop = group.end()  # 马家湾 + 社7号, 好谷村 + 阿且社12号: the village group
         numbers = _NUMBERS.match(text, stop)
         if not numbers and regions and regions + places >= 2:  # not 老校区 + 宿舍楼5栋
             if by_start is None:
@@ -333,6 +361,8 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
         if numbers:
             stop = numbers.end()
         detailed = (places and (regions or numbers or places >= 2)) or (regions and numbers)
+        if detailed and not numbers and end == i + 2 and stop == tokens[i + 1].end:
+            detailed = _REGION_WORD.search(tokens[i].word) is not None  # not 从桃园 + 小区 搬走
         if detailed:
             found.append(Flag("address", start, stop, text[start:stop]))
             while i < len(tokens) and tokens[i].start < stop:

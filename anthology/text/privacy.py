@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from anthology.text import names, pictures, places, words
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
-from anthology.text.flags import KINDS, PHONE_KINDS, Flag, without_overlaps
+from anthology.text.flags import KINDS, PHONE_KINDS, Flag, Token, without_overlaps
 
 
 def detect(text: str) -> list[Flag]:
@@ -24,8 +24,34 @@ def detect(text: str) -> list[Flag]:
         return []
     tokens = words.words(text)
     candidates = contact_flags(text) + places.address_flags(text, tokens)
-    candidates += [f for f in names.name_flags(text, tokens) if f.text not in _PUBLIC_FIGURES]
+    people = names.name_flags(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
+    people = [f for f in people if f.text not in _PUBLIC_FIGURES]
+    candidates += _not_titles_or_institutions(text, people)
     return without_overlaps(candidates)
+
+
+_TITLE = re.compile(r"《([^《》\n]{1,40})》")
+# A name followed by one of these names a school, a hospital, a firm (东方红小学,
+# 张明律师事务所), not the person.
+_INSTITUTION = re.compile(
+    "(?:律师|会计师)?(?:小学|中学|大学|学校|学院|幼儿园|医院|卫生院|诊所|公司|集团|银行|酒店|饭店|"
+    "纪念馆|博物馆|图书馆|事务所|基金会|研究院)"
+)
+
+
+def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
+    """Drop the names inside a book's or a film's title (《你好，李焕英》, 《司马光砸缸》) and the
+    same names elsewhere in the text (演司马光的男孩: a character), and institutions' names."""
+    titles = [m.span(1) for m in _TITLE.finditer(text)] if "《" in text else []
+    characters = {
+        f.text for f in people if any(start <= f.start and f.end <= end for start, end in titles)
+    }
+    return [
+        f for f in people
+        if f.text not in characters
+        and not (_INSTITUTION.match(text, f.end) and not names.KIN_OR_TITLE.search(f.text, 1))
+        and not f.text.endswith("某")  # 王某: already anonymised
+    ]  # fmt: skip
 
 
 # Well-known writers and leaders: a story quoting them names no one it must protect.
@@ -35,6 +61,64 @@ _PUBLIC_FIGURES = frozenset(
     "李白 杜甫 白居易 苏轼 李清照 曹雪芹 巴金 老舍 茅盾 冰心 郭沫若 朱自清 沈从文 钱钟书 张爱玲 "
     "林徽因 胡适 莫言 余华 路遥 史铁生 金庸 琼瑶 三毛 季羡林 杨绛 汪曾祺 海子 顾城 徐志摩".split()
 )
+
+
+# A form's person field: 服务对象杨淑芬，..., 姓名：王秀兰 (a surname and one or two characters
+# that end the field).
+_LABELLED = re.compile(
+    r"(?:服务对象|案主|姓名|联系人|监护人|申请人|求助人|当事人|受助人)[：:\s]?"
+    rf"({names.SURNAME}[\u4e00-\u9fff]{{1,2}}?)"
+    r"(?=[，。；、,;（(\s]|$|[男女]，)"
+)
+
+
+def _labelled_names(text: str) -> list[Flag]:
+    return [Flag("person_name", *m.span(1), m.group(1)) for m in _LABELLED.finditer(text)]
+
+
+# Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people, written without a surname
+# (阿依古丽, 买买提, 扎西, 卓玛, 巴特尔, 阿呷), as their usual parts.
+_MINORITY_STEMS = (
+    "阿依 古丽 古力 买买提 麦麦提 艾力 艾尼 艾买提 阿不都 阿卜杜 热依 热合曼 迪丽 努尔 吐尔逊 "
+    "依明 帕提 阿孜 克里木 阿迪 热娜 米娜 阿布 玉苏普 阿力木 夏提 祖丽 再努 木拉提 伊力 依力 "
+    "扎西 卓玛 次仁 达瓦 央金 格桑 拉姆 德吉 多吉 旺堆 平措 尼玛 白玛 洛桑 丹增 才让 仁青 索朗 "
+    "顿珠 曲珍 边巴 普布 旦增 措姆 巴桑 次旦 益西 桑吉 卓嘎 央宗 多杰 嘉措 加措 强巴 "
+    "巴特尔 其其格 斯琴 苏和 额尔敦 宝音 图雅 那仁 娜仁 呼和 朝鲁 孟和 巴雅尔 萨仁 高娃 "
+    "阿拉坦 敖登 格日勒 乌力吉 特木尔 巴图 其木格 毕力格 "
+    "阿呷 阿果 木呷 吉克 沙马 阿牛 日火 莫色 曲比 俄木 吉伍 阿各 海来"
+).split()
+_MINORITY = re.compile(
+    rf"(?:{'|'.join(sorted(_MINORITY_STEMS, key=len, reverse=True))}){{1,3}}[江汗罕娜丽拉]?"
+)
+_NAMED_TAGS = ("nr", "nz", "ns")
+
+
+def _minority_names(text: str, tokens: list[Token]) -> list[Flag]:
+    """A word jieba knows as a name or not at all, tagged a name or said to be a person:
+    阿依古丽一家, 扎西今年, 买买提说."""
+    if not _MINORITY.search(text):
+        return []
+    by_start = {t.start: t for t in tokens}
+    ends = {t.end for t in tokens}
+    found: list[Flag] = []
+    for match in _MINORITY.finditer(text):
+        start, end = match.span()
+        token = by_start.get(start)
+        if token is None or end not in ends:
+            continue  # 乌云密布, 格桑花
+        word = match.group()
+        named = token.flag.startswith(_NAMED_TAGS)  # 扎西/ns: a dictionary word, as a name
+        known = (
+            named or len(word) >= 3 or token.end < end
+        )  # 次 / 仁: no word to jieba  # a two-character word (n): not a name alone
+        if known and (
+            token.flag.startswith("nr")
+            or names.SUBJECT_VERB.match(text, end)
+            or names.person_context(text, start, end)
+            or text.startswith("一家", end)
+        ):
+            found.append(Flag("person_name", start, end, word))
+    return found
 
 
 def detect_contact_data(text: str) -> list[Flag]:

@@ -19,7 +19,7 @@ from stories.operations.editorial import editing
 
 NAMES_BODY = (
     "第一次上门时，张阿姨正在晾衣服。她说儿子的手机号是13812345678，让我有事就打。\n\n"
-    "后来张阿姨告诉我，邻居刘某某常来帮忙。张阿姨笑着说：“社工来了，家里热闹了。”"
+    "后来张阿姨告诉我，邻居刘桂兰常来帮忙。张阿姨笑着说：“社工来了，家里热闹了。”"
 )
 
 
@@ -50,7 +50,7 @@ def test_submission_is_scanned(app: Flask, make_story: Any) -> None:
     found = [(f.kind.value, f.text) for f in _flags(app, made.id)]
     assert found.count(("person_name", "张阿姨")) == 3
     assert ("phone", "13812345678") in found
-    assert ("person_name", "刘某某") in found
+    assert ("person_name", "刘桂兰") in found
     story = _story(app, made.id)
     for flag in _flags(app, made.id):
         shown = markdown_view(story.body[flag.start : flag.end]).text
@@ -125,14 +125,14 @@ def test_stale_version_is_refused_without_change(
     app: Flask, client: FlaskClient, make_story: Any, editor: User
 ) -> None:
     made = make_story(body=plain_to_markdown(NAMES_BODY))
-    flag = _open(app, made.id, "刘某某")
+    flag = _open(app, made.id, "刘桂兰")
     page = client.get(f"/editor/stories/{made.id}").data.decode()
     client.post(
         f"/editor/stories/{made.id}/flags/{flag.id}/pseudonym",
         data={"csrf_token": csrf_token(page), "pseudonym": "孙某", "version": "7"},
     )
-    assert "刘某某" in _story(app, made.id).body
-    assert _open(app, made.id, "刘某某").status == FlagStatus.open
+    assert "刘桂兰" in _story(app, made.id).body
+    assert _open(app, made.id, "刘桂兰").status == FlagStatus.open
     assert rows(app, select(Pseudonym)) == []
 
 
