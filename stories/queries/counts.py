@@ -18,6 +18,8 @@ from stories.queries.filters import (
     work_condition,
 )
 
+REVISED, MINE, FLAGGED = 1, 2, 4  # a search's facts per story (search_counts)
+
 
 def status_counts(session: Session, where: QueueFilter) -> dict[str, int]:
     dialect = session.get_bind().dialect.name
@@ -95,25 +97,27 @@ def search_counts(session: Session, where: QueueFilter) -> tuple[dict[str, int],
     matches are computed and read once."""
     dialect = session.get_bind().dialect.name
     me = where.me if where.me is not None else -1  # no account has the id -1
+    status = col(Story.status)
+    # The facts as the bits of one number (fewer columns to group by; the flags are looked up
+    # only for the statuses the flagged view holds).
     facts = (
-        col(Story.status).label("status"),
-        col(Story.revised_by_author_at).is_not(None).label("revised"),
-        (col(Story.assigned_to_id) == me).label("mine"),
-        has_open_flags(dialect).label("flagged"),
+        case((col(Story.revised_by_author_at).is_not(None), REVISED), else_=0)
+        + case((col(Story.assigned_to_id) == me, MINE), else_=0)
+        + case((and_(status.in_(OPEN_STATUSES), has_open_flags(dialect)), FLAGGED), else_=0)
     )
-    query = select(*facts).select_from(Story)
+    query = select(status.label("status"), facts.label("facts")).select_from(Story)
     matches = filtered(query, where, dialect, driven=True).subquery()  # type: ignore[arg-type]
     grouped = select(*matches.c, func.count()).group_by(*matches.c)
-    counts = {status.value: 0 for status in StoryStatus}
+    counts = {value.value: 0 for value in StoryStatus}
     works = dict.fromkeys(WORK_VIEWS, 0)
-    for status_value, revised, mine, flagged, count in session.execute(grouped).all():
-        status = StoryStatus(status_value)
-        counts[status.value] += count
+    for status_value, bits, count in session.execute(grouped).all():
+        story_status = StoryStatus(status_value)
+        counts[story_status.value] += count
         views = {
-            "new": status == StoryStatus.submitted and not revised,
-            "revised": bool(revised),
-            "mine": bool(mine) and where.me is not None and status in WAITING_STATUSES,
-            "flagged": bool(flagged) and status in OPEN_STATUSES,
+            "new": story_status == StoryStatus.submitted and not bits & REVISED,
+            "revised": bool(bits & REVISED),
+            "mine": bool(bits & MINE) and where.me is not None and story_status in WAITING_STATUSES,
+            "flagged": bool(bits & FLAGGED),
         }
         views["needs"] = any(views.values())
         for view, holds in views.items():
