@@ -133,14 +133,18 @@ def filtered(
     if where.q.strip():
         matching = search.matching_ids(dialect, where.q)
         if matching is not None:
-            ids = matching.columns(literal_column("story_id")).subquery()
+            matches = matching.columns(literal_column("story_id"))
+            ids = matches.subquery()
             if driven:
                 query = query.join(ids, col(Story.id) == ids.c.story_id)
             elif dialect == "postgresql":
                 # `IS TRUE` keeps PostgreSQL from making the test a join (it would then sort
                 # every match for a page): the matches are hashed once and the order's index
-                # is read until the page is full.
-                query = query.where(col(Story.id).in_(select(ids.c.story_id)).is_(true()))
+                # is read until the page is full. MATERIALIZED plans the matches on their own,
+                # with the GIN index (as a hashed subquery they could be planned as a scan of
+                # every tsvector, read from TOAST).
+                found = matches.cte("search_match").prefix_with("MATERIALIZED")
+                query = query.where(col(Story.id).in_(select(found.c.story_id)).is_(true()))
             else:
                 query = query.where(_story_id(dialect).in_(select(ids.c.story_id)))
     return query
