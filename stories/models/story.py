@@ -43,8 +43,8 @@ class Story(SQLModel, table=True):
             "service_field", "province", "submitted_at", "id",
         ),
         Index(
-            "ix_story_queue_submitted", "submitted_at", "status", "revised_by_author_at",
-            "assigned_to_id", "service_field", "province", "last_activity_at", "id",
+            "ix_story_queue_submitted", "submitted_at", "id", "status", "revised_by_author_at",
+            "assigned_to_id", "service_field", "province", "last_activity_at",
         ),
         Index(
             "ix_story_queue_activity", "last_activity_at", "submitted_at", "status",
@@ -61,6 +61,11 @@ class Story(SQLModel, table=True):
         Index(
             "ix_story_queue_assigned", "assigned_to_id", "status", "revised_by_author_at",
             "service_field", "province", "submitted_at", "id",
+        ),
+        # A search counted from its matches (migration 0012): each match one lookup by id.
+        Index(
+            "ix_story_queue_match", "id", "status", "revised_by_author_at", "assigned_to_id",
+            "service_field", "province", "submitted_at", "last_activity_at",
         ),
     )  # fmt: skip
 

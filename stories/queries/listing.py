@@ -1,4 +1,4 @@
-"""The editorial queue as queries: filters, full-text search, sorting, counts and pages.
+"""The editorial queue as queries: sorting and pages (filters and counts in their modules).
 
 Views and `bench/queue.py` call `queue_page(session, QueueFilter(...))` and get plain rows back.
 """
@@ -6,12 +6,10 @@ Views and `bench/queue.py` call `queue_page(session, QueueFilter(...))` and get 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, false, func, literal_column, or_
+from sqlalchemy import distinct, func
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
@@ -28,33 +26,40 @@ from stories.models import (
     VolumeEntry,
 )
 from stories.queries import search
+from stories.queries.counts import search_counts, status_counts, work_counts
+from stories.queries.filters import (
+    LOCAL_ZONE,
+    WORK_VIEWS,
+    QueueFilter,
+    filtered,
+    searching,
+    work_condition,
+)
+
+__all__ = [  # the queue's queries, for the views and bench/queue.py
+    "LOCAL_ZONE",
+    "PAGE_SIZE",
+    "SORTS",
+    "WORK_VIEWS",
+    "QueueFilter",
+    "QueuePage",
+    "QueueRow",
+    "all_rows",
+    "editors",
+    "provinces",
+    "queue_page",
+    "search_counts",
+    "status_counts",
+    "tag_names",
+    "volume_slugs",
+    "work_counts",
+]
 
 PAGE_SIZE = 50
 SORTS = ("submitted_desc", "submitted_asc", "title", "activity")
-# "My work": what needs the signed-in editor. "needs" is all four together; "all" is the queue
-# without a work view (the status tabs).
-WORK_VIEWS = ("needs", "new", "revised", "mine", "flagged")
-OPEN_STATUSES = (StoryStatus.submitted, StoryStatus.in_review)
 EXPORT_LIMIT = 100_000
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # date filters are calendar days for the editors
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    status: StoryStatus | None = None
-    service_field: ServiceField | None = None
-    province: str = ""
-    volume: str = ""  # slug, or "none" for stories in no volume
-    tag: str = ""
-    flagged: bool = False  # only stories with open privacy flags
-    since: date | None = None
-    until: date | None = None  # inclusive
-    q: str = ""
-    sort: str = "submitted_desc"
-    page: int = 1
-    work: str = "all"  # one of WORK_VIEWS, or "all"
-    me: int | None = None  # the signed-in editor (for "mine")
-    assigned: str = ""  # "" anyone, "none" nobody, or an account id
+# A search's page is sorted from its matches up to this many, above it read in the order's index.
+SORTED_MATCHES = 2_000
 
 
 @dataclass(frozen=True)
@@ -87,84 +92,6 @@ class QueuePage:
     work_counts: dict[str, int] = field(default_factory=dict)  # per work view
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
-
-
-def _story_id(dialect: str) -> Any:
-    """Story.id to test against a set of ids. On SQLite `id + 0`: it would otherwise fetch each
-    story of the set by its id, reading past the body (its overflow pages) to the columns after
-    it; so it stays on the covering indexes, which hold the id too."""
-    return col(Story.id) + 0 if dialect == "sqlite" else col(Story.id)
-
-
-def _has_open_flags(dialect: str = "") -> Any:
-    return _story_id(dialect).in_(
-        select(PrivacyFlag.story_id).where(PrivacyFlag.status == FlagStatus.open)
-    )
-
-
-@lru_cache(maxsize=512)
-def work_condition(view: str, me: int | None, dialect: str = "") -> Any:
-    """The condition of one "my work" view (built once per view and editor: SQLAlchemy reuses
-    the expression and its compiled form)."""
-    new = and_(
-        col(Story.status) == StoryStatus.submitted, col(Story.revised_by_author_at).is_(None)
-    )
-    revised = col(Story.revised_by_author_at).is_not(None)
-    waiting = (*OPEN_STATUSES, StoryStatus.revision_requested)
-    mine = (
-        and_(col(Story.assigned_to_id) == me, col(Story.status).in_(waiting))
-        if me is not None
-        else false()
-    )
-    flagged = and_(col(Story.status).in_(OPEN_STATUSES), _has_open_flags(dialect))
-    views = {"new": new, "revised": revised, "mine": mine, "flagged": flagged}
-    if view == "needs":
-        return or_(*views.values())
-    return views[view]
-
-
-def _filtered(query: Select[Any], where: QueueFilter, dialect: str) -> Select[Any]:
-    """Every filter except the status (the tabs count across statuses) and the work view."""
-    if where.service_field is not None:
-        query = query.where(col(Story.service_field) == where.service_field)
-    if where.province:
-        query = query.where(col(Story.province) == where.province)
-    if where.volume == "none":
-        query = query.where(~col(Story.id).in_(select(VolumeEntry.story_id)))
-    elif where.volume:
-        in_volume = (
-            select(VolumeEntry.story_id)
-            .join(Volume, col(Volume.id) == col(VolumeEntry.volume_id))
-            .where(Volume.slug == where.volume)
-        )
-        query = query.where(col(Story.id).in_(in_volume))
-    if where.tag:
-        tagged = (
-            select(StoryTag.story_id)
-            .join(Tag, col(Tag.id) == col(StoryTag.tag_id))
-            .where(Tag.name == where.tag)
-        )
-        query = query.where(col(Story.id).in_(tagged))
-    if where.flagged:
-        query = query.where(_has_open_flags(dialect))
-    if where.assigned == "none":
-        query = query.where(col(Story.assigned_to_id).is_(None))
-    elif where.assigned.isdigit():
-        query = query.where(col(Story.assigned_to_id) == int(where.assigned))
-    if where.since is not None:
-        query = query.where(col(Story.submitted_at) >= _day_start(where.since))
-    if where.until is not None:
-        query = query.where(col(Story.submitted_at) < _day_start(where.until + timedelta(days=1)))
-    if where.q.strip():
-        matching = search.matching_ids(dialect, where.q)
-        if matching is not None:
-            ids = matching.columns(literal_column("story_id")).subquery()
-            query = query.where(_story_id(dialect).in_(select(ids.c.story_id)))
-    return query
-
-
 def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     if sort == "submitted_asc":
         return query.order_by(col(Story.submitted_at).asc(), col(Story.id).asc())
@@ -175,77 +102,9 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     return query.order_by(col(Story.submitted_at).desc(), col(Story.id).desc())
 
 
-def status_counts(session: Session, where: QueueFilter) -> dict[str, int]:
-    dialect = session.get_bind().dialect.name
-    base = select(Story.status, func.count()).select_from(Story)
-    query = _filtered(base, where, dialect)  # type: ignore[arg-type]
-    counts = {status.value: 0 for status in StoryStatus}
-    for status, count in session.execute(query.group_by(col(Story.status))).all():
-        counts[StoryStatus(status).value] = count
-    counts["all"] = sum(counts.values())
-    return counts
-
-
-def work_counts(session: Session, where: QueueFilter) -> dict[str, int]:
-    """How many stories each "my work" view holds (with the other filters applied).
-
-    On SQLite, four counts over index ranges rather than one pass testing every condition on
-    every story (much cheaper at 100,000 stories). "needs" is the union of the four views,
-    counted in disjoint parts: every revised story, every other new one, the others waiting on
-    me, and the flagged ones in review assigned to someone else or nobody."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return _work_counts_in_one_pass(session, where, dialect)
-    me = where.me if where.me is not None else -1  # no account has the id -1
-
-    def count(*conditions: Any, columns: tuple[Any, ...] = (func.count(),)) -> tuple[int, ...]:
-        query = _filtered(select(*columns).select_from(Story), where, dialect)  # type: ignore[arg-type]
-        row = session.execute(query.where(*conditions)).one()
-        return tuple(int(value or 0) for value in row)
-
-    status, revised_at = col(Story.status), col(Story.revised_by_author_at)
-    (new,) = count(status == StoryStatus.submitted, revised_at.is_(None))
-    (revised,) = count(revised_at.is_not(None))
-    waiting = (*OPEN_STATUSES, StoryStatus.revision_requested)
-    not_new = and_(revised_at.is_(None), status != StoryStatus.submitted)
-    mine, mine_not_new = count(
-        col(Story.assigned_to_id) == me,
-        status.in_(waiting),
-        columns=(func.count(), func.coalesce(func.sum(case((not_new, 1), else_=0)), 0)),
-    )
-    others = or_(col(Story.assigned_to_id).is_(None), col(Story.assigned_to_id) != me)
-    flagged, flagged_rest = count(
-        status.in_(OPEN_STATUSES),
-        _has_open_flags(dialect),
-        columns=(
-            func.count(),
-            func.coalesce(func.sum(case((and_(not_new, others), 1), else_=0)), 0),
-        ),
-    )
-    return {
-        "needs": revised + new + mine_not_new + flagged_rest,
-        "new": new,
-        "revised": revised,
-        "mine": mine if where.me is not None else 0,
-        "flagged": flagged,
-    }
-
-
-def _work_counts_in_one_pass(session: Session, where: QueueFilter, dialect: str) -> dict[str, int]:
-    """PostgreSQL: the five counts in one index-only pass, so a search's matches are computed
-    once (SQLite evaluates the conditions on every story far more slowly than it counts ranges)."""
-    columns = [
-        func.coalesce(func.sum(case((work_condition(view, where.me, dialect), 1), else_=0)), 0)
-        for view in WORK_VIEWS
-    ]
-    query = _filtered(select(*columns).select_from(Story), where, dialect)  # type: ignore[arg-type]
-    row = session.execute(query).one()
-    return {view: int(value or 0) for view, value in zip(WORK_VIEWS, row, strict=True)}
-
-
-def _selection(where: QueueFilter, dialect: str) -> Select[Any]:
+def _selection(where: QueueFilter, dialect: str, driven: bool = False) -> Select[Any]:
     """The ids of the stories in the view: filters, status tab or work view."""
-    query = _filtered(select(col(Story.id)), where, dialect)  # type: ignore[arg-type]
+    query = filtered(select(col(Story.id)), where, dialect, driven)  # type: ignore[arg-type]
     if where.work in WORK_VIEWS:
         query = query.where(work_condition(where.work, where.me, dialect))
     elif where.status is not None:
@@ -316,18 +175,26 @@ def queue_page(session: Session, where: QueueFilter, page_size: int = PAGE_SIZE)
     """One page of the queue plus the total, the per-status counts for the tabs and the counts of
     the "my work" views."""
     dialect = session.get_bind().dialect.name
-    counts = status_counts(session, replace(where, status=None))
-    works = work_counts(session, where)
+    search_view = searching(where)
+    if search_view:
+        counts, works = search_counts(session, replace(where, status=None))
+    else:
+        counts = status_counts(session, replace(where, status=None))
+        works = work_counts(session, where)
     if where.work in WORK_VIEWS:
         total = works[where.work]
     else:
         total = counts[where.status.value] if where.status is not None else counts["all"]
     pages = max(1, -(-total // page_size))
     page = min(max(1, where.page), pages)
-    # The page's ids first (the filters and the order need only a few columns), then the rows.
-    query = _selection(where, dialect)
-    ordered = _ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size)
-    ids = list(session.scalars(ordered))
+    ids: list[int] = []
+    if total:
+        # The page's ids first (the filters and the order need only a few columns), then the
+        # rows. A search with few matches sorts them (driven from the matches); one with many
+        # walks the order's index and stops after the page.
+        query = _selection(where, dialect, driven=search_view and total <= SORTED_MATCHES)
+        ordered = _ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size)
+        ids = list(session.scalars(ordered))
     stories = _stories(session, ids)
     return QueuePage(_decorate(session, stories, where.q), total, page, pages, counts, works)
 

@@ -180,8 +180,9 @@ def matching_ids(dialect: str, query: str) -> TextClause | None:
         return None
     if dialect == "postgresql":
         expression = " & ".join(_tsquery_lexeme(word) for word in words)
-        # OFFSET 0 keeps the match a set computed once (a hashed subplan): PostgreSQL has no
-        # statistics for most words and would otherwise test the stories one by one.
+        # OFFSET 0 keeps the match a set of its own, computed once, that the queue joins (its
+        # counts) or reads in a MATERIALIZED CTE (its pages, `filters.filtered`): PostgreSQL
+        # has no statistics for most words and would otherwise test the stories one by one.
         return text(
             "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery) OFFSET 0"
         ).bindparams(tsquery=expression)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
-from editorial import text_of
+import pytest
+from editorial import add_flag, text_of
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -89,3 +92,87 @@ def test_search_through_the_queue_page(
     assert "一扇门" in page and "课后的灯" not in page
     page = text_of(client.get("/editor/queue?q=老社").data)
     assert "一扇门" not in page and "课后的灯" not in page
+
+
+def _shown_counts(page: str) -> dict[str, int]:
+    """The counts the queue shows: the "my work" views by name, the status tabs by status."""
+    links = re.findall(r'href="[^"]*\?([^"]*)"[^>]*>[^<]*<span class="count">(\d+)</span>', page)
+    shown: dict[str, int] = {}
+    for query, count in links:
+        params = dict(pair.split("=", 1) for pair in query.replace("&amp;", "&").split("&"))
+        shown[params.get("status") or params.get("work", "needs")] = int(count)  # the default
+    return shown
+
+
+def _set(app: Flask, story_id: int, **values: Any) -> None:
+    with app.app_context(), db.session_scope() as session:
+        story = session.get(Story, story_id)
+        assert story is not None
+        for name, value in values.items():
+            setattr(story, name, value)
+        session.add(story)
+
+
+def test_a_search_counts_its_tabs_and_my_work_views(
+    app: Flask, client: FlaskClient, make_story: Any, make_user: Any, login: Any
+) -> None:
+    editor, colleague = make_user(role="editor"), make_user(role="editor", username="zhao")
+    revised = make_story(body=BODY_ELDERLY).id
+    mine_new = make_story(body=BODY_ELDERLY).id
+    flagged = make_story(body=BODY_ELDERLY, status="in_review").id
+    mine_waiting = make_story(body=BODY_ELDERLY, status="revision_requested").id
+    make_story(body=BODY_ELDERLY, status="accepted")
+    theirs = make_story(body=BODY_ELDERLY, status="in_review").id
+    _set(app, revised, revised_by_author_at=datetime.now(UTC))
+    _set(app, mine_new, assigned_to_id=editor.id)
+    _set(app, mine_waiting, assigned_to_id=editor.id)
+    _set(app, theirs, assigned_to_id=colleague.id)
+    add_flag(app, flagged)
+    # Stories the search does not find, in every view: they must not be counted.
+    for status in ("submitted", "in_review", "revision_requested"):
+        other = make_story(body=BODY_SCHOOL, status=status).id
+        _set(app, other, assigned_to_id=editor.id)
+        add_flag(app, other)
+    login(client, editor)
+    shown = _shown_counts(client.get("/editor/queue?q=养老&work=all").get_data(as_text=True))
+    assert {k: v for k, v in shown.items() if v} == {
+        "all": 6, "submitted": 2, "in_review": 2, "revision_requested": 1, "accepted": 1,
+        "needs": 4, "new": 1, "revised": 1, "mine": 2, "flagged": 1,
+    }  # fmt: skip
+    needs = client.get("/editor/queue?q=养老&work=needs").get_data(as_text=True)
+    listed = {int(i) for i in re.findall(r'href="/editor/stories/(\d+)"', needs)}
+    assert listed == {revised, mine_new, flagged, mine_waiting}
+    # A word in none of them: every count is 0, and the page says so.
+    shown = _shown_counts(client.get("/editor/queue?q=老社&work=all").get_data(as_text=True))
+    assert set(shown.values()) == {0}
+
+
+@pytest.mark.parametrize("sort", listing.SORTS)
+def test_a_page_of_many_matches_is_in_the_same_order_as_a_page_of_few(
+    app: Flask,
+    client: FlaskClient,
+    make_story: Any,
+    make_user: Any,
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+) -> None:
+    """Few matches are sorted from the matches, many read in the order's index: same stories,
+    same order, on every page (the same title and date for several stories included)."""
+    for number in range(7):
+        made = make_story(title=f"第{number % 3}篇", body=BODY_ELDERLY).id
+        if number % 2:
+            _set(app, made, submitted_at=datetime(2026, 5, 1, tzinfo=UTC))
+    make_story(title="第1篇", body=BODY_SCHOOL)
+    login(client, make_user(role="editor"))
+
+    def order(page: int) -> list[str]:
+        html = client.get(f"/editor/queue?q=养老&work=all&sort={sort}&page={page}")
+        return re.findall(r'href="/editor/stories/(\d+)"', html.get_data(as_text=True))
+
+    monkeypatch.setitem(app.config, "QUEUE_PAGE_SIZE", 3)
+    few = [order(page) for page in (1, 2, 3)]
+    monkeypatch.setattr(listing, "SORTED_MATCHES", 0)
+    many = [order(page) for page in (1, 2, 3)]
+    assert few == many
+    assert sum(len(set(page)) for page in few) == 7
