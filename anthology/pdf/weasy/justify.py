@@ -124,9 +124,8 @@ def _line_end(split_first_line, line_break, pango):
         head = encoded[:resume].decode().rstrip(" ")
         if head and head[-1] in OPENING:
             return result
-        if result[3] + _pushed_width(rest[:2], style, context) > max_width + _SLACK * style[
-            "font_size"
-        ]:
+        slack = _SLACK * style["font_size"]
+        if result[3] + _pushed_width(rest[:2], style, context) > max_width + slack:
             return result  # "X，" does not fit even with its mark halved: no layout to try
         candidate = encoded[:resume].decode() + rest[:2]
         end = len(candidate.encode())
@@ -146,7 +145,8 @@ def _line_end(split_first_line, line_break, pango):
         """The width of "X，" (a character and its mark set half-width) in `style`'s font."""
         key = (pushed, style["font_family"], style["font_size"], style["font_weight"],
                style["font_style"], style["font_stretch"], style["font_feature_settings"],
-               style["font_variant_east_asian"], style["letter_spacing"], style["lang"])  # fmt: skip
+               style["font_variant_east_asian"], style["letter_spacing"],
+               style["lang"])  # fmt: skip
         width = _widths.get(key)
         if width is None:
             layout = line_break.create_layout(pushed, style, context, None, 0)
