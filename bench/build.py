@@ -12,6 +12,11 @@ reference, checks the targets, and checks that the full build equals the referen
 count; on every page the same text and folio). Also prints the EPUB build time.
 With --repeat N the reference and the full build are run N times, alternately, and their
 medians are compared (this machine's speed drifts by a quarter from minute to minute).
+With --against DIR (a checkout of another commit, e.g. `git worktree add --detach ../pre13
+a435bde`, the last commit before issue 13's typesetting) the same volume is also built by that
+checkout's code (this venv, its bench/build.py), each of its runs right before ours, and both
+figures are printed side by side with their ratio: CPU seconds (user+system of the build and its
+workers) are the figure to compare on a shared machine.
 """
 
 from __future__ import annotations
@@ -141,13 +146,15 @@ def run_one(kind: str, recipe: str, out: str, cache: str, chunk_pages: int, work
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "pages": pages}))
 
 
-def measure(kind: str, recipe: Path, out: Path, cache: Path, args) -> dict:
-    command = [sys.executable, __file__, "--run", kind, "--recipe", str(recipe), "--out", str(out),
-               "--cache", str(cache), "--chunk-pages", str(args.chunk_pages),
-               "--workers", str(args.workers)]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+def measure(kind: str, recipe: Path, out: Path, cache: Path, args, root: Path = ROOT) -> dict:
+    """Build in a fresh process with the code of checkout `root` (this one by default)."""
+    command = [sys.executable, str(root / "bench" / "build.py"), "--run", kind, "--recipe",
+               str(recipe), "--out", str(out), "--cache", str(cache), "--chunk-pages",
+               str(args.chunk_pages), "--workers", str(args.workers)]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, check=False, env=env)
     if done.returncode:
-        sys.exit(f"{kind} build failed:\n{done.stderr}")
+        sys.exit(f"{kind} build ({root}) failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -184,6 +191,9 @@ def main() -> int:
     p.add_argument("--repeat", type=int, default=1,
                    help="build the reference and the full build this many times, alternately, "
                         "and compare their medians (for a machine whose speed drifts)")  # fmt: skip
+    p.add_argument("--against", type=Path,
+                   help="another checkout (e.g. of a435bde, before issue 13): build the same "
+                        "volume with its code too and print both figures")  # fmt: skip
     p.add_argument("--run", help=argparse.SUPPRESS)
     p.add_argument("--recipe", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
@@ -198,14 +208,23 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"volume: {args.stories} stories in {folder}; {args.workers} workers, "
           f"chunks of about {args.chunk_pages} pages; load average {load:.1f}")  # fmt: skip
+    against = args.against.resolve() if args.against else None
+    if against and not (against / "bench" / "build.py").is_file():
+        sys.exit(f"--against {against}: no bench/build.py there")
     runs: dict[str, list[dict]] = {"reference": [], "full": []}
+    other: dict[str, list[dict]] = {"reference": [], "full": []}
     for _ in range(max(1, args.repeat)):
         for kind, pdf in (("reference", "reference.pdf"), ("full", "full.pdf")):
-            if kind == "full":
-                shutil.rmtree(cache, ignore_errors=True)  # a full build starts without a cache
-            run = measure(kind, recipe, folder / pdf, cache, args)
-            runs[kind].append(run)
-            print(f"  {kind:<9} done in {run['seconds']:.1f} s", flush=True)
+            for root, into in ((against, other), (ROOT, runs)):  # ours last: its cache is kept
+                if root is None:
+                    continue
+                if kind == "full":
+                    shutil.rmtree(cache, ignore_errors=True)  # a full build starts without a cache
+                out = folder / (pdf if root == ROOT else f"against-{pdf}")
+                run = measure(kind, recipe, out, cache, args, root)
+                into[kind].append(run)
+                who = "" if root == ROOT else f" ({root.name})"
+                print(f"  {kind:<9} done in {run['seconds']:.1f} s{who}", flush=True)
     results = {kind: _median(measured) for kind, measured in runs.items()}
     if args.repeat > 1:
         for kind, measured in runs.items():
@@ -222,6 +241,18 @@ def main() -> int:
         time_ratio, memory_ratio = r["seconds"] / ref["seconds"], r["peak_mb"] / ref["peak_mb"]
         print(f"{kind:<10} {r['seconds']:>8.1f} {time_ratio:>6.2f} {r['peak_mb']:>8.0f} "
               f"{memory_ratio:>6.2f} {r['pages']:>6} {r['cpu']:>7.1f}")  # fmt: skip
+    if against:
+        print(f"\nthe same volume built by {against} (medians; × : this checkout's figure over "
+              "that one's)")  # fmt: skip
+        for kind in ("reference", "full"):
+            theirs, ours = _median(other[kind]), results[kind]
+            cpus = ", ".join(f"{r['cpu']:.1f}" for r in other[kind])
+            print(
+                f"{kind:<10} wall {theirs['seconds']:.1f} s (now {ours['seconds']:.1f} s, "
+                f"× {ours['seconds'] / theirs['seconds']:.2f}); CPU {theirs['cpu']:.1f} s "
+                f"(now {ours['cpu']:.1f} s, × {ours['cpu'] / theirs['cpu']:.2f}); "
+                f"{theirs['pages']} pages (now {ours['pages']}); CPU s of each run: {cpus}"
+            )
     load = os.getloadavg()[0]
     print(f"(CPU s: user+system of the build and its workers. Load average now {load:.1f} "
           f"on {os.cpu_count()} cores: other processes slow every figure.)")  # fmt: skip

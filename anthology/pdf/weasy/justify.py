@@ -33,6 +33,10 @@ EXPANDABLE = "\u2009\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\
 _EXPANDABLE = re.compile(f"[{EXPANDABLE}]")
 _EXPANDABLE_RUN = re.compile(f"[{EXPANDABLE}]+".encode())
 _PUSHED = re.compile(f"[{HAN}][{CLOSING}](?![{CLOSING}…—])")  # "X，" not followed by a mark
+# A line with "X，" in is at least as wide as the line without plus "X，" alone, less any kerning
+# between them (none in CJK fonts; this much is allowed for): a wider sum is not worth a layout.
+_SLACK = 0.01
+_widths: dict[tuple, float] = {}  # the width of "X，" by font (anthology fonts never change)
 _installed = False
 
 
@@ -120,6 +124,9 @@ def _line_end(split_first_line, line_break, pango):
         head = encoded[:resume].decode().rstrip(" ")
         if head and head[-1] in OPENING:
             return result
+        slack = _SLACK * style["font_size"]
+        if result[3] + _pushed_width(rest[:2], style, context) > max_width + slack:
+            return result  # "X，" does not fit even with its mark halved: no layout to try
         candidate = encoded[:resume].decode() + rest[:2]
         end = len(candidate.encode())
         layout = line_break.create_layout(candidate, style, context, None,
@@ -133,5 +140,19 @@ def _line_end(split_first_line, line_break, pango):
         return line_break.first_line_metrics(
             first_line, candidate, layout, end if end < len(encoded) else None, True, style
         )
+
+    def _pushed_width(pushed: str, style, context) -> float:
+        """The width of "X，" (a character and its mark set half-width) in `style`'s font."""
+        key = (pushed, style["font_family"], style["font_size"], style["font_weight"],
+               style["font_style"], style["font_stretch"], style["font_feature_settings"],
+               style["font_variant_east_asian"], style["letter_spacing"],
+               style["lang"])  # fmt: skip
+        width = _widths.get(key)
+        if width is None:
+            layout = line_break.create_layout(pushed, style, context, None, 0)
+            _halt(pango, layout.layout, (len(pushed[0].encode()), len(pushed.encode())))
+            width, _ = line_break.line_size(layout.get_first_line()[0], style)
+            _widths[key] = width
+        return width
 
     return split

@@ -4,9 +4,10 @@ page-break markers: anthology.epub puts one at every print page break).
 A page begins at a `Start`: the id of the chapter, part or front page it is in, the index of
 the top-level element of the chapter's text (`div.text`) that holds its first character (-1:
 the page begins with the chapter's heading, or outside any chapter text), and how many
-characters of that element, whitespace not counted, came on the pages before. Footnotes and
-generated text (::before, ::after, markers, footnote calls) are not counted: the EPUB counts
-the same characters in the same elements. A page with no text (a blank verso) has no start.
+characters of that element, whitespace (and word joiners) not counted, came on the pages
+before. Footnotes and generated text (::before, ::after, markers, footnote calls) are not
+counted: the EPUB counts the same characters in the same elements. A page with no text (a
+blank verso) has no start.
 
 Reads laid-out boxes (`Page._page_box`, `children`, `element`, `element_tag`, `TextBox.text`)
 of WeasyPrint 70.0.
@@ -16,7 +17,11 @@ from __future__ import annotations
 
 import re
 
-_SPACE = re.compile(r"\s+")
+from anthology.text.lines import JOINER
+
+# Not counted: whitespace, and the word joiners that keep a paragraph's last characters together
+# (anthology.text.lines; the EPUB's text has none).
+_SPACE = re.compile(rf"[\s{JOINER}]+")
 # Front pages without an id, by class: the EPUB's documents of the same name.
 _PAGE_CLASSES = {"title-page": "titlepage", "imprint": "imprint"}
 
