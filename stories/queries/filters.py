@@ -92,14 +92,16 @@ def work_condition(view: str, me: int | None, dialect: str = "") -> Any:
 
 
 def filtered(
-    query: Select[Any], where: QueueFilter, dialect: str, driven: bool = False
+    query: Select[Any], where: QueueFilter, dialect: str, driven: bool = False, probe: bool = False
 ) -> Select[Any]:
     """Every filter except the status (the tabs count across statuses) and the work view.
 
     A search is a test of each story against the set of matches, or with `driven` a join from
     the matches to the stories (each match one lookup in `ix_story_queue_match`): cheaper when
     the matches are far fewer than the stories, or when every match is read anyway (the
-    counts)."""
+    counts). With `probe` (PostgreSQL), each story is tested on its own tsvector
+    (`search.matches_story`): cheapest for a page when the view's stories are so dense in the
+    order's index that only a few hundred are read before the page is full."""
     if where.service_field is not None:
         query = query.where(col(Story.service_field) == where.service_field)
     if where.province:
@@ -130,7 +132,11 @@ def filtered(
         query = query.where(col(Story.submitted_at) >= _day_start(where.since))
     if where.until is not None:
         query = query.where(col(Story.submitted_at) < _day_start(where.until + timedelta(days=1)))
-    if where.q.strip():
+    if where.q.strip() and probe and dialect == "postgresql":
+        tested = search.matches_story(where.q, col(Story.id))
+        if tested is not None:
+            query = query.where(tested)
+    elif where.q.strip():
         matching = search.matching_ids(dialect, where.q)
         if matching is not None:
             matches = matching.columns(literal_column("story_id"))

@@ -60,6 +60,9 @@ SORTS = ("submitted_desc", "submitted_asc", "title", "activity")
 EXPORT_LIMIT = 100_000
 # A search's page is sorted from its matches up to this many, above it read in the order's index.
 SORTED_MATCHES = 2_000
+# PostgreSQL, a search with many matches: each story read in the order's index is tested on its
+# own tsvector when about this many tests fill the page (else the matches are hashed first).
+PROBED_STORIES = 600
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,11 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     return query.order_by(col(Story.submitted_at).desc(), col(Story.id).desc())
 
 
-def _selection(where: QueueFilter, dialect: str, driven: bool = False) -> Select[Any]:
+def _selection(
+    where: QueueFilter, dialect: str, driven: bool = False, probe: bool = False
+) -> Select[Any]:
     """The ids of the stories in the view: filters, status tab or work view."""
-    query = filtered(select(col(Story.id)), where, dialect, driven)  # type: ignore[arg-type]
+    query = filtered(select(col(Story.id)), where, dialect, driven, probe)  # type: ignore[arg-type]
     if where.work in WORK_VIEWS:
         query = query.where(work_condition(where.work, where.me, dialect))
     elif where.status is not None:
@@ -192,11 +197,26 @@ def queue_page(session: Session, where: QueueFilter, page_size: int = PAGE_SIZE)
         # The page's ids first (the filters and the order need only a few columns), then the
         # rows. A search with few matches sorts them (driven from the matches); one with many
         # walks the order's index and stops after the page.
-        query = _selection(where, dialect, driven=search_view and total <= SORTED_MATCHES)
-        ordered = _ordered(query, where.sort).limit(page_size).offset((page - 1) * page_size)
+        driven = search_view and total <= SORTED_MATCHES
+        offset = (page - 1) * page_size
+        probe = (
+            search_view
+            and not driven
+            and dialect == "postgresql"
+            and _tests_to_fill(session, total, offset + page_size) <= PROBED_STORIES
+        )
+        query = _selection(where, dialect, driven=driven, probe=probe)
+        ordered = _ordered(query, where.sort).limit(page_size).offset(offset)
         ids = list(session.scalars(ordered))
     stories = _stories(session, ids)
     return QueuePage(_decorate(session, stories, where.q), total, page, pages, counts, works)
+
+
+def _tests_to_fill(session: Session, total: int, rows: int) -> float:
+    """About how many stories the order's index yields before `rows` of the view's `total` are
+    found (the view's stories spread evenly; the highest id bounds the number of stories)."""
+    highest = session.scalar(select(func.max(col(Story.id)))) or 0
+    return rows * highest / max(total, 1)
 
 
 def _stories(session: Session, ids: list[int]) -> list[Story]:

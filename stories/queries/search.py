@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import String, bindparam, cast, column, event, select, table, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import TextClause
@@ -171,6 +172,15 @@ def _tsquery_lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _inline_tsquery(expression: str) -> Any:
+    """The tsquery written into the statement, not sent as a parameter: psycopg prepares a
+    statement run five times, and PostgreSQL then plans it once for any word, guessing 500
+    matches (a nested loop and a sort for the counts of 我们: 91 instead of 57 ms). Written in,
+    each word is planned with its own statistics. Safe: the lexemes are runs of letters and
+    digits (`_words`), quoted by `_tsquery_lexeme` and escaped again as a SQL literal."""
+    return bindparam("tsquery", expression, type_=String, literal_execute=True)
+
+
 def matching_ids(dialect: str, query: str) -> TextClause | None:
     """A `SELECT story_id ...` clause for stories matching every word of `query`.
 
@@ -185,11 +195,29 @@ def matching_ids(dialect: str, query: str) -> TextClause | None:
         # has no statistics for most words and would otherwise test the stories one by one.
         return text(
             "SELECT story_id FROM story_search WHERE tokens @@ CAST(:tsquery AS tsquery) OFFSET 0"
-        ).bindparams(tsquery=expression)
+        ).bindparams(_inline_tsquery(expression))
     expression = " ".join('"' + word.replace('"', '""') + '"' for word in words)
     return text("SELECT rowid AS story_id FROM story_fts WHERE story_fts MATCH :fts").bindparams(
         fts=expression
     )
+
+
+def matches_story(query: str, story_id: Any) -> Any:
+    """PostgreSQL: whether the story `story_id` (a correlated column) matches every word of
+    `query`, tested on that story's tsvector alone (one primary-key lookup).
+
+    For a page of a word found in most stories: the order's index is read and each story tested
+    until the page is full (about 130 tests for 50 rows of a word in 38% of the stories),
+    instead of building the set of all its matches first. A scalar subquery, so PostgreSQL
+    cannot turn it into a join over every match. None when the query has no words."""
+    words = query_words(query)
+    if not words:
+        return None
+    expression = " & ".join(_tsquery_lexeme(word) for word in words)
+    tokens = column("tokens")
+    index = table("story_search", column("story_id"), tokens)
+    tested = tokens.bool_op("@@")(cast(_inline_tsquery(expression), TSQUERY))
+    return select(tested).select_from(index).where(index.c.story_id == story_id).scalar_subquery()
 
 
 def _changed_stories(session: OrmSession) -> tuple[list[Any], list[int]]:
