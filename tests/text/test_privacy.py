@@ -20,6 +20,13 @@ BLIND = (
     "privacy_blind4.json",
     "privacy_blind5.json",
 )
+# The untuned sixth batch (measured once, not yet used to change the detector): short of the targets.
+UNTUNED = pytest.param(
+    "privacy_blind6.json",
+    marks=pytest.mark.xfail(
+        strict=True, reason="untuned sixth batch: addresses P 0.68 R 0.66, names P 0.79 R 0.75"
+    ),
+)
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,7 +45,7 @@ def test_detector_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> No
     assert table["overall"].recall >= 0.9, report
 
 
-@pytest.mark.parametrize("name", BLIND)
+@pytest.mark.parametrize("name", [*BLIND, UNTUNED])
 def test_detector_on_the_blind_batches(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The issue's targets on the batches written apart from the detector."""
     cases = load(name)
