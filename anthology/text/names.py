@@ -14,16 +14,10 @@ import re
 
 from anthology.text.flags import Flag, Token
 from anthology.text.words import common_word as _common_word
+from anthology.text.words import lexicon
 
-# Common surnames. Single-character surnames that are also everyday function words
-# (和, 向, 于, 连, 时, 常, 成, 文, 安, 明, 路, 全) are left out of the patterns.
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏"
-    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔汤温施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝"
-    "包宁尚符舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳管柴鲍华喻祁蒲房滕屈饶牟艾尤穆"
-    "卓古吉缪简车项麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟应臧闵苟邬边卞姬栾隋商刁沙荣"
-)
+# Common surnames (lexicon.toml).
+_SURNAMES = "".join(lexicon("surnames"))
 # Compound surnames (复姓) still in use. Those that are also everyday words or place names
 # (东方, 长孙, 百里, 西门, 南宫, 闻人) count only when jieba or the sentence calls them a person.
 _WORD_COMPOUNDS = ("东方", "长孙", "百里", "西门", "南宫", "闻人")
@@ -39,12 +33,7 @@ _KIN_SUFFIXES = (
 _KIN_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_KIN_SUFFIXES})")
 _NICKNAME = re.compile(rf"[小老阿][{_SURNAMES}]")
 # Tokens jieba sometimes tags as person names although they are ordinary words.
-_NAME_STOPWORDS = frozenset(
-    "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
-    "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
-    "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平 贺卡 高中生 "
-    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子 文明 白云 乌云".split()
-)
+_NAME_STOPWORDS = frozenset(lexicon("name_stopwords"))
 
 REGION_SUFFIXES = ("省", "自治区", "市", "自治州", "州", "盟", "地区", "区", "县", "旗", "镇", "乡")
 PLACE_SUFFIXES = (

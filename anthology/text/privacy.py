@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from anthology.text import names, pictures, places, words
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
 from anthology.text.flags import KINDS, PHONE_KINDS, Flag, Token, without_overlaps
+from anthology.text.words import lexicon
 
 
 def detect(text: str) -> list[Flag]:
@@ -23,11 +24,43 @@ def detect(text: str) -> list[Flag]:
     if not text:
         return []
     tokens = words.words(text)
-    candidates = contact_flags(text) + places.address_flags(text, tokens)
+    addresses = places.address_flags(text, tokens)
+    candidates = contact_flags(text) + addresses + _leading_regions(text, tokens, addresses)
     people = names.name_flags(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
     people = [f for f in people if f.text not in _PUBLIC_FIGURES]
     candidates += _not_titles_or_institutions(text, people)
     return without_overlaps(candidates)
+
+
+_TOWN_START = re.compile(r"[^省市县区州，。]{1,8}?(?:镇|乡|村|街道)")
+
+
+def _leading_regions(text: str, tokens: list[Token], addresses: list[Flag]) -> list[Flag]:
+    """The regions written before the rest of an address across a comma or a full stop
+    (河南省周口市郸城县，具体地址是汲冢镇王楼村5组36号), flagged apart."""
+    found: list[Flag] = []
+    for flag in addresses:
+        if _TOWN_START.match(text, flag.start):
+            found += _regions_before(text, tokens, flag.start)
+    return found
+
+
+def _regions_before(text: str, tokens: list[Token], start: int) -> list[Flag]:
+    """Two or more regions from a province or city (or three), ending at a county, district or
+    town at most 20 characters before `start`."""
+    run: list[Token] = []
+    for token in tokens:
+        if token.end > start:
+            break
+        if places.region(token):
+            run = [*run, token] if run and run[-1].end == token.start else [token]
+    if (
+        (len(run) >= 3 or (len(run) == 2 and run[0].word.endswith(("省", "自治区", "市"))))
+        and 0 < start - run[-1].end <= 20
+        and run[-1].word.endswith(("县", "区", "镇", "乡", "旗"))
+    ):
+        return [Flag("address", run[0].start, run[-1].end, text[run[0].start : run[-1].end])]
+    return []
 
 
 _TITLE = re.compile(r"《([^《》\n]{1,40})》")
@@ -54,13 +87,8 @@ def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
     ]  # fmt: skip
 
 
-# Well-known writers and leaders: a story quoting them names no one it must protect.
-_PUBLIC_FIGURES = frozenset(
-    "鲁迅 毛泽东 周恩来 邓小平 孙中山 刘少奇 朱德 江泽民 胡锦涛 习近平 雷锋 焦裕禄 孔子 孟子 "
-    "老子 庄子 "
-    "李白 杜甫 白居易 苏轼 李清照 曹雪芹 巴金 老舍 茅盾 冰心 郭沫若 朱自清 沈从文 钱钟书 张爱玲 "
-    "林徽因 胡适 莫言 余华 路遥 史铁生 金庸 琼瑶 三毛 季羡林 杨绛 汪曾祺 海子 顾城 徐志摩".split()
-)
+# Well-known writers, leaders and scientists (lexicon.toml).
+_PUBLIC_FIGURES = frozenset(lexicon("public_figures"))
 
 
 # A form's person field: 服务对象杨淑芬，..., 姓名：王秀兰 (a surname and one or two characters
@@ -78,15 +106,7 @@ def _labelled_names(text: str) -> list[Flag]:
 
 # Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people, written without a surname
 # (阿依古丽, 买买提, 扎西, 卓玛, 巴特尔, 阿呷), as their usual parts.
-_MINORITY_STEMS = (
-    "阿依 古丽 古力 买买提 麦麦提 艾力 艾尼 艾买提 阿不都 阿卜杜 热依 热合曼 迪丽 努尔 吐尔逊 "
-    "依明 帕提 阿孜 克里木 阿迪 热娜 米娜 阿布 玉苏普 阿力木 夏提 祖丽 再努 木拉提 伊力 依力 "
-    "扎西 卓玛 次仁 达瓦 央金 格桑 拉姆 德吉 多吉 旺堆 平措 尼玛 白玛 洛桑 丹增 才让 仁青 索朗 "
-    "顿珠 曲珍 边巴 普布 旦增 措姆 巴桑 次旦 益西 桑吉 卓嘎 央宗 多杰 嘉措 加措 强巴 "
-    "巴特尔 其其格 斯琴 苏和 额尔敦 宝音 图雅 那仁 娜仁 呼和 朝鲁 孟和 巴雅尔 萨仁 高娃 "
-    "阿拉坦 敖登 格日勒 乌力吉 特木尔 巴图 其木格 毕力格 "
-    "阿呷 阿果 木呷 吉克 沙马 阿牛 日火 莫色 曲比 俄木 吉伍 阿各 海来"
-).split()
+_MINORITY_STEMS = lexicon("minority_stems")
 _MINORITY = re.compile(
     rf"(?:{'|'.join(sorted(_MINORITY_STEMS, key=len, reverse=True))}){{1,3}}[江汗罕娜丽拉]?"
 )
