@@ -379,23 +379,17 @@ def _leading_parts(text: str, tokens: list[Token], found: list[Flag]) -> list[Fl
     out: list[Flag] = []
     for flag in found:
         start = flag.start
-        glued = ends.get(start)
-        if (
-            glued
-            and _han(glued.word, 1)
-            and glued.word not in _FUNCTION_CHARS
-            and ((region := ends.get(glued.start)) is not None and _region(region))
-        ):
-            start = glued.start  # 泸定县 + 磨 / 西镇
+        glued = ends.get(start)  # 泸定县 + 磨 / 西镇
+        if glued and _han(glued.word, 1) and glued.word not in _FUNCTION_CHARS:
+            start = glued.start if (before := ends.get(glued.start)) and _region(before) else start
         if text.startswith(("村委会", "居委会"), start - 3) and (
             (named := ends.get(start - 3)) is not None and _name_part(named)
         ):
             start = named.start  # 爱春 / 村委会
-        while (region := ends.get(start)) is not None and _region(region):
+        while (region := ends.get(start)) and _region(region):
             start = region.start
         out.append(Flag("address", start, flag.end, text[start : flag.end]))
     return out
 
 
-# Read by anthology.text.privacy (regions written apart from the rest of their address).
-region = _region
+region = _region  # read by anthology.text.privacy (regions written apart from their address)
