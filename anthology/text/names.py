@@ -44,14 +44,14 @@ PLACE_SUFFIXES = (
 _PLACE_ENDINGS = REGION_SUFFIXES + PLACE_SUFFIXES
 _TITLES = (
     "科长|局长|处长|所长|院长|站长|校长|园长|村长|组长|队长|会长|部长|经理|律师|警官|大夫|老板|"
-    "干事|专员|社工|阿姨"
+    "干事|专员|社工|阿姨|支书|督导"
 )
 _TITLE_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_TITLES})")
 # 刘姐, 王哥, 李嫂, but not 姐妹, 哥们, 嫂子 (a word of its own after the surname).
 _SIBLING_NAME = re.compile(rf"[{_SURNAMES}][姐哥嫂](?![妹夫们弟子姐哥])")
 _AH_NAME = re.compile(r"阿[\u4e00-\u9fff][姐哥妹](?![妹夫们弟子姐哥])")
 # A common word such as 小马 or 老高 is a person when the sentence says so.
-_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找".split())
+_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找 我是 见".split())
 _PERSON_AFTER = re.compile(
     r"(?:的(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外婆|孩子|女儿|儿子|丈夫|妻子|家人|家)"
     r"|说|告诉|笑|回答|问|陪|带着)"
@@ -210,7 +210,7 @@ _GENERIC_PERSONS = frozenset(
     "哥哥 姐姐".split()
 )
 _FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
-_BIG_NAME = re.compile(rf"大[{_SURNAMES}]|[大二三四][丫妞娃柱]")  # 大刘, 二丫: with context
+_BIG_NAME = re.compile(rf"大[{_SURNAMES}军伟强勇刚鹏]|[大二三四][丫妞娃柱]")  # 大刘, 二丫, 大军
 _NOT_FAMILIAR = frozenset(
     "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
 )
@@ -296,7 +296,7 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 and _HAN_CHAR.fullmatch(following.word) is not None
                 and following.word not in _NOT_GIVEN_CHARS
                 and not following.word.endswith(_PLACE_ENDINGS)
-                and following.flag not in ("m", "q", "f", "u", "p", "c", "r")
+                and following.flag not in ("m", "q", "f", "u", "p", "c", "r", "d")
                 and _SUBJECT_VERB.match(text, following.end) is not None
             )
             if three:  # 林子 / 涵 总是
