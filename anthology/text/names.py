@@ -51,7 +51,7 @@ _TITLE_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{
 _SIBLING_NAME = re.compile(rf"[{_SURNAMES}][姐哥嫂](?![妹夫们弟子姐哥])")
 _AH_NAME = re.compile(r"阿[\u4e00-\u9fff][姐哥妹](?![妹夫们弟子姐哥])")
 # A common word such as 小马 or 老高 is a person when the sentence says so.
-_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找 我是 见".split())
+_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找 见".split())
 _PERSON_AFTER = re.compile(
     r"(?:的(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外婆|孩子|女儿|儿子|丈夫|妻子|家人|家)"
     r"|说|告诉|笑|回答|问|陪|带着)"
@@ -267,6 +267,7 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                     continue  # 老旧
                 hit = (
                     (word[0] == "阿" and token.flag == "nr")
+                    or (token.flag == "nr" and text.endswith("我是", 0, token.start))  # 我是小芳
                     or _person_context(text, token.start, token.end)
                     or (
                         token.flag == "nr"

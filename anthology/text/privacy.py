@@ -128,7 +128,11 @@ _LABELLED = re.compile(
 
 
 def _labelled_names(text: str) -> list[Flag]:
-    return [Flag("person_name", *m.span(1), m.group(1)) for m in _LABELLED.finditer(text)]
+    return [
+        Flag("person_name", *m.span(1), m.group(1))
+        for m in _LABELLED.finditer(text)
+        if not words.common_word(m.group(1))  # 患者白血病，患儿高烧，
+    ]
 
 
 # Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people and Yi clan names, written
