@@ -286,7 +286,7 @@ def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
         stop = max([stop, *(f.end for f in touching)])
         found = [f for f in found if f not in touching]
         found.append(Flag("address", start, stop, text[start:stop]))
-    found = _leading_parts(text, tokens, found)
+    found = _leading_parts(text, tokens, found) if found else found
     merged: list[Flag] = []
     for flag in sorted(found, key=lambda f: f.start):
         if merged and merged[-1].end >= flag.start:  # 雁滩路3188号 + 城市花园11号楼

@@ -98,6 +98,7 @@ def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
         for f in sorted(people, key=lambda f: f.start):
             if title.end() <= f.start < sentence and (
                 _CHARACTER_CUE.search(text[max(0, f.start - 4) : f.start])
+                or text.startswith(("这个人物", "这个角色", "这一角色"), f.end)
                 or (named == f.start - 1 and text[named] in "和与、")
             ):  # 讨论了孙少平和田晓霞
                 characters.add(f.text)
