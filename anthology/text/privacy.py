@@ -142,7 +142,8 @@ def _labelled_names(text: str) -> list[Flag]:
 # father's name (帕提古丽·吐尔逊).
 _STEMS = "|".join(sorted(lexicon("minority_stems"), key=len, reverse=True))
 _ONE = rf"(?:{_STEMS}){{1,3}}[江汗罕娜丽拉]?"
-_MINORITY = re.compile(rf"{_ONE}(?:[·•・]{_ONE})?")
+_FIRST = "".join(sorted({stem[0] for stem in _STEMS.split("|")}))  # a quick scan
+_MINORITY = re.compile(rf"(?=[{_FIRST}]){_ONE}(?:[·•・]{_ONE})?")
 _STEM = re.compile(_STEMS)
 _NAMED_TAGS = ("nr", "nz", "ns")
 _GLUED = frozenset("".join(lexicon("function_chars")))
