@@ -14,16 +14,10 @@ import re
 
 from anthology.text.flags import Flag, Token
 from anthology.text.words import common_word as _common_word
+from anthology.text.words import lexicon
 
-# Common surnames. Single-character surnames that are also everyday function words
-# (和, 向, 于, 连, 时, 常, 成, 文, 安, 明, 路, 全) are left out of the patterns.
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏"
-    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔汤温施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝"
-    "包宁尚符舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳管柴鲍华喻祁蒲房滕屈饶牟艾尤穆"
-    "卓古吉缪简车项麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟应臧闵苟邬边卞姬栾隋商刁沙荣"
-)
+# Common surnames (lexicon.toml).
+_SURNAMES = "".join(lexicon("surnames"))
 # Compound surnames (复姓) still in use. Those that are also everyday words or place names
 # (东方, 长孙, 百里, 西门, 南宫, 闻人) count only when jieba or the sentence calls them a person.
 _WORD_COMPOUNDS = ("东方", "长孙", "百里", "西门", "南宫", "闻人")
@@ -39,12 +33,7 @@ _KIN_SUFFIXES = (
 _KIN_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_KIN_SUFFIXES})")
 _NICKNAME = re.compile(rf"[小老阿][{_SURNAMES}]")
 # Tokens jieba sometimes tags as person names although they are ordinary words.
-_NAME_STOPWORDS = frozenset(
-    "阿姨 大爷 奶奶 爷爷 老人 老师 社工 志愿者 孩子 同学 医生 高兴 明白 周末 黄金 石头 金牌 "
-    "江湖 白天 方向 常人 武术 温暖 平安 安心 关心 华人 林子 高峰 马上 向上 雷锋 包容 宁静 "
-    "孙女 孙子 涂黑 高度 张罗 贾母 金钱 黄昏 石油 任性 任务 毛病 章程 白发 邓小平 贺卡 高中生 "
-    "高中 高三 高考 马路 马桶 黄色 白色 金色 谢谢 齐声 王子 文明 白云 乌云".split()
-)
+_NAME_STOPWORDS = frozenset(lexicon("name_stopwords"))
 
 REGION_SUFFIXES = ("省", "自治区", "市", "自治州", "州", "盟", "地区", "区", "县", "旗", "镇", "乡")
 PLACE_SUFFIXES = (
@@ -55,14 +44,14 @@ PLACE_SUFFIXES = (
 _PLACE_ENDINGS = REGION_SUFFIXES + PLACE_SUFFIXES
 _TITLES = (
     "科长|局长|处长|所长|院长|站长|校长|园长|村长|组长|队长|会长|部长|经理|律师|警官|大夫|老板|"
-    "干事|专员|社工|阿姨"
+    "干事|专员|社工|阿姨|支书|督导"
 )
 _TITLE_NAME = re.compile(rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SURNAMES}])(?:{_TITLES})")
 # 刘姐, 王哥, 李嫂, but not 姐妹, 哥们, 嫂子 (a word of its own after the surname).
 _SIBLING_NAME = re.compile(rf"[{_SURNAMES}][姐哥嫂](?![妹夫们弟子姐哥])")
 _AH_NAME = re.compile(r"阿[\u4e00-\u9fff][姐哥妹](?![妹夫们弟子姐哥])")
 # A common word such as 小马 or 老高 is a person when the sentence says so.
-_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找".split())
+_PERSON_BEFORE = tuple("同事 叫 叫做 名叫 同学 志愿者 社工 朋友 邻居 督导 和 跟 找 见".split())
 _PERSON_AFTER = re.compile(
     r"(?:的(?:父亲|母亲|爸爸|妈妈|爷爷|奶奶|外婆|孩子|女儿|儿子|丈夫|妻子|家人|家)"
     r"|说|告诉|笑|回答|问|陪|带着)"
@@ -221,7 +210,7 @@ _GENERIC_PERSONS = frozenset(
     "哥哥 姐姐".split()
 )
 _FAMILIAR = re.compile(r"[阿小老][\u4e00-\u9fff]|[\u4e00-\u9fff][哥叔姐嫂婶]")
-_BIG_NAME = re.compile(rf"大[{_SURNAMES}]|[大二三四][丫妞娃柱]")  # 大刘, 二丫: with context
+_BIG_NAME = re.compile(rf"大[{_SURNAMES}军伟强勇刚鹏]|[大二三四][丫妞娃柱]")  # 大刘, 二丫, 大军
 _NOT_FAMILIAR = frozenset(
     "姨婆公伯爸妈哥姐叔嫂婶爷奶舅姑弟妹们时候区说组学伙朋孩事吃车店卖城镇村院屋"
 )
@@ -278,6 +267,7 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                     continue  # 老旧
                 hit = (
                     (word[0] == "阿" and token.flag == "nr")
+                    or (token.flag == "nr" and text.endswith("我是", 0, token.start))  # 我是小芳
                     or _person_context(text, token.start, token.end)
                     or (
                         token.flag == "nr"
@@ -307,7 +297,7 @@ def _familiar_names(text: str, tokens: list[Token]) -> list[Flag]:
                 and _HAN_CHAR.fullmatch(following.word) is not None
                 and following.word not in _NOT_GIVEN_CHARS
                 and not following.word.endswith(_PLACE_ENDINGS)
-                and following.flag not in ("m", "q", "f", "u", "p", "c", "r")
+                and following.flag not in ("m", "q", "f", "u", "p", "c", "r", "d")
                 and _SUBJECT_VERB.match(text, following.end) is not None
             )
             if three:  # 林子 / 涵 总是

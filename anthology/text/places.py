@@ -15,52 +15,47 @@ from anthology.text.flags import Flag
 from anthology.text.names import COMPOUND_SURNAMES as _COMPOUND_SURNAMES
 from anthology.text.names import PLACE_SUFFIXES, REGION_SUFFIXES, Token
 from anthology.text.words import common_word as _common_word
+from anthology.text.words import lexicon
 
 _STANDALONE_PLACE = frozenset({"街道", "社区", "小区", "新村", "花园", "家园", "公寓", "村"})
 _SHORT_PLACE = frozenset({"路", "街", "道", "巷", "弄", "区", "县", "乡", "镇", "村"})
 _NUMERAL = r"(?:[0-9]{1,5}(?:-[0-9]{1,5})?|[一二三四五六七八九十百零〇两]{1,4})"
-_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排|房|寝室|社)"
+_UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|排|房|寝室|社|队)"
 # House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组,
 # 2号附6号楼, 第九片, 第三村民组, 3号楼东单元201, 2层东户, 417房, 314寝室.
 _NUMBERS = re.compile(
     rf"(?:附?{_NUMERAL}{_UNITS}|第{_NUMERAL}(?:片|村民小组|村民组|组|社)"
     r"|[A-Z](?:座|栋|幢|区|单元)"
     r"|(?<=[单元楼层号门座栋幢])(?:[0-9]{2,5}(?:寝室|房|室)?(?![0-9])|[东西南北中](?:单元|户))"
-    r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-])"
+    r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-])|(?<=单元)[0-9]{1,2}-[0-9]{1,2}(?![0-9-])"
     # 113号之二, 11号后楼, 5号亭子间, 3号后厢房
-    r"|(?<=号)(?:之[一二三四五六七八九十0-9]{1,2}|[前后东西南北副]楼|[前后东西]?厢房|亭子间|阁楼)"
+    r"|(?<=号)(?:之[一二三四五六七八九十0-9]{1,2}|[前后东西南北副]楼|[前后东西]?厢房|亭子间|阁楼"
+    r"|[前后]院)"
     r"|(?<=号)[\u4e00-\u9fff]{0,2}?(?:宿舍楼|宿舍|公寓楼|家属楼)"  # 18号员工宿舍B栋508
     rf"(?=[A-Z](?:座|栋|幢|单元)|{_NUMERAL}(?:号楼|栋|幢|座|单元)))+"
 )  # 3栋2单元501室, A座1203, 12-3-501
-# Words that end in a place suffix without being one (家里, 心里, 这里, 马路上 is fine).
-_NOT_PLACE = frozenset(
-    "家里 心里 这里 那里 哪里 夜里 城里 屋里 手里 眼里 嘴里 梦里 公里 千里 万里 故里 邻里 "
-    "里里 道路 思路 出路 走路 马路 一路 半路 上路 网路 线路 电路 套路 销路 门路 后路 "
-    "老庄 农庄 山庄 钱庄 饭庄 布庄 村庄 港湾 海湾 小街 大区 地区 社区 市区 郊区 城区 "
-    "景区 园区 山区 牧区 灾区 辖区 片区 误区 专区 小区 城市 都市 超市 门市 夜市 集市 股市 菜市 "
-    "上市 工业区 工业园 大院 宿舍楼".split()
-)
+# Words that end in a place suffix without being one (家里, 心里, 这里; lexicon.toml).
+_NOT_PLACE = frozenset(lexicon("not_place"))
 # Once an address has begun, jieba's words may straddle its parts (安定 / 区内 / 官营 / 镇): the
 # rest is read character by character as short named parts, each closed by a suffix. Characters
 # that never stand in a place name (的, 了, 在, 我 ...) end it.
-_FUNCTION_CHARS = (
-    "的了在是和与及把被从到向给对着过也都就还又很我你他她它们这那个有没不为以于而但并或其此每各该"
-    "住说去来要会能"
-)
+_FUNCTION_CHARS = "".join(lexicon("function_chars"))
 _SEG_SUFFIX = "|".join(
     sorted({*REGION_SUFFIXES, *PLACE_SUFFIXES, "大道", "道", "组"}, key=len, reverse=True)
 )
 _WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
 _SUFFIX = re.compile(_SEG_SUFFIX)
-_VILLAGE_GROUP = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{0,3}}?[社组](?={_NUMERAL}号)")
+_VILLAGE_GROUP = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{0,3}}?[社组队](?={_NUMERAL}号)")
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def _han(word: str, longest: int = 6) -> bool:
+def _han(word: str, longest: int = 6) -> bool:  # 威宁彝族回族苗族自治县: up to 14
+    if longest == 6 and word.endswith(("自治区", "自治州", "自治县", "自治旗")):
+        longest = 14
     return len(word) <= longest and _HAN_RUN.fullmatch(word) is not None
 
 
@@ -98,8 +93,14 @@ def _single(token: Token) -> bool:
     return _han(token.word, 1) and not token.flag.startswith(_NOT_IN_PLACES)
 
 
+_NOT_NAME_PARTS = frozenset(lexicon("not_name_parts"))  # 白云路一带老旧小区: no address
+
+
 def _name_part(token: Token) -> bool:
-    return token.flag.startswith(_NOUNISH) and _han(token.word, 4)
+    return (
+        token.flag.startswith(_NOUNISH) and _han(token.word, 4)
+        and token.word not in _NOT_NAME_PARTS
+    )  # fmt: skip
 
 
 def _ends_segment(token: Token) -> bool:
@@ -167,9 +168,7 @@ def _address_at(tokens: list[Token], i: int) -> tuple[int, int]:
 # and the numbers. A building, unit or room is required, or a sub-estate, or a plain number after
 # the strong suffixes (幸福新村12号); a name of one to four characters is required.
 _STRONG_ESTATES = ("小区", "花园", "新村", "公寓", "家园", "大厦", "公馆", "村")
-_ESTATES = (*_STRONG_ESTATES, "工业区", "工业园", "家属大院", "家属院", "大院",
-            "山庄", "广场", "华庭", "华府", "名苑", "名都",
-            "苑", "园", "庭", "府", "邸", "城", "湾", "里", "坊", "居")  # fmt: skip
+_ESTATES = (*_STRONG_ESTATES, *lexicon("estate_suffixes"))
 _ESTATE = re.compile(
     rf"(?P<suffix>{'|'.join(_ESTATES)})"
     rf"(?P<sub>(?:{_NUMERAL}(?:期|区|组团|街区|片区)|[东南西北中]{{1,2}}[一二三四五六七八九十]?区"
@@ -287,6 +286,7 @@ def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
         stop = max([stop, *(f.end for f in touching)])
         found = [f for f in found if f not in touching]
         found.append(Flag("address", start, stop, text[start:stop]))
+    found = _leading_parts(text, tokens, found) if found else found
     merged: list[Flag] = []
     for flag in sorted(found, key=lambda f: f.start):
         if merged and merged[-1].end >= flag.start:  # 雁滩路3188号 + 城市花园11号楼
@@ -370,3 +370,26 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
         else:
             i += 1
     return found
+
+
+def _leading_parts(text: str, tokens: list[Token], found: list[Flag]) -> list[Flag]:
+    """An address's start that its reading missed: the regions before a character jieba glued
+    to the town (泸定县 + 磨 / 西镇), a village committee (爱春村委会 + 大鱼塘村...)."""
+    ends = {t.end: t for t in tokens}
+    out: list[Flag] = []
+    for flag in found:
+        start = flag.start
+        glued = ends.get(start)  # 泸定县 + 磨 / 西镇
+        if glued and _han(glued.word, 1) and glued.word not in _FUNCTION_CHARS:
+            start = glued.start if (before := ends.get(glued.start)) and _region(before) else start
+        if text.startswith(("村委会", "居委会"), start - 3) and (
+            (named := ends.get(start - 3)) is not None and _name_part(named)
+        ):
+            start = named.start  # 爱春 / 村委会
+        while (region := ends.get(start)) and _region(region):
+            start = region.start
+        out.append(Flag("address", start, flag.end, text[start : flag.end]))
+    return out
+
+
+region = _region  # read by anthology.text.privacy (regions written apart from their address)

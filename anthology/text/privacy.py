@@ -10,12 +10,14 @@ builder; it never imports Flask or `stories`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from anthology.text import names, pictures, places, words
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
 from anthology.text.flags import KINDS, PHONE_KINDS, Flag, Token, without_overlaps
+from anthology.text.words import lexicon
 
 
 def detect(text: str) -> list[Flag]:
@@ -23,11 +25,43 @@ def detect(text: str) -> list[Flag]:
     if not text:
         return []
     tokens = words.words(text)
-    candidates = contact_flags(text) + places.address_flags(text, tokens)
+    addresses = places.address_flags(text, tokens)
+    candidates = contact_flags(text) + addresses + _leading_regions(text, tokens, addresses)
     people = names.name_flags(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
     people = [f for f in people if f.text not in _PUBLIC_FIGURES]
     candidates += _not_titles_or_institutions(text, people)
     return without_overlaps(candidates)
+
+
+_TOWN_START = re.compile(r"[^省市县区州，。]{1,8}?(?:镇|乡|村|街道)")
+
+
+def _leading_regions(text: str, tokens: list[Token], addresses: list[Flag]) -> list[Flag]:
+    """The regions written before the rest of an address across a comma or a full stop
+    (河南省周口市郸城县，具体地址是汲冢镇王楼村5组36号), flagged apart."""
+    found: list[Flag] = []
+    for flag in addresses:
+        if _TOWN_START.match(text, flag.start):
+            found += _regions_before(text, tokens, flag.start)
+    return found
+
+
+def _regions_before(text: str, tokens: list[Token], start: int) -> list[Flag]:
+    """Two or more regions from a province or city (or three), ending at a county, district or
+    town at most 20 characters before `start`."""
+    run: list[Token] = []
+    for token in tokens:
+        if token.end > start:
+            break
+        if places.region(token):
+            run = [*run, token] if run and run[-1].end == token.start else [token]
+    if (
+        (len(run) >= 3 or (len(run) == 2 and run[0].word.endswith(("省", "自治区", "市"))))
+        and 0 < start - run[-1].end <= 20
+        and run[-1].word.endswith(("县", "区", "镇", "乡", "旗"))
+    ):
+        return [Flag("address", run[0].start, run[-1].end, text[run[0].start : run[-1].end])]
+    return []
 
 
 _TITLE = re.compile(r"《([^《》\n]{1,40})》")
@@ -39,74 +73,105 @@ _INSTITUTION = re.compile(
 )
 
 
+# A story's own title (故事标题：《“张姐”的第二个春天》) is no book's: the names in it are people.
+_OWN_TITLE = re.compile(r"(?:标题|题目|题为|篇名)[：:是为]?\s*$")
+# After a book's title, in the same sentence, a character is named after these (讨论了孙少平).
+_CHARACTER_CUE = re.compile(r"(?:讨论了?|主人公|角色|人物|书中的?|剧中的?|书里的?|演)$")
+_SENTENCE = re.compile(r"[^。！？\n]*")
+# A name followed by these is a place (王府井附近), unless it holds a kin word or a title.
+_AROUND = re.compile("附近|一带|周边|周围|旁边")
+
+
 def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
-    """Drop the names inside a book's or a film's title (《你好，李焕英》, 《司马光砸缸》) and the
-    same names elsewhere in the text (演司马光的男孩: a character), and institutions' names."""
-    titles = [m.span(1) for m in _TITLE.finditer(text)] if "《" in text else []
+    """Drop the names inside a book's or a film's title (《你好，李焕英》, 《司马光砸缸》), the
+    same names elsewhere in the text (演司马光的男孩: a character), characters named after the
+    title (《平凡的世界》读书会上讨论了孙少平和田晓霞), institutions' and places' names and roles
+    (施暴者)."""
+    titles = [
+        m for m in _TITLE.finditer(text) if not _OWN_TITLE.search(text, 0, m.start())
+    ] if "《" in text else []  # fmt: skip
     characters = {
-        f.text for f in people if any(start <= f.start and f.end <= end for start, end in titles)
+        f.text for f in people if any(m.start(1) <= f.start and f.end <= m.end(1) for m in titles)
     }
+    for title in titles:
+        sentence, named = _SENTENCE.match(text, title.end()).end(), -1
+        for f in sorted(people, key=lambda f: f.start):
+            if title.end() <= f.start < sentence and (
+                _CHARACTER_CUE.search(text[max(0, f.start - 4) : f.start])
+                or text.startswith(("这个人物", "这个角色", "这一角色"), f.end)
+                or (named == f.start - 1 and text[named] in "和与、")
+            ):  # 讨论了孙少平和田晓霞
+                characters.add(f.text)
+                named = f.end
     return [
         f for f in people
         if f.text not in characters
-        and not (_INSTITUTION.match(text, f.end) and not names.KIN_OR_TITLE.search(f.text, 1))
-        and not f.text.endswith("某")  # 王某: already anonymised
+        and not (
+            (_INSTITUTION.match(text, f.end) or _AROUND.match(text, f.end))
+            and not names.KIN_OR_TITLE.search(f.text, 1)
+        )
+        and not f.text.endswith(("某", "者"))  # 王某: already anonymised; 施暴者: a role
     ]  # fmt: skip
 
 
-# Well-known writers and leaders: a story quoting them names no one it must protect.
-_PUBLIC_FIGURES = frozenset(
-    "鲁迅 毛泽东 周恩来 邓小平 孙中山 刘少奇 朱德 江泽民 胡锦涛 习近平 雷锋 焦裕禄 孔子 孟子 "
-    "老子 庄子 "
-    "李白 杜甫 白居易 苏轼 李清照 曹雪芹 巴金 老舍 茅盾 冰心 郭沫若 朱自清 沈从文 钱钟书 张爱玲 "
-    "林徽因 胡适 莫言 余华 路遥 史铁生 金庸 琼瑶 三毛 季羡林 杨绛 汪曾祺 海子 顾城 徐志摩".split()
-)
+# Well-known writers, leaders and scientists (lexicon.toml).
+_PUBLIC_FIGURES = frozenset(lexicon("public_figures"))
 
 
 # A form's person field: 服务对象杨淑芬，..., 姓名：王秀兰 (a surname and one or two characters
 # that end the field).
 _LABELLED = re.compile(
-    r"(?:服务对象|案主|姓名|联系人|监护人|申请人|求助人|当事人|受助人)[：:\s]?"
+    r"(?:服务对象|案主|姓名|联系人|监护人|申请人|求助人|当事人|受助人|家属|户主|患者|患儿|家长)"
+    r"[：:\s]?"
     rf"({names.SURNAME}[\u4e00-\u9fff]{{1,2}}?)"
     r"(?=[，。；、,;（(\s]|$|[男女]，)"
 )
 
 
 def _labelled_names(text: str) -> list[Flag]:
-    return [Flag("person_name", *m.span(1), m.group(1)) for m in _LABELLED.finditer(text)]
+    return [
+        Flag("person_name", *m.span(1), m.group(1))
+        for m in _LABELLED.finditer(text)
+        if not words.common_word(m.group(1))  # 患者白血病，患儿高烧，
+    ]
 
 
-# Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people, written without a surname
-# (阿依古丽, 买买提, 扎西, 卓玛, 巴特尔, 阿呷), as their usual parts.
-_MINORITY_STEMS = (
-    "阿依 古丽 古力 买买提 麦麦提 艾力 艾尼 艾买提 阿不都 阿卜杜 热依 热合曼 迪丽 努尔 吐尔逊 "
-    "依明 帕提 阿孜 克里木 阿迪 热娜 米娜 阿布 玉苏普 阿力木 夏提 祖丽 再努 木拉提 伊力 依力 "
-    "扎西 卓玛 次仁 达瓦 央金 格桑 拉姆 德吉 多吉 旺堆 平措 尼玛 白玛 洛桑 丹增 才让 仁青 索朗 "
-    "顿珠 曲珍 边巴 普布 旦增 措姆 巴桑 次旦 益西 桑吉 卓嘎 央宗 多杰 嘉措 加措 强巴 "
-    "巴特尔 其其格 斯琴 苏和 额尔敦 宝音 图雅 那仁 娜仁 呼和 朝鲁 孟和 巴雅尔 萨仁 高娃 "
-    "阿拉坦 敖登 格日勒 乌力吉 特木尔 巴图 其木格 毕力格 "
-    "阿呷 阿果 木呷 吉克 沙马 阿牛 日火 莫色 曲比 俄木 吉伍 阿各 海来"
-).split()
-_MINORITY = re.compile(
-    rf"(?:{'|'.join(sorted(_MINORITY_STEMS, key=len, reverse=True))}){{1,3}}[江汗罕娜丽拉]?"
-)
+# Given names of Uyghur, Kazakh, Tibetan, Mongolian and Yi people and Yi clan names, written
+# without a Chinese surname (阿依古丽, 买买提, 扎西, 卓玛, 巴特尔, 阿呷, 吉克), as their usual
+# parts; two parts make a full name (扎西次仁, 吉克曲布), a middle dot joins a given name and the
+# father's name (帕提古丽·吐尔逊).
+_STEMS = "|".join(sorted(lexicon("minority_stems"), key=len, reverse=True))
+_ONE = rf"(?:{_STEMS}){{1,3}}[江汗罕娜丽拉]?"
+_FIRST = "".join(sorted({stem[0] for stem in _STEMS.split("|")}))  # a quick scan
+_MINORITY = re.compile(rf"(?=[{_FIRST}]){_ONE}(?:[·•・]{_ONE})?")
+_STEM = re.compile(_STEMS)
 _NAMED_TAGS = ("nr", "nz", "ns")
+_GLUED = frozenset("".join(lexicon("function_chars")))
+_PLACE_CHARS = frozenset("省市县区州镇乡村路街巷寨屯沟山河湖")
 
 
 def _minority_names(text: str, tokens: list[Token]) -> list[Flag]:
     """A word jieba knows as a name or not at all, tagged a name or said to be a person:
-    阿依古丽一家, 扎西今年, 买买提说."""
+    阿依古丽一家, 扎西今年, 买买提说; two parts (泽仁拉姆, 沙马 / 拉且) or a middle dot with no
+    more evidence, also after a function character jieba glued to them (遇到 / 了泽仁 / 拉姆)."""
     if not _MINORITY.search(text):
         return []
     by_start = {t.start: t for t in tokens}
+    starts = sorted(by_start)
     ends = {t.end for t in tokens}
     found: list[Flag] = []
     for match in _MINORITY.finditer(text):
         start, end = match.span()
-        token = by_start.get(start)
-        if token is None or end not in ends:
-            continue  # 乌云密布, 格桑花
         word = match.group()
+        token = by_start.get(start) or by_start[starts[bisect.bisect_right(starts, start) - 1]]
+        if (token.start < start and not set(text[token.start : start]) <= _GLUED) or (
+            end not in ends and "·" not in word
+        ):
+            continue  # 乌云密布, 格桑花
+        full = len(_STEM.findall(word)) >= 2 and len(word) >= 4 or "·" in word
+        if full and text[end : end + 1] not in _PLACE_CHARS:
+            found.append(Flag("person_name", start, end, word))
+            continue
         named = token.flag.startswith(_NAMED_TAGS)  # 扎西/ns: a dictionary word, as a name
         known = (
             named or len(word) >= 3 or token.end < end

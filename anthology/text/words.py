@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import tomllib
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from anthology.text.flags import Token
+
+_LEXICON = tomllib.loads(resources.files(__package__).joinpath("lexicon.toml").read_text("utf-8"))
+
+
+def lexicon(key: str) -> list[str]:
+    """A word list of lexicon.toml (surnames, stop words, place words, public figures, minority
+    name parts), split at white space (a list of characters is joined by its reader)."""
+    return _LEXICON[key].split()
+
 
 _jieba_lock = threading.Lock()
 
