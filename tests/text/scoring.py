@@ -29,7 +29,13 @@
   the address, minority full names of two parts or with a middle dot, 支书/督导 titles, a
   relative's form field, the story's own 《title》, characters named after a book's title, names
   before 附近, roles ending in 者): 1.00 / 1.00 for every kind after that pass, so it is seen too,
-  a regression check.
+  a regression check;
+- privacy_blind7.json (80 sentences): written blind by a fifth hand on 2026-12-01, measured once
+  untuned with the detector after that fifth pass (main e428776): addresses P 0.71 R 0.71, names
+  P 0.91 R 0.92, identifiers P 1.00 R 0.96 (a QQ number after 加我Q). Names and identifiers meet
+  the targets on it; addresses do not (spans cut at 增1号, 附2号, 首层, 十三甫, 北段, 300弄 after a
+  街道 named 新村, a 乡 town, a 兵团 address, 同一楼层 before an estate). tests/text/test_privacy.py
+  holds it as a strict xfail.
 An unseen batch is the only honest measure of the targets; `python -m tests.text.scoring FILE ...`
 scores the files named instead (in tests/text/data/).
 """
@@ -121,6 +127,7 @@ SETS = (
     "privacy_blind4.json",
     "privacy_blind5.json",
     "privacy_blind6.json",
+    "privacy_blind7.json",
 )
 
 if __name__ == "__main__":

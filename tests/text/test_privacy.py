@@ -22,6 +22,9 @@ BLIND = (
     "privacy_blind5.json",
     "privacy_blind6.json",
 )
+# Written blind and measured once untuned (see tests/text/scoring.py): the issue's targets are not
+# met on it (addresses), so it is held as a strict xfail until a later pass, when it becomes seen.
+UNSEEN = ("privacy_blind7.json",)
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,7 +43,13 @@ def test_detector_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> No
     assert table["overall"].recall >= 0.9, report
 
 
-@pytest.mark.parametrize("name", BLIND)
+@pytest.mark.parametrize(
+    "name",
+    [
+        *BLIND,
+        *(pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="untuned")) for n in UNSEEN),
+    ],
+)
 def test_detector_on_the_blind_batches(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The issue's targets on the batches written apart from the detector."""
     cases = load(name)
