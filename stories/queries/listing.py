@@ -181,7 +181,8 @@ def queue_page(session: Session, where: QueueFilter, page_size: int = PAGE_SIZE)
     the "my work" views."""
     dialect = session.get_bind().dialect.name
     search_view = searching(where)
-    if search_view:
+    if search_view or where.flagged:
+        # One pass over the matches (of a search, or of the open flags) for every count.
         counts, works = search_counts(session, replace(where, status=None))
     else:
         counts = status_counts(session, replace(where, status=None))

@@ -165,6 +165,33 @@ def test_a_search_counts_its_tabs_and_my_work_views(
     assert set(shown.values()) == {0}
 
 
+def test_the_open_flags_filter_counts_its_tabs_and_my_work_views(
+    app: Flask, client: FlaskClient, make_story: Any, make_user: Any, login: Any
+) -> None:
+    """The open-flags filter counts in one pass over the flagged stories, as a search does."""
+    editor = make_user(role="editor")
+    new = make_story(body=BODY_ELDERLY).id
+    revised = make_story(body=BODY_ELDERLY).id
+    mine = make_story(body=BODY_SCHOOL, status="revision_requested").id
+    accepted = make_story(body=BODY_SCHOOL, status="accepted").id
+    _set(app, revised, revised_by_author_at=datetime.now(UTC))
+    _set(app, mine, assigned_to_id=editor.id)
+    for flagged in (new, revised, mine, accepted):
+        add_flag(app, flagged)
+    # Not flagged: in no count of the filtered queue.
+    unflagged = make_story(body=BODY_ELDERLY).id
+    _set(app, unflagged, assigned_to_id=editor.id)
+    login(client, editor)
+    shown = _shown_counts(client.get("/editor/queue?flagged=1&work=all").get_data(as_text=True))
+    assert {k: v for k, v in shown.items() if v} == {
+        "all": 4, "submitted": 2, "revision_requested": 1, "accepted": 1,
+        "needs": 3, "new": 1, "revised": 1, "mine": 1, "flagged": 2,
+    }  # fmt: skip
+    needs = client.get("/editor/queue?flagged=1&work=needs").get_data(as_text=True)
+    listed = {int(i) for i in re.findall(r'href="/editor/stories/(\d+)"', needs)}
+    assert listed == {new, revised, mine}
+
+
 @pytest.mark.parametrize("sort", listing.SORTS)
 def test_a_page_of_many_matches_is_in_the_same_order_as_a_page_of_few(
     app: Flask,
