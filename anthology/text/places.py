@@ -58,15 +58,13 @@ _LANDMARK = re.compile(
 _NUMBERED_VILLAGE = re.compile(rf"{_NUMERAL}村")  # 罗山 + 七村: an estate, a place with a number
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-
-
-_REGION_RUN = re.compile(r"[\u4e00-\u9fff]{2,4}[省市][\u4e00-\u9fff]{2,6}[市区县]")
+_LONG_REGION = re.compile(
+    r".+自治[区州县旗]|[\u4e00-\u9fff]{2,4}[省市][\u4e00-\u9fff]{2,6}[市区县]"
+)
 
 
 def _han(word: str, longest: int = 6) -> bool:  # 威宁彝族回族苗族自治县, 上海市浦东新区: to 14
-    if longest == 6 and (
-        word.endswith(("自治区", "自治州", "自治县", "自治旗")) or _REGION_RUN.fullmatch(word)
-    ):
+    if longest == 6 and _LONG_REGION.fullmatch(word):
         longest = 14
     return len(word) <= longest and _HAN_RUN.fullmatch(word) is not None
 
@@ -76,14 +74,10 @@ def _region(token: Token) -> bool:
     if word in _COMPOUND_SURNAMES:
         return False  # 欧阳 is tagged as a place name
     return (
-        _han(word)
-        and len(word) >= 2
-        and (
-            word.endswith(REGION_SUFFIXES)
-            or (token.flag == "ns" and not word.endswith(PLACE_SUFFIXES))
-        )
-        and word not in _NOT_PLACE
-    )
+        _han(word) and len(word) >= 2 and word not in _NOT_PLACE
+        and (word.endswith(REGION_SUFFIXES)
+             or (token.flag == "ns" and not word.endswith(PLACE_SUFFIXES)))
+    )  # fmt: skip
 
 
 def _place(token: Token) -> bool:
@@ -98,14 +92,12 @@ def _place(token: Token) -> bool:
 
 _NOT_IN_PLACES = ("p", "c", "u", "r", "d", "v", "q", "m")
 _SHORT_STREET = _SHORT_PLACE - {"区", "县", "乡", "镇"}
+_NOT_NAME_PARTS = frozenset(lexicon("not_name_parts"))  # 白云路一带老旧小区: no address
 
 
 def _single(token: Token) -> bool:
     """One character jieba could not place (娜 in 娜姑镇), never a verb or a function word."""
     return _han(token.word, 1) and not token.flag.startswith(_NOT_IN_PLACES)
-
-
-_NOT_NAME_PARTS = frozenset(lexicon("not_name_parts"))  # 白云路一带老旧小区: no address
 
 
 def _name_part(token: Token) -> bool:
@@ -194,8 +186,10 @@ _BARRIER_FLAGS = ("v", "r", "p", "c", "d", "m", "q", "u")
 
 def _barrier(token: Token) -> bool:
     """A word an estate's name never reaches back past: 西湖区, 街道, 走进, 我们."""
-    return bool(_REGION_WORD.search(token.word)) or token.word in _NOT_NAME_PARTS or (
-        len(token.word) > 1 and token.flag.startswith(_BARRIER_FLAGS)
+    return (
+        bool(_REGION_WORD.search(token.word))
+        or token.word in _NOT_NAME_PARTS
+        or (len(token.word) > 1 and token.flag.startswith(_BARRIER_FLAGS))
     )  # 同一楼层 + 南湖山庄
 
 
@@ -270,40 +264,10 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
-# Two of building, unit and room with no name before them: 同一小区的9号楼1单元1102, 2单元501.
-_BARE_BUILDING = re.compile(rf"(?<![0-9A-Za-z\-第]){_NUMERAL}(?:号楼|栋|幢|座|单元)")
-_LEVELS = (
-    re.compile("号楼|栋|幢|座"),
-    re.compile("单元"),
-    re.compile(r"室|[楼栋幢座元][0-9]{3,4}$"),
-)
-
-
-# The production and construction corps: 新疆生产建设兵团第八师143团3连18栋2号 (division,
-# regiment, company and house); a regiment alone is no address (兵团第八师143团的棉花).
-_CORPS = re.compile(
-    rf"(?:(?:新疆生产建设)?兵团(?:第?{_NUMERAL}师)?|第?{_NUMERAL}师){_NUMERAL}团(?:{_NUMERAL}连)?"
-)
-
-
-def _bare_buildings(text: str) -> list[Flag]:
-    found = []
-    for match in _CORPS.finditer(text):
-        numbers = _NUMBERS.match(text, match.end())
-        if numbers or match.group().endswith("连"):
-            stop = numbers.end() if numbers else match.end()
-            found.append(Flag("address", match.start(), stop, text[match.start() : stop]))
-    for match in _BARE_BUILDING.finditer(text):
-        numbers = _NUMBERS.match(text, match.start())
-        if numbers and sum(bool(level.search(numbers.group())) for level in _LEVELS) >= 2:
-            found.append(Flag("address", match.start(), numbers.end(), numbers.group()))
-    return found
-
-
-def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
+def address_flags(text: str, tokens: list[Token], bare: list[Flag] | None = None) -> list[Flag]:
+    """The addresses read from `tokens`, with `bare` ones (privacy's patterns) none covers."""
     found = _street_addresses(text, tokens)
-    found += [f for f in _bare_buildings(text) if all(f.end <= g.start or f.start >= g.end
-                                                       for g in found)]  # fmt: skip
+    found += [f for f in bare or () if all(f.end <= g.start or f.start >= g.end for g in found)]
     for start, stop in _estate_spans(text, tokens):
         touching = [f for f in found if f.start <= stop and f.end >= start]
         start = min([start, *(f.start for f in touching)])
@@ -368,9 +332,8 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             if longer and _NUMBERS.match(text, longer.end()):
                 segment = longer
             word = text[stop : segment.end()]
-            weak = (word.endswith(_WEAK_SUFFIXES) and not word.endswith("街道")) or (
-                _NUMBERED_VILLAGE.fullmatch(word) is not None
-            )  # 米市 + 巷街道 is no weak part
+            weak = word.endswith(_WEAK_SUFFIXES) and not word.endswith("街道")  # 米市 + 巷街道
+            weak = weak or _NUMBERED_VILLAGE.fullmatch(word) is not None
             if weak and not _NUMBERS.match(text, segment.end()):
                 break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
             regional = word.endswith("街道") or (
@@ -408,11 +371,9 @@ def _leading_parts(text: str, tokens: list[Token], found: list[Flag]) -> list[Fl
     ends = {t.end: t for t in tokens}
     out: list[Flag] = []
     for flag in found:
-        start = flag.start
-        glued = ends.get(start)  # 泸定县 + 磨 / 西镇
-        if glued and _han(glued.word, 1) and (
-            glued.word not in _FUNCTION_CHARS or text[start + 1] in "乡镇"  # 巴马县 + 那 / 桃乡
-        ):
+        start = flag.start  # 泸定县 + 磨 / 西镇, 巴马县 + 那 / 桃乡
+        glued, town = ends.get(start), text[start + 1 : start + 2] in ("乡", "镇")
+        if glued and _han(glued.word, 1) and (town or glued.word not in _FUNCTION_CHARS):
             start = back if (back := _region_start(ends, glued.start)) is not None else start
         if text.startswith(("村委会", "居委会"), start - 3) and (
             (named := ends.get(start - 3)) is not None and _name_part(named)
@@ -427,9 +388,10 @@ def _leading_parts(text: str, tokens: list[Token], found: list[Flag]) -> list[Fl
 def _region_start(ends: dict[int, Token], end: int) -> int | None:
     """The start of the region ending at `end`, jieba's 巴马 + 县 as one."""
     token = ends.get(end)
-    if token is not None and token.word in "县区市州" and (name := ends.get(token.start)):
+    if token is not None and token.word in _REGION_CHARS and (name := ends.get(token.start)):
         return name.start if _name_part(name) else None
     return token.start if token is not None and _region(token) else None
 
 
 region = _region  # read by anthology.text.privacy (regions written apart from their address)
+NUMERAL, NUMBERS = _NUMERAL, _NUMBERS  # read there too (buildings with no named place)
