@@ -217,6 +217,7 @@ def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
 
 
 _REGION_CHARS = "省市县区镇乡"
+_REGION_ENDS = frozenset(_REGION_CHARS)  # one character: 巴马 + 县
 
 
 def _region_before(text: str, end: int, starts: dict[int, Token]) -> int | None:
@@ -388,7 +389,7 @@ def _leading_parts(text: str, tokens: list[Token], found: list[Flag]) -> list[Fl
 def _region_start(ends: dict[int, Token], end: int) -> int | None:
     """The start of the region ending at `end`, jieba's 巴马 + 县 as one."""
     token = ends.get(end)
-    if token is not None and token.word in _REGION_CHARS and (name := ends.get(token.start)):
+    if token is not None and token.word in _REGION_ENDS and (name := ends.get(token.start)):
         return name.start if _name_part(name) else None
     return token.start if token is not None and _region(token) else None
 
