@@ -51,7 +51,8 @@ _WECHAT = re.compile(
     r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _NOT_ALNUM_AFTER
 )
 _QQ = re.compile(
-    r"(?:QQ|qq|Qq|扣扣)(?:号码|号|群)?\s*(?:是|为|：|:)?\s*([1-9]\d{4,11})" + _NOT_ALNUM_AFTER
+    r"(?:QQ|qq|Qq|扣扣|(?<=加)[Qq]|(?<=加我)[Qq])(?![A-Za-z])(?:号码|号|群)?"  # 加我Q嘛，918273645
+    r"(?:(?<=[Qq])[嘛吧呗呀啊][，,]?)?\s*(?:是|为|：|:)?\s*([1-9]\d{4,11})" + _NOT_ALNUM_AFTER
 )
 _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE = re.compile(

@@ -24,13 +24,13 @@ _UNITS = r"(?:号楼|号院|号|弄|栋|幢|座|单元|室|楼|层|组|门|户|�
 # House numbers, buildings, units and rooms after the last word: 88号院2号楼, 2单元101, 三组,
 # 2号附6号楼, 第九片, 第三村民组, 3号楼东单元201, 2层东户, 417房, 314寝室.
 _NUMBERS = re.compile(
-    rf"(?:附?{_NUMERAL}{_UNITS}|第{_NUMERAL}(?:片|村民小组|村民组|组|社)"
+    rf"(?:(?:附|(?<=号)增)?{_NUMERAL}{_UNITS}|第{_NUMERAL}(?:片|村民小组|村民组|组|社)"
     r"|[A-Z](?:座|栋|幢|区|单元)"
     r"|(?<=[单元楼层号门座栋幢])(?:[0-9]{2,5}(?:寝室|房|室)?(?![0-9])|[东西南北中](?:单元|户))"
     r"|[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9-])|(?<=单元)[0-9]{1,2}-[0-9]{1,2}(?![0-9-])"
     # 113号之二, 11号后楼, 5号亭子间, 3号后厢房
     r"|(?<=号)(?:之[一二三四五六七八九十0-9]{1,2}|[前后东西南北副]楼|[前后东西]?厢房|亭子间|阁楼"
-    r"|[前后]院)"
+    r"|[前后]院|首层|底层|底商|地下室|负一层)"  # 35号增1号, 21号首层
     r"|(?<=号)[\u4e00-\u9fff]{0,2}?(?:宿舍楼|宿舍|公寓楼|家属楼)"  # 18号员工宿舍B栋508
     rf"(?=[A-Z](?:座|栋|幢|单元)|{_NUMERAL}(?:号楼|栋|幢|座|单元)))+"
 )  # 3栋2单元501室, A座1203, 12-3-501
@@ -47,14 +47,24 @@ _WEAK_SUFFIXES = ("里", "湾", "庄", "坊", "苑", "道")
 _SEGMENT = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,5}}?(?:{_SEG_SUFFIX})")
 _SUFFIX = re.compile(_SEG_SUFFIX)
 _VILLAGE_GROUP = re.compile(rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{0,3}}?[社组队](?={_NUMERAL}号)")
+# A lane or section between a road and its number: 宝华路 + 十三甫21号, 文化路 + 北段58号院.
+_LANE = re.compile(
+    rf"(?:[东西南北中]段|[^\W\d_{_FUNCTION_CHARS}a-zA-Z]{{1,3}}?[甫段横条])(?={_NUMERAL}[号弄巷])"
+)
+# A place named after a landmark, right after its district: 渝中区较场口88号, 沙坪坝区杨家坪12号.
+_LANDMARK = re.compile(
+    rf"[^\W\d_{_FUNCTION_CHARS}a-zA-Z第]{{1,3}}[口坝坡桥坪岗塘营屯庄门碑埠滩堡沟寨](?={_NUMERAL}号)"
+)
+_NUMBERED_VILLAGE = re.compile(rf"{_NUMERAL}村")  # 罗山 + 七村: an estate, a place with a number
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "ng", "j", "a", "s", "f", "b", "l", "i", "z")
-
-
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_LONG_REGION = re.compile(
+    r".+自治[区州县旗]|[\u4e00-\u9fff]{2,4}[省市][\u4e00-\u9fff]{2,6}[市区县]"
+)
 
 
-def _han(word: str, longest: int = 6) -> bool:  # 威宁彝族回族苗族自治县: up to 14
-    if longest == 6 and word.endswith(("自治区", "自治州", "自治县", "自治旗")):
+def _han(word: str, longest: int = 6) -> bool:  # 威宁彝族回族苗族自治县, 上海市浦东新区: to 14
+    if longest == 6 and _LONG_REGION.fullmatch(word):
         longest = 14
     return len(word) <= longest and _HAN_RUN.fullmatch(word) is not None
 
@@ -64,14 +74,10 @@ def _region(token: Token) -> bool:
     if word in _COMPOUND_SURNAMES:
         return False  # 欧阳 is tagged as a place name
     return (
-        _han(word)
-        and len(word) >= 2
-        and (
-            word.endswith(REGION_SUFFIXES)
-            or (token.flag == "ns" and not word.endswith(PLACE_SUFFIXES))
-        )
-        and word not in _NOT_PLACE
-    )
+        _han(word) and len(word) >= 2 and word not in _NOT_PLACE
+        and (word.endswith(REGION_SUFFIXES)
+             or (token.flag == "ns" and not word.endswith(PLACE_SUFFIXES)))
+    )  # fmt: skip
 
 
 def _place(token: Token) -> bool:
@@ -86,14 +92,12 @@ def _place(token: Token) -> bool:
 
 _NOT_IN_PLACES = ("p", "c", "u", "r", "d", "v", "q", "m")
 _SHORT_STREET = _SHORT_PLACE - {"区", "县", "乡", "镇"}
+_NOT_NAME_PARTS = frozenset(lexicon("not_name_parts"))  # 白云路一带老旧小区: no address
 
 
 def _single(token: Token) -> bool:
     """One character jieba could not place (娜 in 娜姑镇), never a verb or a function word."""
     return _han(token.word, 1) and not token.flag.startswith(_NOT_IN_PLACES)
-
-
-_NOT_NAME_PARTS = frozenset(lexicon("not_name_parts"))  # 白云路一带老旧小区: no address
 
 
 def _name_part(token: Token) -> bool:
@@ -182,9 +186,11 @@ _BARRIER_FLAGS = ("v", "r", "p", "c", "d", "m", "q", "u")
 
 def _barrier(token: Token) -> bool:
     """A word an estate's name never reaches back past: 西湖区, 街道, 走进, 我们."""
-    return bool(_REGION_WORD.search(token.word)) or (
-        len(token.word) > 1 and token.flag.startswith(_BARRIER_FLAGS)
-    )
+    return (
+        bool(_REGION_WORD.search(token.word))
+        or token.word in _NOT_NAME_PARTS
+        or (len(token.word) > 1 and token.flag.startswith(_BARRIER_FLAGS))
+    )  # 同一楼层 + 南湖山庄
 
 
 def _word(chars: str) -> bool:
@@ -211,6 +217,7 @@ def _estate_name_start(text: str, suffix: int, ends: dict[int, Token]) -> int:
 
 
 _REGION_CHARS = "省市县区镇乡"
+_REGION_ENDS = frozenset(_REGION_CHARS)  # one character: 巴马 + 县
 
 
 def _region_before(text: str, end: int, starts: dict[int, Token]) -> int | None:
@@ -258,28 +265,10 @@ def _estate_spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
-# Two of building, unit and room with no name before them: 同一小区的9号楼1单元1102, 2单元501.
-_BARE_BUILDING = re.compile(rf"(?<![0-9A-Za-z\-第]){_NUMERAL}(?:号楼|栋|幢|座|单元)")
-_LEVELS = (
-    re.compile("号楼|栋|幢|座"),
-    re.compile("单元"),
-    re.compile(r"室|[楼栋幢座元][0-9]{3,4}$"),
-)
-
-
-def _bare_buildings(text: str) -> list[Flag]:
-    found = []
-    for match in _BARE_BUILDING.finditer(text):
-        numbers = _NUMBERS.match(text, match.start())
-        if numbers and sum(bool(level.search(numbers.group())) for level in _LEVELS) >= 2:
-            found.append(Flag("address", match.start(), numbers.end(), numbers.group()))
-    return found
-
-
-def address_flags(text: str, tokens: list[Token]) -> list[Flag]:
+def address_flags(text: str, tokens: list[Token], bare: list[Flag] | None = None) -> list[Flag]:
+    """The addresses read from `tokens`, with `bare` ones (privacy's patterns) none covers."""
     found = _street_addresses(text, tokens)
-    found += [f for f in _bare_buildings(text) if all(f.end <= g.start or f.start >= g.end
-                                                       for g in found)]  # fmt: skip
+    found += [f for f in bare or () if all(f.end <= g.start or f.start >= g.end for g in found)]
     for start, stop in _estate_spans(text, tokens):
         touching = [f for f in found if f.start <= stop and f.end >= start]
         start = min([start, *(f.start for f in touching)])
@@ -337,12 +326,15 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             if k > end and numbered:
                 stop, places = tokens[k - 1].end, 1
                 end = k
+            elif text[stop - 1] in "区县" and (landmark := _LANDMARK.match(text, stop)):
+                stop, places = landmark.end(), 1  # 渝中区 + 较场口88号
         while regions and places < 9 and (segment := _SEGMENT.match(text, stop)):
             longer = _SUFFIX.match(text, segment.end())  # 八街 + 坊12门: the longer name
             if longer and _NUMBERS.match(text, longer.end()):
                 segment = longer
             word = text[stop : segment.end()]
             weak = word.endswith(_WEAK_SUFFIXES) and not word.endswith("街道")  # 米市 + 巷街道
+            weak = weak or _NUMBERED_VILLAGE.fullmatch(word) is not None
             if weak and not _NUMBERS.match(text, segment.end()):
                 break  # 驿站里, 屋里: a place only when a number follows (花家地北里3号楼)
             regional = word.endswith("街道") or (
@@ -352,6 +344,8 @@ def _street_addresses(text: str, tokens: list[Token]) -> list[Flag]:
             stop = segment.end()
         if regions and (group := _VILLAGE_GROUP.match(text, stop)):
             stop = group.end()  # 马家湾 + 社7号, 好谷村 + 阿且社12号: the village group
+        if text[stop - 1] in "路街道" and (lane := _LANE.match(text, stop)):
+            stop = lane.end()
         numbers = _NUMBERS.match(text, stop)
         if not numbers and regions and regions + places >= 2:  # not 老校区 + 宿舍楼5栋
             if by_start is None:
@@ -378,18 +372,27 @@ def _leading_parts(text: str, tokens: list[Token], found: list[Flag]) -> list[Fl
     ends = {t.end: t for t in tokens}
     out: list[Flag] = []
     for flag in found:
-        start = flag.start
-        glued = ends.get(start)  # 泸定县 + 磨 / 西镇
-        if glued and _han(glued.word, 1) and glued.word not in _FUNCTION_CHARS:
-            start = glued.start if (before := ends.get(glued.start)) and _region(before) else start
+        start = flag.start  # 泸定县 + 磨 / 西镇, 巴马县 + 那 / 桃乡
+        glued, town = ends.get(start), text[start + 1 : start + 2] in ("乡", "镇")
+        if glued and _han(glued.word, 1) and (town or glued.word not in _FUNCTION_CHARS):
+            start = back if (back := _region_start(ends, glued.start)) is not None else start
         if text.startswith(("村委会", "居委会"), start - 3) and (
             (named := ends.get(start - 3)) is not None and _name_part(named)
         ):
             start = named.start  # 爱春 / 村委会
-        while (region := ends.get(start)) and _region(region):
-            start = region.start
+        while (back := _region_start(ends, start)) is not None:
+            start = back
         out.append(Flag("address", start, flag.end, text[start : flag.end]))
     return out
 
 
+def _region_start(ends: dict[int, Token], end: int) -> int | None:
+    """The start of the region ending at `end`, jieba's 巴马 + 县 as one."""
+    token = ends.get(end)
+    if token is not None and token.word in _REGION_ENDS and (name := ends.get(token.start)):
+        return name.start if _name_part(name) else None
+    return token.start if token is not None and _region(token) else None
+
+
 region = _region  # read by anthology.text.privacy (regions written apart from their address)
+NUMERAL, NUMBERS = _NUMERAL, _NUMBERS  # read there too (buildings with no named place)

@@ -25,12 +25,40 @@ def detect(text: str) -> list[Flag]:
     if not text:
         return []
     tokens = words.words(text)
-    addresses = places.address_flags(text, tokens)
+    addresses = places.address_flags(text, tokens, _bare_addresses(text))
     candidates = contact_flags(text) + addresses + _leading_regions(text, tokens, addresses)
     people = names.name_flags(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
     people = [f for f in people if f.text not in _PUBLIC_FIGURES]
     candidates += _not_titles_or_institutions(text, people)
     return without_overlaps(candidates)
+
+
+_N = places.NUMERAL
+# Two of building, unit and room with no name before them: 同一小区的9号楼1单元1102, 2单元501.
+_BARE_BUILDING = re.compile(rf"(?<![0-9A-Za-z\-第]){_N}(?:号楼|栋|幢|座|单元)")
+_LEVELS = (
+    re.compile("号楼|栋|幢|座"),
+    re.compile("单元"),
+    re.compile(r"室|[楼栋幢座元][0-9]{3,4}$"),
+)
+# The production and construction corps: 新疆生产建设兵团第八师143团3连18栋2号 (division,
+# regiment, company and house); a regiment alone is no address (兵团第八师143团的棉花).
+_CORPS = re.compile(rf"(?:(?:新疆生产建设)?兵团(?:第?{_N}师)?|第?{_N}师){_N}团(?:{_N}连)?")
+
+
+def _bare_addresses(text: str) -> list[Flag]:
+    """Addresses with no named place, read by patterns: corps companies and building runs."""
+    found = []
+    for match in _CORPS.finditer(text):
+        numbers = places.NUMBERS.match(text, match.end())
+        if numbers or match.group().endswith("连"):
+            stop = numbers.end() if numbers else match.end()
+            found.append(Flag("address", match.start(), stop, text[match.start() : stop]))
+    for match in _BARE_BUILDING.finditer(text):
+        numbers = places.NUMBERS.match(text, match.start())
+        if numbers and sum(bool(level.search(numbers.group())) for level in _LEVELS) >= 2:
+            found.append(Flag("address", match.start(), numbers.end(), numbers.group()))
+    return found
 
 
 _TOWN_START = re.compile(r"[^省市县区州，。]{1,8}?(?:镇|乡|村|街道)")
