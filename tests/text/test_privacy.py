@@ -25,7 +25,7 @@ BLIND = (
 )
 # A batch written blind and measured once untuned goes here while it misses the targets:
 # a strict xfail until a later pass tunes on it and moves it into BLIND. None at present.
-UNSEEN: tuple[str, ...] = ()
+UNSEEN: tuple[str, ...] = ("privacy_blind8.json",)
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:
