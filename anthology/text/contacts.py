@@ -17,6 +17,14 @@ _NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
 _MOBILE = re.compile(
     r"(?<![0-9A-Za-z+])(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}" + _NOT_ALNUM_AFTER
 )
+# A mobile number read out in Chinese numerals (一三九，三七一二，六六零八; 幺 for 一).
+_SPOKEN = "[零〇一二三四五六七八九幺]"
+_SPOKEN_MOBILE = re.compile(
+    rf"(?<![零〇一二三四五六七八九十百千万幺])[一幺][三四五六七八九](?:[\s，,、-]?{_SPOKEN}){{9}}"
+    r"(?![零〇一二三四五六七八九十百千万幺])"
+)
+# A number abroad: +82 10-4471-2836, 0044 7700 900123 (8 to 15 digits after the country code).
+_FOREIGN = re.compile(r"(?<![0-9A-Za-z+])(?:\+|00)(?!86)[1-9]\d{0,2}(?:[\s-]?\d{2,5}){2,4}(?![0-9])")
 _AREA = r"0(?:10|2\d|[3-9]\d{2})"
 _LANDLINE = re.compile(
     _NOT_ALNUM_BEFORE
@@ -50,13 +58,23 @@ _WECHAT = re.compile(
     r"(?:微信|weixin|WeChat|wechat|Wechat|VX|vx|威信)(?:号|ID|id|账号)?\s*(?:是|为|：|:)?\s*"
     r"([A-Za-z][-_A-Za-z0-9]{5,19})" + _NOT_ALNUM_AFTER
 )
+# A handle the sentence gives as the WeChat ID a few words later (微信号改了，现在是hazibek_1987;
+# 加我微信吧，zhangxm_0412): letters with digits or an underscore, no e-mail address.
+_WECHAT_LATER = re.compile(
+    r"(?:微信|weixin|WeChat|wechat|VX|vx)[^。！？\n]{1,12}?(?<![-_A-Za-z0-9.@])"
+    r"([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9@.])"
+)
+# The same for a QQ number, perhaps in groups: QQ，号码是 418 906 375.
+_QQ_LATER = re.compile(
+    r"(?:QQ|qq|扣扣)[^。！？\n0-9]{1,10}?(?<![0-9])([1-9]\d{2,3}(?:[\s-]?\d{3,4}){1,2})(?![0-9])"
+)
 _QQ = re.compile(
     r"(?:QQ|qq|Qq|扣扣|(?<=加)[Qq]|(?<=加我)[Qq])(?![A-Za-z])(?:号码|号|群)?"  # 加我Q嘛，918273645
     r"(?:(?<=[Qq])[嘛吧呗呀啊][，,]?)?\s*(?:是|为|：|:)?\s*([1-9]\d{4,11})" + _NOT_ALNUM_AFTER
 )
 _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE = re.compile(
-    rf"[{_PROVINCE_ABBR}][A-HJ-NP-Z][·•\s]?[A-HJ-NP-Z0-9]{{5,6}}" + _NOT_ALNUM_AFTER
+    rf"[{_PROVINCE_ABBR}][A-HJ-NP-Z][·•\s-]?[A-HJ-NP-Z0-9]{{5,6}}" + _NOT_ALNUM_AFTER
 )
 # A number the sentence labels as an ID or a card reveals a person even when it was typed wrong or
 # made up for the story: an ID number with a real region prefix and birth date but a failed check
@@ -144,6 +162,11 @@ def contact_flags(text: str) -> list[Flag]:
                 add("bank_card", match)
     for match in _MOBILE.finditer(text):
         add("phone", match)
+    for match in _SPOKEN_MOBILE.finditer(text):
+        add("phone", match)
+    for match in _FOREIGN.finditer(text):
+        if 8 <= len(_digits(match.group())) <= 15:
+            add("phone", match)
     for match in _LANDLINE.finditer(text):
         add("landline", match)
     for match in _LABELLED_LANDLINE.finditer(text):
@@ -152,8 +175,14 @@ def contact_flags(text: str) -> list[Flag]:
         add("email", match)
     for match in _WECHAT.finditer(text):
         add("wechat", match, 1)
+    for match in _WECHAT_LATER.finditer(text):
+        if re.search(r"[\d_]", match.group(1)):
+            add("wechat", match, 1)
     for match in _QQ.finditer(text):
         add("qq", match, 1)
+    for match in _QQ_LATER.finditer(text):
+        if 5 <= len(_digits(match.group(1))) <= 12:
+            add("qq", match, 1)
     for match in _PLATE.finditer(text):
         tail = match.group()[2:]
         if sum(c.isdigit() for c in tail) >= 2:

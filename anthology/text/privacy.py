@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 
 from anthology.text import names, pictures, places, words
+from anthology.text.tagger import model
+from anthology.text.tagger.features import COMPOUND_SURNAMES
 from anthology.text.contacts import contact_flags, id_number_valid, luhn_valid
 from anthology.text.flags import KINDS, PHONE_KINDS, Flag, Token, without_overlaps
 from anthology.text.words import lexicon
@@ -25,12 +27,124 @@ def detect(text: str) -> list[Flag]:
     if not text:
         return []
     tokens = words.words(text)
-    addresses = places.address_flags(text, tokens, _bare_addresses(text))
+    marked = model.spans(text, tokens)
+    addresses = _addresses(text, [s for s in marked if s.kind == "address"])
     candidates = contact_flags(text) + addresses + _leading_regions(text, tokens, addresses)
-    people = names.name_flags(text, tokens) + _labelled_names(text) + _minority_names(text, tokens)
-    people = [f for f in people if f.text not in _PUBLIC_FIGURES]
+    people = _people(text, tokens, [s for s in marked if s.kind == "person_name"])
     candidates += _not_titles_or_institutions(text, people)
     return without_overlaps(candidates)
+
+
+# An address locates a door, a room or a village group: a number with its level (12号, 3单元,
+# 502室, 五组, 二队), a 号, 室, 房 or 屯 at its end, or a village or community under its town or
+# district (…官底镇前进村, …望京街道阳光社区, …大坪村下屋组). Bare places (陕西省榆林市米脂县,
+# 西江镇, 罗山七村) are not flagged.
+_DETAIL = re.compile(
+    r"[0-9０-９零〇一二三四五六七八九十百]+(?:号|楼|栋|幢|座|单元|室|组|社|队|层|户|门|房|排|巷|弄|连)"
+    r"|室|[号房屯间0-9]$|(?:镇|乡|街道|区|县|旗).{1,14}(?:村|社区|组|屯|寨|嘎查)$"
+)
+# What the tagger may leave after a house number: 16号负2-3, 218号 3-2-1.
+_TAIL = re.compile(r"[-－0-9A-Za-z]+")
+
+
+def _addresses(text: str, marked: list[model.Span]) -> list[Flag]:
+    found = []
+    for span in marked:
+        end = span.end
+        if text[end - 1] in "0123456789-号" and (tail := _TAIL.match(text, end)):
+            end = tail.end()
+        if _DETAIL.search(text, span.start, end):
+            found.append(Flag("address", span.start, end, text[span.start : end]))
+    return found
+
+
+_NOT_NAMES = frozenset(
+    lexicon("name_stopwords") + lexicon("public_figures") + lexicon("places_like_names")
+)
+# A person's name does not end like a place, an ethnic group or a language (王楼村, 苗族, 汉话).
+_PLACE_END = re.compile("[村市县省镇乡区旗寨屯湾庄族]$|[汉壮藏苗彝]话$")
+# What stands before a name without being part of it: 维吾尔族大姐阿依古丽, 聋人小伙刘子豪.
+_BEFORE_NAME = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,4}族)?(?:大姐|大哥|大叔|大婶|阿姨|奶奶|爷爷|老人|小伙|姑娘|社工|志愿者|"
+    r"老师|书记|村医|医生|女儿|儿子|孙子|孙女|丈夫|妻子|媳妇|徒弟|侄子|户主|党委|额吉|阿帕|阿妈|阿爸)"
+)
+_PSEUDONYM = re.compile(r"[（(]化名")
+# A full name before a kin word or a title is flagged without it (王秀英奶奶, 扎西顿珠老师);
+# a surname with it is the name (李奶奶, 欧阳老师, 小周姐).
+_TITLE_AFTER = re.compile(
+    "(?:奶奶|爷爷|老师|阿姨|书记|医生|先生|女士|大爷|大妈|大娘|阿婆|阿公|阿奶|阿爷|阿嬷|师傅|婆婆|"
+    "主任|社工|同学|大姐|大哥|大叔|叔叔|阿叔|校长|村长|支书|老人|名下)$"
+)
+_DOTS = "·•・"
+_DOTTED = re.compile(rf"[\u4e00-\u9fff]+(?:[{_DOTS}][\u4e00-\u9fff]+)+")
+# Word tags that do not end a name: verbs, adverbs, prepositions, conjunctions, particles.
+_NOT_NAME_TAGS = ("v", "d", "p", "c", "u", "y", "r")
+
+
+def _people(text: str, tokens: list[Token], marked: list[model.Span]) -> list[Flag]:
+    """The names the tagger marked, cut to the name: the whole of a name with a middle dot
+    (古丽米拉·阿不都拉), no title after a full name, no verb the tagger ran on into (张建军称).
+    Not 某 forms (王某, 陈某某: already anonymised), words jieba wrongly calls names, public
+    figures and names the text says are pseudonyms."""
+    found = []
+    for span in marked:
+        start, end = _dotted(text, tokens, span.start, span.end)
+        end = _without_verb(text, tokens, start, end)
+        before = _BEFORE_NAME.match(text, start, end)
+        if before and end - before.end() >= 2:
+            start = before.end()
+        name = text[start:end]
+        title = _TITLE_AFTER.search(name)
+        if title and title.start() >= 2 and name[: title.start()] not in COMPOUND_SURNAMES:
+            if name[0] not in "小老阿":
+                end = start + title.start()
+                name = text[start:end]
+        if (
+            "某" not in name
+            and name not in _NOT_NAMES
+            and not _PLACE_END.search(name)
+            and not _known_place(tokens, start, end)
+            and not _PSEUDONYM.match(text, end)
+            and not name.endswith("者")  # 施暴者: a role
+        ):
+            found.append(Flag("person_name", start, end, name))
+    return found
+
+
+def _known_place(tokens: list[Token], start: int, end: int) -> bool:
+    """One word that jieba's dictionary knows well as a place (苏州, 海口), not as a name."""
+    for t in tokens:
+        if t.start == start and t.end == end:
+            return t.flag in ("ns", "s") and words.frequency(t.word) >= 100
+    return False
+
+
+def _dotted(text: str, tokens: list[Token], start: int, end: int) -> tuple[int, int]:
+    """A span at or across a middle dot widened to the dotted name's words (帮买买提江·艾买提:
+    from 买买提, not from 帮)."""
+    near = text[max(0, start - 1) : end + 1]
+    if not any(dot in near for dot in _DOTS):
+        return start, end
+    for run in _DOTTED.finditer(text, max(0, start - 20)):
+        if run.start() > end or run.end() < start:
+            continue
+        words_in = [t for t in tokens if run.start() <= t.start < run.end()]
+        first = start
+        for t in reversed([t for t in words_in if t.end <= start]):
+            if t.flag.startswith(_NOT_NAME_TAGS) or set(t.word) & _GLUED:
+                break
+            first = t.start
+        last = max(end, next((t.end for t in words_in if t.start < end <= t.end), end))
+        return first, min(last, run.end())
+    return start, end
+
+
+def _without_verb(text: str, tokens: list[Token], start: int, end: int) -> int:
+    """The end of a name without the verb or particle word it ends with (赵金花/管账)."""
+    for t in tokens:
+        if t.end == end and t.start > start + 1 and t.flag.startswith(_NOT_NAME_TAGS):
+            return t.start
+    return end
 
 
 _N = places.NUMERAL

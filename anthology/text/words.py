@@ -152,3 +152,8 @@ def _common_word(word: str) -> bool:
 
 
 common_word = _common_word  # read by anthology.text.names and anthology.text.places
+
+
+def frequency(word: str) -> int:
+    """How often jieba's dictionary counts `word` (0 for a word it does not hold)."""
+    return int(_posseg().dt.tokenizer.FREQ.get(word, 0) or 0)

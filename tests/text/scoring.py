@@ -130,7 +130,9 @@ def report(name: str, cases: list[dict[str, object]]) -> tuple[dict[str, Score],
     return table, "\n".join(lines)
 
 
-SETS = (
+# The sets the tagger is trained on (anthology.text.tagger.training; `make model`), the tuned set
+# first, and the batches written blind and kept out of training: the honest measure.
+TRAINING = (
     "privacy_cases.json",
     "privacy_blind.json",
     "privacy_blind2.json",
@@ -140,10 +142,20 @@ SETS = (
     "privacy_blind6.json",
     "privacy_blind7.json",
     "privacy_blind8.json",
+    "privacy_blind11.json",
+    "privacy_blind12.json",
+    "privacy_blind13.json",
+    "privacy_blind14.json",
 )
+UNSEEN = ("privacy_blind9.json", "privacy_blind10.json")
+SETS = TRAINING + UNSEEN
 
 if __name__ == "__main__":
     import sys
 
+    if sys.argv[1:] == ["--train"]:
+        from anthology.text.tagger import training
+
+        raise SystemExit(training.main([str(DATA / name) for name in TRAINING]))
     for file in sys.argv[1:] or SETS:
         print(report(file, load(file))[1])

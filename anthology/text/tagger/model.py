@@ -1,0 +1,80 @@
+"""The trained tagger (model.crfsuite, written by anthology.text.tagger.training) and the spans it
+marks: person names and addresses, each with the tagger's confidence."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from anthology.text.flags import Token
+from anthology.text.tagger.features import features
+
+MODEL = "model.crfsuite"
+KINDS = {"N": "person_name", "A": "address"}
+LABELS = {kind: label for label, kind in KINDS.items()}
+
+_lock = threading.Lock()
+_override: list[Any] = []  # a tagger opened by `use`
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str
+    start: int
+    end: int
+    confidence: float  # the lowest marginal probability of the span's labels
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> Any:
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    with resources.as_file(resources.files(__package__).joinpath(MODEL)) as path:
+        tagger.open(str(path))
+    return tagger
+
+
+def _tagger() -> Any:
+    return _override[0] if _override else _packaged()
+
+
+def use(path: Path | None) -> None:
+    """Tag with the model at `path` instead of the packaged one (None: the packaged one again);
+    bench/privacy.py measures models trained without the batch it scores."""
+    import pycrfsuite
+
+    with _lock:
+        _override.clear()
+        if path is not None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            _override.append(tagger)
+
+
+def spans(text: str, tokens: list[Token]) -> list[Span]:
+    """The names and addresses the tagger marks in `text` (`tokens`: its words)."""
+    if not text:
+        return []
+    items = features(text, tokens)
+    with _lock:  # a crfsuite tagger holds the sequence it tagged last
+        tagger = _tagger()
+        labels = tagger.tag(items)
+        marginals = [tagger.marginal(label, i) for i, label in enumerate(labels)]
+    found = []
+    i = 0
+    while i < len(labels):
+        if labels[i] == "O":
+            i += 1
+            continue
+        label = labels[i][2:]
+        j = i + 1
+        while j < len(labels) and labels[j] == "I-" + label:
+            j += 1
+        found.append(Span(KINDS[label], i, j, min(marginals[i:j])))
+        i = j
+    return found
