@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app stories
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: serve prod book test setup system lint format i18n translations demo clean
+.PHONY: serve prod book test setup system lint format i18n translations demo clean model
 
 setup: $(STAMP) translations instance/config.py
 
@@ -59,6 +59,11 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+
+# Retrain the privacy detector's tagger on the labelled sets (tests/text/scoring.py TRAINING),
+# about 90 s; bench/privacy.py measures it on batches it was not trained on.
+model: $(STAMP)
+	$(BIN)/python -m tests.text.scoring --train
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

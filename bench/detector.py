@@ -4,8 +4,9 @@
 
 Stories are the labelled sentences of tests/text/data/ joined and cut into 2,000-character pieces.
 Prints the median and the minimum CPU time (time.process_time) per story of the whole `detect`
-and of its part after jieba's tagging (numbers, addresses, names), which is the detector's own
-code. `--code DIR` measures the `anthology` package found in DIR instead (for example
+and of its part after jieba's tagging (numbers; the tagger's features and labels for names and
+addresses, then their readers), which is the detector's own code. `--code DIR` measures the
+`anthology` package found in DIR instead (one with the tagger, anthology.text.tagger: for example
 `git archive main anthology | tar -x -C /tmp/main`), on the same stories: run both, interleaved,
 and compare the minimums, which survive a loaded machine best.
 """
@@ -42,7 +43,8 @@ def main() -> None:
         sys.path.insert(0, args.code)
     else:
         sys.path.insert(0, str(DATA.parent.parent.parent))
-    from anthology.text import contacts, names, places, privacy, words
+    from anthology.text import contacts, privacy, words
+    from anthology.text.tagger import addresses, model, names
 
     pieces = stories()
     privacy.detect(pieces[0])  # loads jieba's dictionary
@@ -52,8 +54,9 @@ def main() -> None:
         start = time.process_time()
         for piece, tokens in zip(pieces, tagged, strict=True):
             contacts.contact_flags(piece)
-            places.address_flags(piece, tokens)
-            names.name_flags(piece, tokens)
+            marked = model.spans(piece, tokens)
+            addresses.address_flags(piece, tokens, marked)
+            names.name_flags(piece, tokens, marked)
         after.append((time.process_time() - start) / len(pieces) * 1000)
     whole: list[float] = []
     for _ in range(max(3, args.runs // 10)):

@@ -24,7 +24,9 @@ _SPOKEN_MOBILE = re.compile(
     r"(?![零〇一二三四五六七八九十百千万幺])"
 )
 # A number abroad: +82 10-4471-2836, 0044 7700 900123 (8 to 15 digits after the country code).
-_FOREIGN = re.compile(r"(?<![0-9A-Za-z+])(?:\+|00)(?!86)[1-9]\d{0,2}(?:[\s-]?\d{2,5}){2,4}(?![0-9])")
+_FOREIGN = re.compile(
+    r"(?<![0-9A-Za-z+])(?:\+|00)(?!86)[1-9]\d{0,2}(?:[\s-]?\d{2,5}){2,4}(?![0-9])"
+)
 _AREA = r"0(?:10|2\d|[3-9]\d{2})"
 _LANDLINE = re.compile(
     _NOT_ALNUM_BEFORE

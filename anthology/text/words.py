@@ -1,7 +1,6 @@
 """Chinese text cut into tagged words: jieba's part-of-speech tokenizer, loaded once, with its
 Viterbi search over the tags of unknown words done with numpy (`Viterbi`, the same results).
-The privacy detector's name and address readers (anthology.text.names, anthology.text.places)
-work on these words.
+The privacy detector's tagger (anthology.text.tagger) reads these words.
 """
 
 from __future__ import annotations
@@ -142,16 +141,6 @@ def words(text: str) -> list[Token]:
         tokens.append(Token(word, pair.flag, start, start + len(word)))
         position = start + len(word)
     return tokens
-
-
-def _common_word(word: str) -> bool:
-    """A dictionary word that jieba does not take for a name or a time word (小车, 小时)."""
-    posseg = _posseg()
-    tag = posseg.dt.word_tag_tab.get(word)
-    return tag not in (None, "nr", "t") and posseg.dt.tokenizer.FREQ.get(word, 0) > 0
-
-
-common_word = _common_word  # read by anthology.text.names and anthology.text.places
 
 
 def frequency(word: str) -> int:

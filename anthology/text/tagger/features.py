@@ -78,8 +78,9 @@ def _marks(pattern: re.Pattern[str], text: str) -> list[str]:
     return marks
 
 
-def features(text: str, tokens: list[Token]) -> list[dict[str, str | float]]:
-    """One feature dict per character of `text` (`tokens`: its words, anthology.text.words)."""
+def features(text: str, tokens: list[Token]) -> list[list[str]]:
+    """The features of each character of `text` (`tokens`: its words, anthology.text.words), as
+    crfsuite's attribute names ("c:王", "sur")."""
     size = len(text)
     position = ["S"] * size
     tag = ["x"] * size
@@ -101,65 +102,71 @@ def features(text: str, tokens: list[Token]) -> list[dict[str, str | float]]:
     stems = _marks(_STEM, text)
     public = _marks(_PUBLIC_RE, text)
     kinds = [_kind(c) for c in text]
+    numeric = [k in "dn" for k in kinds]
     padded = "\x02\x02" + text + "\x03\x03"
-    found: list[dict[str, str | float]] = []
+    tags = ["<", *tag, ">"]
+    places = ["<", *position, ">"]
+    gv = ["<", *(given.get(c, "0") for c in text), ">"]
+    kk = ["<", *kinds, ">"]
+    found: list[list[str]] = []
     for i, char in enumerate(text):
         p = i + 2
-        f: dict[str, str | float] = {
-            "bias": 1.0,
-            "c": char,
-            "k": kinds[i],
-            "c-1": padded[p - 1],
-            "c+1": padded[p + 1],
-            "c-2": padded[p - 2],
-            "c+2": padded[p + 2],
-            "b-1": padded[p - 1 : p + 1],
-            "b+1": padded[p : p + 2],
-            "t": padded[p - 1 : p + 2],
-            "k3": (kinds[i - 1] if i else "<") + kinds[i] + (kinds[i + 1] if i + 1 < size else ">"),
-            "p": position[i],
-            "g": tag[i],
-            "pg": position[i] + tag[i],
-            "g-1": tag[i - 1] if i else "<",
-            "g+1": tag[i + 1] if i + 1 < size else ">",
-            "p-1": position[i - 1] if i else "<",
-            "p+1": position[i + 1] if i + 1 < size else ">",
-            "w-1": ends.get(i, "-"),
-            "w+1": starts.get(i + 1, "-"),
-            "fs": first.get(char, "0"),
-            "gv": given.get(char, "0"),
-            "gv-1": given.get(text[i - 1], "0") if i else "<",
-            "gv+1": given.get(text[i + 1], "0") if i + 1 < size else ">",
-            "pre": text[i - 1] if i and text[i - 1] in "小老阿" else "-",
-        }
+        q = i + 1
+        f = [
+            "bias",
+            "c:" + char,
+            "k:" + kinds[i],
+            "c-1:" + padded[p - 1],
+            "c+1:" + padded[p + 1],
+            "c-2:" + padded[p - 2],
+            "c+2:" + padded[p + 2],
+            "b-1:" + padded[p - 1 : p + 1],
+            "b+1:" + padded[p : p + 2],
+            "t:" + padded[p - 1 : p + 2],
+            "k3:" + kk[q - 1] + kinds[i] + kk[q + 1],
+            "p:" + position[i],
+            "g:" + tag[i],
+            "pg:" + position[i] + tag[i],
+            "g-1:" + tags[q - 1],
+            "g+1:" + tags[q + 1],
+            "p-1:" + places[q - 1],
+            "p+1:" + places[q + 1],
+            "w-1:" + ends.get(i, "-"),
+            "w+1:" + starts.get(i + 1, "-"),
+            "fs:" + first.get(char, "0"),
+            "gv:" + gv[q],
+            "gv-1:" + gv[q - 1],
+            "gv+1:" + gv[q + 1],
+            "pre:" + (padded[p - 1] if padded[p - 1] in "小老阿" else "-"),
+        ]
         if word[i]:
-            f["w"] = word[i]
+            f.append("w:" + word[i])
         if char in _SURNAMES:
-            f["sur"] = 1.0
+            f.append("sur")
         if i and text[i - 1] in _SURNAMES:
-            f["sur-1"] = 1.0
+            f.append("sur-1")
         if text[i : i + 2] in COMPOUND_SURNAMES:
-            f["cmp"] = 1.0
+            f.append("cmp")
         if i and text[i - 1 : i + 1] in COMPOUND_SURNAMES:
-            f["cmp-"] = 1.0
+            f.append("cmp-")
         if char in _PLACE_CHARS:
-            f["adr"] = 1.0
-        if i + 1 < size and text[i + 1] in _PLACE_CHARS:
-            f["adr+1"] = 1.0
-        if i and text[i - 1] in _PLACE_CHARS:
-            f["adr-1"] = 1.0
+            f.append("adr")
+        if padded[p + 1] in _PLACE_CHARS:
+            f.append("adr+1")
+        if padded[p - 1] in _PLACE_CHARS:
+            f.append("adr-1")
         if stems[i]:
-            f["stem"] = stems[i]
+            f.append("stem:" + stems[i])
         if public[i]:
-            f["pub"] = 1.0
+            f.append("pub")
         for n in (1, 2, 3):
             after = text[i + 1 : i + 1 + n]
             if after in _AFTER:
-                f[f"ra{n}"] = after
+                f.append(f"ra{n}:{after}")
             before = text[max(0, i - n) : i]
             if before in _BEFORE:
-                f[f"rb{n}"] = before
-        if any(kinds[j] in "dn" for j in range(i + 1, min(size, i + 4))):
-            f["dig3"] = 1.0
+                f.append(f"rb{n}:{before}")
+        if True in numeric[i + 1 : i + 4]:
+            f.append("dig3")
         found.append(f)
     return found

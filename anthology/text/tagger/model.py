@@ -78,3 +78,29 @@ def spans(text: str, tokens: list[Token]) -> list[Span]:
         found.append(Span(KINDS[label], i, j, min(marginals[i:j])))
         i = j
     return found
+
+
+# Word tags that end no name nor address: verbs, adverbs, prepositions, conjunctions, particles,
+# pronouns.
+NOT_NAME_TAGS = ("v", "d", "p", "c", "u", "y", "r")
+
+
+def without_verb(
+    text: str,
+    tokens: list[Token],
+    start: int,
+    end: int,
+    shortest: int = 1,
+    single: frozenset[str] = frozenset(),
+) -> int:
+    """The end of a span without the verb, adverb or particle word it ends with (赵金花/管账), if
+    that word has at least `shortest` characters or is one of `single`."""
+    for t in tokens:
+        if (
+            t.end == end
+            and t.start > start + 1
+            and (t.end - t.start >= shortest or t.word in single)
+            and t.flag.startswith(NOT_NAME_TAGS)
+        ):
+            return t.start
+    return end

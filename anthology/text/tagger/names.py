@@ -1,0 +1,177 @@
+"""Person names from the tagger's spans: cut to the name, without the names the text shows are no
+private person's (public figures, characters of a book or a film, institutions, pseudonyms, 某
+forms). anthology.text.privacy reads them."""
+
+from __future__ import annotations
+
+import re
+
+from anthology.text import words
+from anthology.text.flags import Flag, Token
+from anthology.text.tagger.features import COMPOUND_SURNAMES
+from anthology.text.tagger.model import NOT_NAME_TAGS, Span, without_verb
+from anthology.text.words import lexicon
+
+_GLUED = frozenset("".join(lexicon("function_chars")))
+
+
+def name_flags(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
+    """The person names among the tagger's spans."""
+    people = _people(text, tokens, [s for s in marked if s.kind == "person_name"])
+    return _not_titles_or_institutions(text, people)
+
+
+_NOT_NAMES = frozenset(
+    lexicon("name_stopwords") + lexicon("public_figures") + lexicon("places_like_names")
+)
+# A person's name does not end like a place, an ethnic group or a language (王楼村, 苗族, 汉话).
+_PLACE_END = re.compile("[村市县省镇乡区旗寨屯湾庄族]$|[汉壮藏苗彝]话$")
+# What stands before a name without being part of it: 维吾尔族大姐阿依古丽, 聋人小伙刘子豪.
+_BEFORE_NAME = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,4}族)?(?:大姐|大哥|大叔|大婶|阿姨|奶奶|爷爷|老人|小伙|姑娘|社工|志愿者|"
+    r"老师|书记|村医|医生|女儿|儿子|孙子|孙女|丈夫|妻子|媳妇|徒弟|侄子|户主|党委|额吉|阿帕|阿妈|阿爸)"
+)
+_PSEUDONYM = re.compile(r"[（(]化名")
+_PSEUDONYM_BEFORE = re.compile(r"化名[为是叫：:]?[“\"「]?$")
+# A full name before a kin word or a title is flagged without it (王秀英奶奶, 扎西顿珠老师);
+# a surname with it is the name (李奶奶, 欧阳老师, 小周姐).
+_TITLE_AFTER = re.compile(
+    "(?:奶奶|爷爷|老师|阿姨|书记|医生|先生|女士|大爷|大妈|大娘|阿婆|阿公|阿奶|阿爷|阿嬷|师傅|婆婆|"
+    "主任|社工|同学|大姐|大哥|大叔|叔叔|阿叔|校长|村长|支书|老人|名下)$"
+)
+_DOTS = "·•・"
+_DOTTED = re.compile(rf"[\u4e00-\u9fff]+(?:[{_DOTS}][\u4e00-\u9fff]+)+")
+
+
+def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
+    """The names the tagger marked, cut to the name: the whole of a name with a middle dot
+    (古丽米拉·阿不都拉), no title after a full name, no verb the tagger ran on into (张建军称).
+    Not 某 forms (王某, 陈某某: already anonymised), words jieba wrongly calls names, public
+    figures and names the text says are pseudonyms."""
+    found = []
+    for span in marked:
+        start, end = _dotted(text, tokens, span.start, _whole_word(text, tokens, span))
+        end = without_verb(text, tokens, start, end, 2, _SAID)
+        before = _BEFORE_NAME.match(text, start, end)
+        if before and end - before.end() >= 2:
+            start = before.end()
+        name = text[start:end]
+        title = _TITLE_AFTER.search(name)
+        if title and title.start() >= 2 and name[: title.start()] not in COMPOUND_SURNAMES:
+            if name[0] not in "小老阿":
+                end = start + title.start()
+                name = text[start:end]
+        if (
+            "某" not in name
+            and name not in _NOT_NAMES
+            and not _PLACE_END.search(name)
+            and not _known_place(tokens, start, end)
+            and not _PSEUDONYM.match(text, end)
+            and not _PSEUDONYM_BEFORE.search(text, max(0, start - 5), start)
+            and not name.endswith("者")  # 施暴者: a role
+        ):
+            found.append(Flag("person_name", start, end, name))
+    return found
+
+
+# One-character words a name runs on into: 张建军称, 小罗说 (not 呷 of 阿牛木呷).
+_SAID = frozenset("称说讲问答笑哭走来去在是和的了把被给让叫也都就还又")
+_STEM = re.compile("|".join(sorted(lexicon("minority_stems"), key=len, reverse=True)))
+
+
+def _whole_word(text: str, tokens: list[Token], span: Span) -> int:
+    """The end of a span that stops inside a name word or a minority name part, moved to that
+    word's end (赵金 / 花 -> 赵金花, 阿牛木 / 呷 -> 阿牛木呷)."""
+    end = span.end
+    for t in tokens:
+        if t.start < end < t.end and t.flag.startswith(("n", "x")) and t.end - span.start <= 4:
+            end = t.end
+    for stem in _STEM.finditer(text, max(0, end - 3), min(len(text), end + 3)):
+        if stem.start() < end < stem.end():
+            end = stem.end()
+    return end if end - span.start <= 12 else span.end
+
+
+def _known_place(tokens: list[Token], start: int, end: int) -> bool:
+    """One word that jieba's dictionary knows well as a place (苏州, 海口), not as a name."""
+    for t in tokens:
+        if t.start == start and t.end == end:
+            return t.flag in ("ns", "s") and words.frequency(t.word) >= 100
+    return False
+
+
+def _dotted(text: str, tokens: list[Token], start: int, end: int) -> tuple[int, int]:
+    """A span at or across a middle dot widened to the dotted name's words (帮买买提江·艾买提:
+    from 买买提, not from 帮)."""
+    near = text[max(0, start - 1) : end + 1]
+    if not any(dot in near for dot in _DOTS):
+        return start, end
+    for run in _DOTTED.finditer(text, max(0, start - 20)):
+        if run.start() > end or run.end() < start:
+            continue
+        words_in = [t for t in tokens if run.start() <= t.start < run.end()]
+        first = start
+        for t in reversed([t for t in words_in if t.end <= start]):
+            if t.flag.startswith(NOT_NAME_TAGS) or set(t.word) & _GLUED:
+                break
+            first = t.start
+        last = max(end, next((t.end for t in words_in if t.start < end <= t.end), end))
+        return first, min(last, run.end())
+    return start, end
+
+
+_TITLE = re.compile(r"《([^《》\n]{1,40})》")
+# A name followed by one of these names a school, a hospital, a firm (东方红小学,
+# 张明律师事务所), not the person.
+_INSTITUTION = re.compile(
+    "(?:律师|会计师)?(?:小学|中学|大学|学校|学院|幼儿园|医院|卫生院|诊所|公司|集团|银行|酒店|饭店|"
+    "纪念馆|博物馆|图书馆|事务所|基金会|研究院)"
+)
+
+
+# A story's own title (故事标题：《“张姐”的第二个春天》) is no book's: the names in it are people.
+_OWN_TITLE = re.compile(r"(?:标题|题目|题为|篇名)[：:是为]?\s*$")
+# After a book's title, in the same sentence, a character is named after these (讨论了孙少平).
+_CHARACTER_CUE = re.compile(r"(?:讨论了?|主人公|角色|人物|书中的?|剧中的?|书里的?|演)$")
+_SENTENCE = re.compile(r"[^。！？\n]*")
+# A name followed by these is a place (王府井附近), unless it holds a kin word or a title.
+_AROUND = re.compile("附近|一带|周边|周围|旁边")
+
+
+def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
+    """Drop the names inside a book's or a film's title (《你好，李焕英》, 《司马光砸缸》), the
+    same names elsewhere in the text (演司马光的男孩: a character), characters named after the
+    title (《平凡的世界》读书会上讨论了孙少平和田晓霞), institutions' and places' names and roles
+    (施暴者)."""
+    titles = [
+        m for m in _TITLE.finditer(text) if not _OWN_TITLE.search(text, 0, m.start())
+    ] if "《" in text else []  # fmt: skip
+    characters = {
+        f.text for f in people if any(m.start(1) <= f.start and f.end <= m.end(1) for m in titles)
+    }
+    for title in titles:
+        sentence, named = _SENTENCE.match(text, title.end()).end(), -1
+        for f in sorted(people, key=lambda f: f.start):
+            if title.end() <= f.start < sentence and (
+                _CHARACTER_CUE.search(text[max(0, f.start - 4) : f.start])
+                or text.startswith(("这个人物", "这个角色", "这一角色"), f.end)
+                or (named == f.start - 1 and text[named] in "和与、")
+            ):  # 讨论了孙少平和田晓霞
+                characters.add(f.text)
+                named = f.end
+    return [
+        f for f in people
+        if f.text not in characters
+        and not (
+            (_INSTITUTION.match(text, f.end) or _AROUND.match(text, f.end))
+            and not _KIN_OR_TITLE.search(f.text, 1)
+        )
+        and not f.text.endswith(("某", "者"))  # 王某: already anonymised; 施暴者: a role
+    ]  # fmt: skip
+
+
+_KIN_OR_TITLE = re.compile(
+    "阿姨|大爷|奶奶|爷爷|大妈|大娘|大伯|大叔|叔叔|婶婶|婶子|阿婆|婆婆|阿公|伯伯|大姐|大哥|姐姐|哥哥|"
+    "老师|医生|护士|主任|书记|师傅|女士|先生|老人|老汉|阿伯|科长|局长|处长|所长|院长|站长|校长|园长|"
+    "村长|组长|队长|会长|部长|经理|律师|警官|大夫|老板|干事|专员|社工|支书|督导|[姐哥嫂]"
+)
