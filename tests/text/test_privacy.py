@@ -17,7 +17,7 @@ CASES = load("privacy_cases.json")
 # training: the honest measure (measured once, with the model of the commit that added them; see
 # tests/text/scoring.py). A batch that misses a target stays a strict xfail.
 BLIND = TRAINING[1:]
-MISSES_TARGETS: tuple[str, ...] = ()
+MISSES_TARGETS: tuple[str, ...] = ("privacy_blind17.json", "privacy_blind18.json")
 
 
 def _show(report: str, capsys: pytest.CaptureFixture[str]) -> None:

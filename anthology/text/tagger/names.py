@@ -66,8 +66,10 @@ def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
             and name not in _NOT_NAMES
             and not _PLACE_END.search(name)
             and not _known_place(tokens, start, end)
+            and not _common_word(text, start, end)
             and not _PSEUDONYM.match(text, end)
             and not _PSEUDONYM_BEFORE.search(text, max(0, start - 5), start)
+            and not _quoted_pseudonym(text, start, end)
             and not name.endswith("者")  # 施暴者: a role
         ):
             found.append(Flag("person_name", start, end, name))
@@ -90,6 +92,27 @@ def _whole_word(text: str, tokens: list[Token], span: Span) -> int:
         if stem.start() < end < stem.end():
             end = stem.end()
     return end if end - span.start <= 12 else span.end
+
+
+_AFTER = tuple(lexicon("words_after_names")) + ("说", "告诉", "问", "今年")
+_BEFORE = tuple(w for w in lexicon("words_before_names") if len(w) >= 2) + ("叫", "叫做")
+
+
+def _quoted_pseudonym(text: str, start: int, end: int) -> bool:
+    """A quoted name shortly after 化名 (均使用化名，如“小花”“阿明”)."""
+    return (
+        text[start - 1 : start] in '“"「'
+        and text[end : end + 1] in '”"」'
+        and "化名" in text[max(0, start - 16) : start]
+    )
+
+
+def _common_word(text: str, start: int, end: int) -> bool:
+    """A two-character word jieba's dictionary counts often (顾客, 凌晨, 米粉, 荣耀) with nothing
+    around it that says it names a person (侄子高峰, 高峰说, 名叫高峰)."""
+    if end - start != 2 or words.frequency(text[start:end]) < 200:
+        return False
+    return not (text.startswith(_AFTER, end) or text[max(0, start - 4) : start].endswith(_BEFORE))
 
 
 def _known_place(tokens: list[Token], start: int, end: int) -> bool:
@@ -131,6 +154,17 @@ _INSTITUTION = re.compile(
 
 # A story's own title (故事标题：《“张姐”的第二个春天》) is no book's: the names in it are people.
 _OWN_TITLE = re.compile(r"(?:标题|题目|题为|篇名)[：:是为]?\s*$")
+# So is a title that stands alone as the text's first line (《老韦的甘蔗地》——一位…的自述).
+_HEADING = re.compile(r"\s*(?:$|\n|——|—)")
+
+
+def _own_title(text: str, title: re.Match[str]) -> bool:
+    return bool(
+        _OWN_TITLE.search(text, 0, title.start())
+        or (not text[: title.start()].strip() and _HEADING.match(text, title.end()))
+    )
+
+
 # After a book's title, in the same sentence, a character is named after these (讨论了孙少平).
 _CHARACTER_CUE = re.compile(r"(?:讨论了?|主人公|角色|人物|书中的?|剧中的?|书里的?|演)$")
 _SENTENCE = re.compile(r"[^。！？\n]*")
@@ -143,9 +177,7 @@ def _not_titles_or_institutions(text: str, people: list[Flag]) -> list[Flag]:
     same names elsewhere in the text (演司马光的男孩: a character), characters named after the
     title (《平凡的世界》读书会上讨论了孙少平和田晓霞), institutions' and places' names and roles
     (施暴者)."""
-    titles = [
-        m for m in _TITLE.finditer(text) if not _OWN_TITLE.search(text, 0, m.start())
-    ] if "《" in text else []  # fmt: skip
+    titles = [m for m in _TITLE.finditer(text) if not _own_title(text, m)] if "《" in text else []
     characters = {
         f.text for f in people if any(m.start(1) <= f.start and f.end <= m.end(1) for m in titles)
     }
