@@ -16,20 +16,42 @@ _GLUED = frozenset("".join(lexicon("function_chars")))
 
 
 def name_flags(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
-    """The person names among the tagger's spans."""
+    """The person names among the tagger's spans, and the forms of address it left out."""
     people = _people(text, tokens, [s for s in marked if s.kind == "person_name"])
+    people += _forms_of_address(text, tokens, people)
     return _not_titles_or_institutions(text, people)
+
+
+_SURNAMES = "".join(lexicon("surnames"))
+# A surname and a kin word or a title is a person wherever it stands (王奶奶来了, 刘大爷).
+_FORM = re.compile(
+    rf"[{_SURNAMES}](?:奶奶|爷爷|阿姨|大爷|大妈|大娘|大伯|大叔|叔叔|婶婶|阿婆|婆婆|阿公|伯伯|大姐|大哥|"
+    r"老师|医生|书记|主任|师傅|校长|村长|支书)"
+)
+
+
+def _forms_of_address(text: str, tokens: list[Token], people: list[Flag]) -> list[Flag]:
+    """A surname and a kin word or a title that starts a word and touches no name the tagger
+    found: the tagger misses them in short sentences (王奶奶来了。)."""
+    starts = {t.start for t in tokens}
+    return [
+        Flag("person_name", m.start(), m.end(), m.group())
+        for m in _FORM.finditer(text)
+        if m.start() in starts and all(m.end() <= f.start or m.start() >= f.end for f in people)
+    ]
 
 
 _NOT_NAMES = frozenset(
     lexicon("name_stopwords") + lexicon("public_figures") + lexicon("places_like_names")
 )
 # A person's name does not end like a place, an ethnic group or a language (王楼村, 苗族, 汉话).
-_PLACE_END = re.compile("[村市县省镇乡区旗寨屯湾庄族]$|[汉壮藏苗彝]话$")
+# Nor does it hold a region's suffix (武侯区玉林).
+_PLACE_END = re.compile("[村市县省镇乡区旗寨屯湾庄族]$|[汉壮藏苗彝]话$|[省市县区]")
 # What stands before a name without being part of it: 维吾尔族大姐阿依古丽, 聋人小伙刘子豪.
 _BEFORE_NAME = re.compile(
-    r"^(?:[\u4e00-\u9fff]{1,4}族)?(?:大姐|大哥|大叔|大婶|阿姨|奶奶|爷爷|老人|小伙|姑娘|社工|志愿者|"
-    r"老师|书记|村医|医生|女儿|儿子|孙子|孙女|丈夫|妻子|媳妇|徒弟|侄子|户主|党委|额吉|阿帕|阿妈|阿爸)"
+    r"(?:[\u4e00-\u9fff]{1,4}族)?(?:大姐|大哥|大叔|大婶|阿姨|奶奶|爷爷|老人|小伙|姑娘|社工|志愿者|"
+    r"老师|书记|村医|医生|女儿|儿子|孙子|孙女|丈夫|妻子|媳妇|徒弟|侄子|户主|党委|额吉|阿帕|阿妈|阿爸|"
+    r"牧民|农民|工人|棒棒|老乡|同村|邻居)"
 )
 _PSEUDONYM = re.compile(r"[（(]化名")
 _PSEUDONYM_BEFORE = re.compile(r"化名[为是叫：:]?[“\"「]?$")
@@ -37,7 +59,7 @@ _PSEUDONYM_BEFORE = re.compile(r"化名[为是叫：:]?[“\"「]?$")
 # a surname with it is the name (李奶奶, 欧阳老师, 小周姐).
 _TITLE_AFTER = re.compile(
     "(?:奶奶|爷爷|老师|阿姨|书记|医生|先生|女士|大爷|大妈|大娘|阿婆|阿公|阿奶|阿爷|阿嬷|师傅|婆婆|"
-    "主任|社工|同学|大姐|大哥|大叔|叔叔|阿叔|校长|村长|支书|老人|名下)$"
+    "主任|社工|同学|大姐|大哥|大叔|叔叔|阿叔|校长|村长|支书|老人|名下|阿佳|阿妈妮|家)$"
 )
 _DOTS = "·•・"
 _DOTTED = re.compile(rf"[\u4e00-\u9fff]+(?:[{_DOTS}][\u4e00-\u9fff]+)+")
@@ -55,10 +77,13 @@ def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
         before = _BEFORE_NAME.match(text, start, end)
         if before and end - before.end() >= 2:
             start = before.end()
+        if (cut := _NEVER_IN_NAMES.search(text, start + 1, end)) and cut.start() - start >= 2:
+            end = cut.start()  # 仓央嘉措的诗, 谢德贵在
         name = text[start:end]
         title = _TITLE_AFTER.search(name)
-        if title and title.start() >= 2 and name[: title.start()] not in COMPOUND_SURNAMES:
-            if name[0] not in "小老阿":
+        if title and title.start() >= 2 and name[0] not in "小老阿":
+            surname = name[: title.start()]
+            if surname not in COMPOUND_SURNAMES and surname not in _STEMS:  # 欧阳老师, 曲比老师
                 end = start + title.start()
                 name = text[start:end]
         if (
@@ -76,6 +101,9 @@ def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
     return found
 
 
+# Characters no name holds after its first (的, 在, 是): where the tagger ran on.
+_NEVER_IN_NAMES = re.compile("[的在是了着过把被给让]")
+_STEMS = frozenset(lexicon("minority_stems"))
 # One-character words a name runs on into: 张建军称, 小罗说 (not 呷 of 阿牛木呷).
 _SAID = frozenset("称说讲问答笑哭走来去在是和的了把被给让叫也都就还又")
 _STEM = re.compile("|".join(sorted(lexicon("minority_stems"), key=len, reverse=True)))
@@ -166,7 +194,9 @@ def _own_title(text: str, title: re.Match[str]) -> bool:
 
 
 # After a book's title, in the same sentence, a character is named after these (讨论了孙少平).
-_CHARACTER_CUE = re.compile(r"(?:讨论了?|主人公|角色|人物|书中的?|剧中的?|书里的?|演)$")
+_CHARACTER_CUE = re.compile(
+    r"(?:讨论了?|主人公|(?:角色|人物)(?:是|叫|有)?|书中的?|剧中的?|书里的?|演)$"
+)
 _SENTENCE = re.compile(r"[^。！？\n]*")
 # A name followed by these is a place (王府井附近), unless it holds a kin word or a title.
 _AROUND = re.compile("附近|一带|周边|周围|旁边")
