@@ -24,6 +24,22 @@ _DETAIL = re.compile(
     r"[0-9０-９零〇一二三四五六七八九十百]+(?:号|楼|栋|幢|座|单元|室|组|社|队|层|户|门|房|排|巷|弄|连)"
     r"|室|[号房屯间0-9]$|(?:镇|乡|街道|区|县|旗).{1,14}(?:村|社区|组|屯|寨|嘎查)$"
 )
+# A place in it (a region, a street, a village, an estate), or two of building, unit and room
+# (9号楼1单元1102): not 名单按楼栋分成五组.
+_PLACE = re.compile(
+    "[省市区县州旗镇乡村街路巷弄里坊苑园屯寨团连]|胡同|嘎查|小区|社区|花园|新村|大院|公寓|大厦|家属"
+)
+_LEVELS = (
+    re.compile("号楼|栋|幢|座"),
+    re.compile("单元"),
+    re.compile(r"室|[楼栋幢座元][0-9]{3,4}$"),
+)
+
+
+def _located(address: str) -> bool:
+    return bool(_PLACE.search(address)) or sum(bool(lv.search(address)) for lv in _LEVELS) >= 2
+
+
 # What the tagger may leave after a house number: 16号负2-3, 218号 3-2-1.
 _TAIL = re.compile(r"[-－0-9A-Za-z]+")
 
@@ -34,7 +50,7 @@ def _addresses(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]
         end = without_verb(text, tokens, span.start, span.end, 2)  # …302室/合租, not 2/组
         if text[end - 1] in "0123456789-号室" and (tail := _TAIL.match(text, end)):
             end = tail.end()  # …地下室B107
-        if _DETAIL.search(text, span.start, end):
+        if _DETAIL.search(text, span.start, end) and _located(text[span.start : end]):
             found.append(Flag("address", span.start, end, text[span.start : end]))
     return found
 

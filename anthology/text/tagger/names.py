@@ -92,6 +92,7 @@ def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
             and not _PLACE_END.search(name)
             and not _known_place(tokens, start, end)
             and not _common_word(text, start, end)
+            and not _ordinary_words(text, tokens, start, end)
             and not _PSEUDONYM.match(text, end)
             and not _PSEUDONYM_BEFORE.search(text, max(0, start - 5), start)
             and not _quoted_pseudonym(text, start, end)
@@ -136,11 +137,48 @@ def _quoted_pseudonym(text: str, start: int, end: int) -> bool:
 
 
 def _common_word(text: str, start: int, end: int) -> bool:
-    """A two-character word jieba's dictionary counts often (顾客, 凌晨, 米粉, 荣耀) with nothing
-    around it that says it names a person (侄子高峰, 高峰说, 名叫高峰)."""
-    if end - start != 2 or words.frequency(text[start:end]) < 200:
+    """A word jieba's dictionary counts often (顾客, 凌晨, 米粉, 荣耀; 养老金) with nothing around
+    it that says it names a person (侄子高峰, 高峰说, 名叫高峰)."""
+    frequency = words.frequency(text[start:end])
+    if not (end - start == 2 and frequency >= 200 or end - start >= 3 and frequency >= 50):
         return False
     return not (text.startswith(_AFTER, end) or text[max(0, start - 4) : start].endswith(_BEFORE))
+
+
+# Numerals and demonstratives before a measure word (那张表格, 一张纸): 张 is no surname there.
+_COUNTING = frozenset("一二两三四五六七八九十几每这那哪半")
+
+
+def _ordinary_words(text: str, tokens: list[Token], start: int, end: int) -> bool:
+    """A span made of words that name no one: everyday words of two characters or more that jieba
+    does not tag as a name (远程 / 办公, 远程 / 办), verbs and adjectives only (包 / 好), a verb in
+    the middle (管 / 吃 / 管), a piece of an idiom or a numeral word (管吃管住, 一张 / 表格), a
+    measure word after a numeral (那 / 张 / 表格)."""
+    name = text[start:end]
+    if _STEM.search(name) or any(d in name for d in _DOTS) or name[:2] in COMPOUND_SURNAMES:
+        return False  # jieba cuts minority names and compound surnames at random (才 / 让 / 东智)
+    inside = [t for t in tokens if t.end > start and t.start < end]
+    named = inside[0].flag.startswith("nr")  # 陆 / 佩 / 华
+    if any(
+        (t.flag.startswith(("i", "l")) and (t.start < start or t.end > end))
+        or (t.start < start and t.flag in ("m", "q"))
+        or (t.start == start and t.flag == "q" and text[start - 1 : start] in _COUNTING)
+        or (start < t.start and t.end < end and t.flag == "v" and not named)
+        for t in inside
+    ):
+        return True
+    if len(inside) >= 2 and all(t.flag.startswith(("v", "a", "d")) for t in inside):
+        return True
+    if inside[-1].flag == "v" and len(inside[-1].word) == 1:
+        inside = inside[:-1]  # 远程 / 办
+    return (
+        len(inside) >= 1
+        and all(
+            len(t.word) >= 2 and not t.flag.startswith("nr") and words.frequency(t.word) >= 100
+            for t in inside
+        )
+        and (len(inside) >= 2 or inside[0].end < end)
+    )
 
 
 def _known_place(tokens: list[Token], start: int, end: int) -> bool:
