@@ -3,6 +3,7 @@ marks: person names and addresses, each with the tagger's confidence."""
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,6 +81,22 @@ def spans(text: str, tokens: list[Token]) -> list[Span]:
     return found
 
 
+def around(tokens: list[Token], start: int, end: int) -> list[Token]:
+    """The words that overlap the characters [start, end) (tokens in text order, no gaps)."""
+    first = max(0, bisect.bisect_right(tokens, start, key=_START) - 1)
+    found = []
+    for token in tokens[first:]:
+        if token.start >= end:
+            break
+        if token.end > start:
+            found.append(token)
+    return found
+
+
+def _START(token: Token) -> int:
+    return token.start
+
+
 # Word tags that end no name nor address: verbs, adverbs, prepositions, conjunctions, particles,
 # pronouns.
 NOT_NAME_TAGS = ("v", "d", "p", "c", "u", "y", "r")
@@ -95,7 +112,7 @@ def without_verb(
 ) -> int:
     """The end of a span without the verb, adverb or particle word it ends with (赵金花/管账), if
     that word has at least `shortest` characters or is one of `single`."""
-    for t in tokens:
+    for t in around(tokens, end - 1, end):
         if (
             t.end == end
             and t.start > start + 1

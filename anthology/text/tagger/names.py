@@ -9,7 +9,7 @@ import re
 from anthology.text import words
 from anthology.text.flags import Flag, Token
 from anthology.text.tagger.features import COMPOUND_SURNAMES
-from anthology.text.tagger.model import NOT_NAME_TAGS, Span, without_verb
+from anthology.text.tagger.model import NOT_NAME_TAGS, Span, around, without_verb
 from anthology.text.words import lexicon
 
 _GLUED = frozenset("".join(lexicon("function_chars")))
@@ -114,7 +114,7 @@ def _whole_word(text: str, tokens: list[Token], span: Span) -> int:
     """The end of a span that stops inside a name word or a minority name part, moved to that
     word's end (赵金 / 花 -> 赵金花, 阿牛木 / 呷 -> 阿牛木呷)."""
     end = span.end
-    for t in tokens:
+    for t in around(tokens, end, end + 1):
         if t.start < end < t.end and t.flag.startswith(("n", "x")) and t.end - span.start <= 4:
             end = t.end
     for stem in _STEM.finditer(text, max(0, end - 3), min(len(text), end + 3)):
@@ -157,7 +157,7 @@ def _ordinary_words(text: str, tokens: list[Token], start: int, end: int) -> boo
     name = text[start:end]
     if _STEM.search(name) or any(d in name for d in _DOTS) or name[:2] in COMPOUND_SURNAMES:
         return False  # jieba cuts minority names and compound surnames at random (才 / 让 / 东智)
-    inside = [t for t in tokens if t.end > start and t.start < end]
+    inside = around(tokens, start, end)
     named = inside[0].flag.startswith("nr")  # 陆 / 佩 / 华
     if any(
         (t.flag.startswith(("i", "l")) and (t.start < start or t.end > end))
@@ -183,7 +183,7 @@ def _ordinary_words(text: str, tokens: list[Token], start: int, end: int) -> boo
 
 def _known_place(tokens: list[Token], start: int, end: int) -> bool:
     """One word that jieba's dictionary knows well as a place (苏州, 海口), not as a name."""
-    for t in tokens:
+    for t in around(tokens, start, end):
         if t.start == start and t.end == end:
             return t.flag in ("ns", "s") and words.frequency(t.word) >= 100
     return False
@@ -198,7 +198,7 @@ def _dotted(text: str, tokens: list[Token], start: int, end: int) -> tuple[int, 
     for run in _DOTTED.finditer(text, max(0, start - 20)):
         if run.start() > end or run.end() < start:
             continue
-        words_in = [t for t in tokens if run.start() <= t.start < run.end()]
+        words_in = [t for t in around(tokens, run.start(), run.end()) if run.start() <= t.start]
         first = start
         for t in reversed([t for t in words_in if t.end <= start]):
             if t.flag.startswith(NOT_NAME_TAGS) or set(t.word) & _GLUED:
