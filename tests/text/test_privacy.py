@@ -218,3 +218,50 @@ def test_the_demo_stories_flag_their_people_and_nothing_else() -> None:
         story["title"]: {f.text for f in detect(markdown_text(story["body"]))} for story in stories
     }
     assert found == DEMO_PEOPLE
+
+
+def test_training_a_tagger_from_labelled_sentences(tmp_path: object) -> None:
+    """`make model`'s training, on 40 labelled sentences and 12 made up to teach it something no
+    real model would (苹果 as a name): `detect` uses the model it writes, which marks what it
+    learnt, and the packaged model comes back after."""
+    from pathlib import Path
+
+    from anthology.text import words
+    from anthology.text.tagger import model, training
+
+    cases = [c for c in CASES if any(k in ("person_name", "address") for k, _ in c["flags"])][:40]
+    fruit = [
+        {"text": f"{who}今天吃了一个苹果。", "flags": [["person_name", "苹果"]]}
+        for who in (
+            "我",
+            "他",
+            "她",
+            "我们",
+            "孩子们",
+            "老人",
+            "你",
+            "大家",
+            "他们",
+            "她们",
+            "它",
+            "谁",
+        )
+    ]
+    path = Path(str(tmp_path)) / "small.crfsuite"
+    training.train(cases + fruit, path)
+    probe = "妈妈今天吃了一个苹果。"
+
+    def marked() -> set[tuple[str, str]]:
+        return {(s.kind, probe[s.start : s.end]) for s in model.spans(probe, words.words(probe))}
+
+    assert ("person_name", "苹果") not in marked()
+    try:
+        model.use(path)
+        assert ("person_name", "苹果") in marked()
+        found = [{(f.kind, f.text) for f in detect(str(c["text"]))} for c in cases]
+    finally:
+        model.use(None)
+    assert ("person_name", "苹果") not in marked()
+    expected = [{(k, v) for k, v in c["flags"] if k in ("person_name", "address")} for c in cases]
+    learnt = sum(len(e & f) for e, f in zip(expected, found, strict=True))
+    assert learnt >= 0.9 * sum(len(e) for e in expected)
