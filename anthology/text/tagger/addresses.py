@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from anthology.text.flags import Flag, Token
+from anthology.text.tagger.features import COMPOUND_SURNAMES
 from anthology.text.tagger.model import Span, without_verb
 from anthology.text.words import lexicon
 
@@ -93,7 +94,6 @@ PLACE_SUFFIXES = (
 )  # fmt: skip
 # Words that end in a place suffix without being one (家里, 心里, 这里; lexicon.toml).
 _NOT_PLACE = frozenset(lexicon("not_place"))
-_COMPOUND_SURNAMES = frozenset(lexicon("compound_surnames"))
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LONG_REGION = re.compile(
     r".+自治[区州县旗]|[\u4e00-\u9fff]{2,4}[省市][\u4e00-\u9fff]{2,6}[市区县]"
@@ -107,7 +107,7 @@ def _region(token: Token) -> bool:
     longest = 14 if _LONG_REGION.fullmatch(word) else 6
     return (
         2 <= len(word) <= longest and _HAN_RUN.fullmatch(word) is not None
-        and word not in _COMPOUND_SURNAMES and word not in _NOT_PLACE
+        and word not in COMPOUND_SURNAMES and word not in _NOT_PLACE
         and (word.endswith(REGION_SUFFIXES)
              or (token.flag == "ns" and not word.endswith(PLACE_SUFFIXES)))
     )  # fmt: skip

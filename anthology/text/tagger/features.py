@@ -12,11 +12,12 @@ from importlib import resources
 from anthology.text.flags import Token
 from anthology.text.words import lexicon
 
-_SURNAMES = frozenset("".join(lexicon("surnames")))
+# The word lists the tagger's readers and its training share too.
+SURNAMES = frozenset("".join(lexicon("surnames")))
 COMPOUND_SURNAMES = frozenset(lexicon("compound_surnames"))
+STEMS = frozenset(lexicon("minority_stems"))
+STEM = re.compile("|".join(sorted(STEMS, key=len, reverse=True)))  # longest first
 _PUBLIC = tuple(lexicon("public_figures"))
-_STEMS = tuple(sorted(lexicon("minority_stems"), key=len, reverse=True))
-_STEM = re.compile("|".join(_STEMS))
 _PUBLIC_RE = re.compile("|".join(_PUBLIC))
 _PLACE_CHARS = frozenset("省市区县镇乡村路街道巷弄号楼栋幢座单元室组屯社队里胡同坊苑园庄寨")
 _AFTER = frozenset(lexicon("words_after_names"))
@@ -99,7 +100,7 @@ def features(text: str, tokens: list[Token]) -> list[list[str]]:
             starts[t.start] = t.word
             ends[t.end] = t.word
     first, given = name_chars()
-    stems = _marks(_STEM, text)
+    stems = _marks(STEM, text)
     public = _marks(_PUBLIC_RE, text)
     kinds = [_kind(c) for c in text]
     numeric = [k in "dn" for k in kinds]
@@ -141,9 +142,9 @@ def features(text: str, tokens: list[Token]) -> list[list[str]]:
         ]
         if word[i]:
             f.append("w:" + word[i])
-        if char in _SURNAMES:
+        if char in SURNAMES:
             f.append("sur")
-        if i and text[i - 1] in _SURNAMES:
+        if i and text[i - 1] in SURNAMES:
             f.append("sur-1")
         if text[i : i + 2] in COMPOUND_SURNAMES:
             f.append("cmp")

@@ -8,7 +8,7 @@ import re
 
 from anthology.text import words
 from anthology.text.flags import Flag, Token
-from anthology.text.tagger.features import COMPOUND_SURNAMES
+from anthology.text.tagger.features import COMPOUND_SURNAMES, STEM, STEMS, SURNAMES
 from anthology.text.tagger.model import NOT_NAME_TAGS, Span, around, without_verb
 from anthology.text.words import lexicon
 
@@ -22,7 +22,7 @@ def name_flags(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]
     return _not_titles_or_institutions(text, people)
 
 
-_SURNAMES = "".join(lexicon("surnames"))
+_SURNAMES = "".join(sorted(SURNAMES))
 # A surname and a kin word or a title is a person wherever it stands (王奶奶来了, 刘大爷).
 _FORM = re.compile(
     rf"[{_SURNAMES}](?:奶奶|爷爷|阿姨|大爷|大妈|大娘|大伯|大叔|叔叔|婶婶|阿婆|婆婆|阿公|伯伯|大姐|大哥|"
@@ -83,7 +83,7 @@ def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
         title = _TITLE_AFTER.search(name)
         if title and title.start() >= 2 and name[0] not in "小老阿":
             surname = name[: title.start()]
-            if surname not in COMPOUND_SURNAMES and surname not in _STEMS:  # 欧阳老师, 曲比老师
+            if surname not in COMPOUND_SURNAMES and surname not in STEMS:  # 欧阳老师, 曲比老师
                 end = start + title.start()
                 name = text[start:end]
         if (
@@ -104,10 +104,8 @@ def _people(text: str, tokens: list[Token], marked: list[Span]) -> list[Flag]:
 
 # Characters no name holds after its first (的, 在, 是): where the tagger ran on.
 _NEVER_IN_NAMES = re.compile("[的在是了着过把被给让]")
-_STEMS = frozenset(lexicon("minority_stems"))
 # One-character words a name runs on into: 张建军称, 小罗说 (not 呷 of 阿牛木呷).
 _SAID = frozenset("称说讲问答笑哭走来去在是和的了把被给让叫也都就还又")
-_STEM = re.compile("|".join(sorted(lexicon("minority_stems"), key=len, reverse=True)))
 
 
 def _whole_word(text: str, tokens: list[Token], span: Span) -> int:
@@ -117,7 +115,7 @@ def _whole_word(text: str, tokens: list[Token], span: Span) -> int:
     for t in around(tokens, end, end + 1):
         if t.start < end < t.end and t.flag.startswith(("n", "x")) and t.end - span.start <= 4:
             end = t.end
-    for stem in _STEM.finditer(text, max(0, end - 3), min(len(text), end + 3)):
+    for stem in STEM.finditer(text, max(0, end - 3), min(len(text), end + 3)):
         if stem.start() < end < stem.end():
             end = stem.end()
     return end if end - span.start <= 12 else span.end
@@ -155,7 +153,7 @@ def _ordinary_words(text: str, tokens: list[Token], start: int, end: int) -> boo
     the middle (管 / 吃 / 管), a piece of an idiom or a numeral word (管吃管住, 一张 / 表格), a
     measure word after a numeral (那 / 张 / 表格)."""
     name = text[start:end]
-    if _STEM.search(name) or any(d in name for d in _DOTS) or name[:2] in COMPOUND_SURNAMES:
+    if STEM.search(name) or any(d in name for d in _DOTS) or name[:2] in COMPOUND_SURNAMES:
         return False  # jieba cuts minority names and compound surnames at random (才 / 让 / 东智)
     inside = around(tokens, start, end)
     named = inside[0].flag.startswith("nr")  # 陆 / 佩 / 华

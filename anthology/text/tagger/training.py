@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from anthology.text import words
-from anthology.text.tagger.features import COMPOUND_SURNAMES, features, name_counts
+from anthology.text.tagger.features import (
+    COMPOUND_SURNAMES,
+    STEMS,
+    SURNAMES,
+    features,
+    name_counts,
+)
 from anthology.text.tagger.model import LABELS, MODEL
-from anthology.text.words import lexicon
 
 PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 300, "feature.possible_transitions": True}
 NAME_VARIANTS = 4
@@ -29,9 +34,9 @@ HERE = Path(__file__).parent
 
 Case = dict[str, Any]
 
-_SURNAMES = sorted(set("".join(lexicon("surnames"))))
+_SURNAMES = sorted(SURNAMES)
 _COMPOUNDS = sorted(COMPOUND_SURNAMES)
-_STEMS = sorted(lexicon("minority_stems"))
+_STEMS = sorted(STEMS)
 _TITLES = (
     *"姐 哥 婶 叔 伯 嫂 姨".split(),
     *"大爷 大妈 大娘 阿姨 老师 书记 医生 师傅 奶奶 爷爷 阿婆 大姐 大哥 主任 婆婆 叔叔 队长 村长"
