@@ -86,6 +86,8 @@ def test_the_wheel_holds_every_module_and_data_file(wheel: Path) -> None:
                 assert f"anthology/share/{path.relative_to(ROOT)}" in names
     assert "stories/translations/zh_Hans_CN/LC_MESSAGES/messages.mo" in names
     assert "stories/migrations/versions/0001_stories_revisions_consents.py" in names
+    for data in ("lexicon.toml", "tagger/model.crfsuite", "tagger/model.json"):
+        assert f"anthology/text/{data}" in names  # the privacy detector's word lists and model
 
 
 def test_installed_wheel_serves_the_site(installed: Path, tmp_path: Path) -> None:
@@ -107,6 +109,13 @@ def test_installed_wheel_serves_the_site(installed: Path, tmp_path: Path) -> Non
         "    print(url, page.status_code, page.get_data(as_text=True).count('征集'))\n"
     )
     pages = _run(installed, tmp_path, "-c", script, **env).stdout.splitlines()
+    # The privacy detector's tagger, with the model the wheel carries.
+    probe = "王奶奶住在北京市朝阳区劲松街道劲松八区809楼3单元201室。"
+    detector = (
+        f"from anthology.text.privacy import detect; print([f.text for f in detect({probe!r})])"
+    )
+    found = _run(installed, tmp_path, "-c", detector).stdout
+    assert "王奶奶" in found and "劲松八区809楼3单元201室" in found, found
     assert [line.split()[1] for line in pages] == ["200"] * 4, pages
     assert int(pages[0].split()[2]) > 0  # the Chinese interface, from the compiled catalogue
 
