@@ -55,8 +55,9 @@ _BEFORE_NAME = re.compile(
 )
 _PSEUDONYM = re.compile(r"[（(]化名")
 _PSEUDONYM_BEFORE = re.compile(r"化名[为是叫：:]?[“\"「]?$")
-# A full name before a kin word or a title is flagged without it (王秀英奶奶, 扎西顿珠老师);
-# a surname with it is the name (李奶奶, 欧阳老师, 小周姐).
+# A full name before a kin word or a title is flagged without it (王秀英奶奶, 扎西顿珠老师), and
+# so before 家 and 名下 (玉香家, 符永强名下); a surname with a kin word or a title is the name
+# (李奶奶, 欧阳老师, 曲比老师).
 _TITLE_AFTER = re.compile(
     "(?:奶奶|爷爷|老师|阿姨|书记|医生|先生|女士|大爷|大妈|大娘|阿婆|阿公|阿奶|阿爷|阿嬷|师傅|婆婆|"
     "主任|社工|同学|大姐|大哥|大叔|叔叔|阿叔|校长|村长|支书|老人|名下|阿佳|阿妈妮|家)$"
